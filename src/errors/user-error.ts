@@ -1,0 +1,16 @@
+/**
+ * An error caused by the user's input or environment (a bad rule file, a missing privilege),
+ * as opposed to a bug. The CLI prints its message as one line, without a stack trace, and
+ * exits with `exitCode`. `code` is stable so callers can branch on it and users can search it.
+ */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode: number = 1,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,3 @@
+/** The embedding API: `import { ... } from 'tcpwarden'`. */
+export * from './interfaces/tcp-event';
+export { UserError } from './errors/user-error';

@@ -1,0 +1,70 @@
+/**
+ * The normalized TCP event: the one contract between the collector, the queue and the engine.
+ * Every source (the eBPF collector, a recorded JSONL replay, a synthetic load) produces exactly
+ * this flat shape; see docs/events.md for the meaning of each field per kind.
+ */
+
+export const EVENT_KINDS = [
+  'synack_retransmit',
+  'retransmit',
+  'rst_sent',
+  'rst_received',
+  'state_change',
+  'destroy',
+  'probe',
+  'connect_refused',
+] as const;
+
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export interface TcpEvent {
+  kind: EventKind;
+  /** Wall-clock time in milliseconds since the Unix epoch, with a microsecond fraction. */
+  ts: number;
+  family: 4 | 6;
+  /** This host's side of the connection, whatever the tracepoint's source/destination order. */
+  laddr: string;
+  lport: number;
+  /** The peer's side. */
+  raddr: string;
+  rport: number;
+  /** TCP state name (`SYN_RECV`, `ESTABLISHED`, ...) where the tracepoint has one. */
+  state?: string;
+  /** For `state_change`. */
+  oldstate?: string;
+  newstate?: string;
+  /** Reset reason name where the kernel gives one (`no_socket`, `tcp_abort_on_close`, ...). */
+  reason?: string;
+  /** For `connect_refused`: `inbound` (a SYN to a closed port here) or `outbound` (a local connect() refused). */
+  direction?: 'inbound' | 'outbound';
+  /** Network namespace inode number: tells containers apart. */
+  netns: number;
+  /** Socket identity for correlating the events of one connection (kernel socket address, hex). */
+  sock?: string;
+  /** Best effort only: many TCP tracepoints run in softirq context, where this is whoever was on the CPU. */
+  pid?: number;
+  comm?: string;
+  /** The collecting host's name. */
+  host: string;
+}
+
+/** The fields a rule may match, group or count on, with their value type. */
+export const EVENT_FIELDS: Record<keyof TcpEvent, 'string' | 'number'> = {
+  kind: 'string',
+  ts: 'number',
+  family: 'number',
+  laddr: 'string',
+  lport: 'number',
+  raddr: 'string',
+  rport: 'number',
+  state: 'string',
+  oldstate: 'string',
+  newstate: 'string',
+  reason: 'string',
+  direction: 'string',
+  netns: 'number',
+  sock: 'string',
+  pid: 'number',
+  comm: 'string',
+  host: 'string',
+};
