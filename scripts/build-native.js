@@ -47,6 +47,13 @@ function nodeGyp() {
   return existsSync(bundled) ? bundled : null;
 }
 
+// Build against the running Node's own headers when they are installed beside it (no download).
+function nodeHeaders() {
+  if (process.env.npm_config_nodedir) return [];
+  const prefix = join(dirname(process.execPath), '..');
+  return existsSync(join(prefix, 'include', 'node', 'node.h')) ? [`--nodedir=${prefix}`] : [];
+}
+
 function main() {
   if (process.platform !== 'linux') return finish(false, `the collector needs Linux (this is ${process.platform})`);
   const missing = [
@@ -67,7 +74,7 @@ function main() {
   if (!gyp) return finish(false, "node-gyp not found: run the install through npm, or 'npm install -g node-gyp'");
   const err =
     run('make', ['-s', '-C', 'bpf', `PATH=${process.env.PATH}:/usr/sbin:/sbin`]) ||
-    run(process.execPath, [gyp, 'rebuild', '--directory', 'native']);
+    run(process.execPath, [gyp, 'rebuild', '--directory', 'native', ...nodeHeaders()]);
   return err ? finish(false, err) : finish(true, null);
 }
 

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Every kernel-layout difference the program meets, one block each: the old layout as a
+ * `___suffix` struct (CO-RE matches it to the kernel's type by the name before `___`), and one
+ * helper built on bpf_core_*_exists(). The program calls the helpers and never tests versions.
+ * vmlinux.h, generated from the build machine's kernel, supplies the current layouts.
+ */
+#ifndef TCPWARDEN_COMPAT_BPF_H
+#define TCPWARDEN_COMPAT_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#define TW_AF_INET 2
+#define TW_AF_INET6 10
+
+/*
+ * Before 6.10, tcp_send_reset and tcp_retransmit_skb were both events of the class
+ * tcp_event_sk_skb: ports and 4- and 16-byte addresses, fired only for full sockets.
+ * 6.10, with the reset reasons (enum sk_rst_reason), gave tcp_send_reset its own layout:
+ * sockaddr-sized addresses, a reason, and resets sent with no socket. 6.17 gave
+ * tcp_retransmit_skb its own layout with `err`, and the class disappeared.
+ * `family` was added to the class in 5.18; before that the socket's family is read instead.
+ */
+struct trace_event_raw_tcp_event_sk_skb___old {
+	const void *skbaddr;
+	const void *skaddr;
+	int state;
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+	__u8 saddr[4];
+	__u8 daddr[4];
+	__u8 saddr_v6[16];
+	__u8 daddr_v6[16];
+} __attribute__((preserve_access_index));
+
+/* CO-RE matches an enum field only to an enum: a stand-in for the kernel's enum sk_rst_reason. */
+enum sk_rst_reason___tw { SK_RST_REASON___TW_NOT_SPECIFIED = 0 };
+
+struct trace_event_raw_tcp_send_reset___new {
+	const void *skbaddr;
+	const void *skaddr;
+	int state;
+	enum sk_rst_reason___tw reason;
+	__u8 saddr[28];
+	__u8 daddr[28];
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_tcp_retransmit_skb___new {
+	const void *skbaddr;
+	const void *skaddr;
+	int state;
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+	__u8 saddr[4];
+	__u8 daddr[4];
+	__u8 saddr_v6[16];
+	__u8 daddr_v6[16];
+	int err;
+} __attribute__((preserve_access_index));
+
+/* True on 6.10+, where tcp_send_reset has its own layout and fires for no-socket resets too. */
+static __always_inline bool send_reset_has_own_layout(void)
+{
+	return bpf_core_type_exists(struct trace_event_raw_tcp_send_reset___new);
+}
+
+/* True on 6.17+, where tcp_retransmit_skb has its own layout (with `err`). */
+static __always_inline bool retransmit_skb_has_own_layout(void)
+{
+	return bpf_core_type_exists(struct trace_event_raw_tcp_retransmit_skb___new);
+}
+
+/* The class layout's family; before 5.18 (no `family` field) the socket's. */
+static __always_inline __u16 sk_skb_event_family(struct trace_event_raw_tcp_event_sk_skb___old *ctx)
+{
+	const struct sock *sk;
+
+	if (bpf_core_field_exists(ctx->family))
+		return BPF_CORE_READ(ctx, family);
+	sk = BPF_CORE_READ(ctx, skaddr);
+	return BPF_CORE_READ(sk, __sk_common.skc_family);
+}
+
+/*
+ * skb:kfree_skb's `reason` appeared in 5.17, and the enum's numbering changes between kernels:
+ * resolve SKB_DROP_REASON_NO_SOCKET by name. Returns -1 where the kernel has no such reason.
+ */
+static __always_inline int drop_reason_no_socket(void)
+{
+	if (!bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
+		return -1;
+	return bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET);
+}
+
+#endif /* TCPWARDEN_COMPAT_BPF_H */

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * TCP tracepoints -> ring buffer records (tcpwarden.h). Filters and records only: what counts
+ * as an attack is decided in user space by the rules. Kernel layout differences are in
+ * compat.bpf.h. Every record that cannot be reserved is counted in `lost`, per tracepoint.
+ */
+#include "compat.bpf.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "tcpwarden.h"
+
+#define TW_IPPROTO_TCP 6
+#define TW_ETH_P_IP 0x0800
+#define TW_ETH_P_IPV6 0x86DD
+
+/* Set by the loader before load. 0 = every network namespace. */
+const volatile __u32 targ_netns = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22); /* the loader resizes it before load */
+} events SEC(".maps");
+
+/* Per tracepoint: records that passed the filters, and those the full ring buffer dropped. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TW_TP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} seen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TW_TP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+static __always_inline void count(void *map, __u32 tp)
+{
+	__u64 *n = bpf_map_lookup_elem(map, &tp);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline __u32 sk_netns(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+static __always_inline __u32 skb_netns(const struct sk_buff *skb)
+{
+	return BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
+}
+
+/*
+ * Counts the event and reserves its record, or returns NULL when the namespace filter rejects
+ * it or the ring buffer is full (then counted as lost). The caller fills and submits it.
+ */
+static __always_inline struct tw_record *reserve(__u32 tp, __u32 netns)
+{
+	struct tw_record *r;
+	__u64 id;
+
+	if (targ_netns && netns != targ_netns)
+		return NULL;
+	count(&seen, tp);
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(&lost, tp);
+		return NULL;
+	}
+	__builtin_memset(r, 0, sizeof(*r));
+	id = bpf_get_current_pid_tgid();
+	r->ts_ns = bpf_ktime_get_ns();
+	r->netns = netns;
+	r->pid = id >> 32;
+	r->tracepoint = tp;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	return r;
+}
+
+/* The 4-byte / 16-byte address pair layout most TCP tracepoints share. */
+static __always_inline void copy_addrs(struct tw_record *r, __u16 family, const __u8 *s4, const __u8 *d4,
+				       const __u8 *s6, const __u8 *d6)
+{
+	r->family = family;
+	if (family == TW_AF_INET) {
+		bpf_probe_read_kernel(r->saddr, 4, s4);
+		bpf_probe_read_kernel(r->daddr, 4, d4);
+	} else {
+		bpf_probe_read_kernel(r->saddr, 16, s6);
+		bpf_probe_read_kernel(r->daddr, 16, d6);
+	}
+}
+
+/* A sockaddr_in / sockaddr_in6 stored in a tracepoint's 28-byte field (tcp_send_reset 6.10+, tcp_probe). */
+static __always_inline void copy_sockaddr(__u8 *addr, __u16 *port, __u16 *family, const __u8 *sa)
+{
+	__u16 fam = 0, p = 0;
+
+	bpf_probe_read_kernel(&fam, 2, sa);
+	bpf_probe_read_kernel(&p, 2, sa + 2);
+	*family = fam;
+	*port = bpf_ntohs(p);
+	if (fam == TW_AF_INET)
+		bpf_probe_read_kernel(addr, 4, sa + 4);
+	else
+		bpf_probe_read_kernel(addr, 16, sa + 8); /* after sin6_flowinfo */
+}
+
+/* The TCP flags of the segment an skb carries, as TW_F_SEG_* bits. */
+static __always_inline __u8 segment_flags(const struct sk_buff *skb)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 th = BPF_CORE_READ(skb, transport_header);
+	__u8 f = 0, out = 0;
+
+	bpf_probe_read_kernel(&f, 1, head + th + 13); /* the flags byte: CWR ECE URG ACK PSH RST SYN FIN */
+	if (f & 0x02)
+		out |= TW_F_SEG_SYN;
+	if (f & 0x04)
+		out |= TW_F_SEG_RST;
+	if (f & 0x10)
+		out |= TW_F_SEG_ACK;
+	return out;
+}
+
+SEC("tracepoint/tcp/tcp_retransmit_synack")
+int tcp_retransmit_synack(struct trace_event_raw_tcp_retransmit_synack *ctx)
+{
+	const struct sock *sk = BPF_CORE_READ(ctx, skaddr);
+	const struct request_sock *req = BPF_CORE_READ(ctx, req);
+	struct tw_record *r = reserve(TW_TP_RETRANSMIT_SYNACK, sk_netns(sk));
+
+	if (!r)
+		return 0;
+	/* The half-open connection is the request sock, not the listener. */
+	r->skaddr = (__u64)req;
+	r->state = BPF_CORE_READ(req, __req_common.skc_state);
+	r->sport = BPF_CORE_READ(ctx, sport);
+	r->dport = BPF_CORE_READ(ctx, dport);
+	copy_addrs(r, BPF_CORE_READ(ctx, family), ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/tcp/tcp_retransmit_skb")
+int tcp_retransmit_skb(void *raw)
+{
+	struct trace_event_raw_tcp_retransmit_skb___new *ctx = raw;
+	struct trace_event_raw_tcp_event_sk_skb___old *old = raw;
+	const struct sock *sk;
+	struct tw_record *r;
+
+	if (retransmit_skb_has_own_layout()) {
+		/* 6.17+ also fires for retransmits that failed to go out; earlier kernels only for sent ones. */
+		if (BPF_CORE_READ(ctx, err))
+			return 0;
+		sk = BPF_CORE_READ(ctx, skaddr);
+	} else {
+		sk = BPF_CORE_READ(old, skaddr);
+	}
+	r = reserve(TW_TP_RETRANSMIT_SKB, sk_netns(sk));
+	if (!r)
+		return 0;
+	r->skaddr = (__u64)sk;
+	if (retransmit_skb_has_own_layout()) {
+		r->state = BPF_CORE_READ(ctx, state);
+		r->sport = BPF_CORE_READ(ctx, sport);
+		r->dport = BPF_CORE_READ(ctx, dport);
+		copy_addrs(r, BPF_CORE_READ(ctx, family), ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	} else {
+		r->state = BPF_CORE_READ(old, state);
+		r->sport = BPF_CORE_READ(old, sport);
+		r->dport = BPF_CORE_READ(old, dport);
+		copy_addrs(r, sk_skb_event_family(old), old->saddr, old->daddr, old->saddr_v6, old->daddr_v6);
+	}
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/tcp/tcp_send_reset")
+int tcp_send_reset(void *raw)
+{
+	struct trace_event_raw_tcp_send_reset___new *ctx = raw;
+	struct trace_event_raw_tcp_event_sk_skb___old *old = raw;
+	const struct sk_buff *skb;
+	const struct sock *sk;
+	struct tw_record *r;
+
+	if (send_reset_has_own_layout()) {
+		sk = BPF_CORE_READ(ctx, skaddr);
+		skb = BPF_CORE_READ(ctx, skbaddr);
+	} else {
+		sk = BPF_CORE_READ(old, skaddr);
+		skb = BPF_CORE_READ(old, skbaddr);
+	}
+	r = reserve(TW_TP_SEND_RESET, sk ? sk_netns(sk) : skb_netns(skb));
+	if (!r)
+		return 0;
+	r->skaddr = (__u64)sk;
+	if (send_reset_has_own_layout()) {
+		/* 6.10+: addresses are stored as the reset's own direction, for a socket or not. */
+		r->state = BPF_CORE_READ(ctx, state);
+		r->reason = BPF_CORE_READ(ctx, reason);
+		copy_sockaddr(r->saddr, &r->sport, &r->family, ctx->saddr);
+		copy_sockaddr(r->daddr, &r->dport, &r->family, ctx->daddr);
+		if (!sk && skb)
+			r->flags = TW_F_NO_SOCKET | segment_flags(skb);
+	} else {
+		r->state = BPF_CORE_READ(old, state);
+		r->sport = BPF_CORE_READ(old, sport);
+		r->dport = BPF_CORE_READ(old, dport);
+		copy_addrs(r, sk_skb_event_family(old), old->saddr, old->daddr, old->saddr_v6, old->daddr_v6);
+	}
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+/* tcp_receive_reset and tcp_destroy_sock share the class tcp_event_sk (with sock_cookie). */
+static __always_inline int tcp_event_sk(struct trace_event_raw_tcp_event_sk *ctx, __u32 tp)
+{
+	const struct sock *sk = BPF_CORE_READ(ctx, skaddr);
+	struct tw_record *r = reserve(tp, sk_netns(sk));
+
+	if (!r)
+		return 0;
+	r->skaddr = (__u64)sk;
+	if (bpf_core_field_exists(ctx->sock_cookie))
+		r->cookie = BPF_CORE_READ(ctx, sock_cookie);
+	/* Read before tcp_done(): a refused connect() is still SYN_SENT here. */
+	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	r->sport = BPF_CORE_READ(ctx, sport);
+	r->dport = BPF_CORE_READ(ctx, dport);
+	copy_addrs(r, BPF_CORE_READ(ctx, family), ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/tcp/tcp_receive_reset")
+int tcp_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	return tcp_event_sk(ctx, TW_TP_RECEIVE_RESET);
+}
+
+SEC("tracepoint/tcp/tcp_destroy_sock")
+int tcp_destroy_sock(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	return tcp_event_sk(ctx, TW_TP_DESTROY_SOCK);
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	const struct sock *sk;
+	struct tw_record *r;
+
+	if (BPF_CORE_READ(ctx, protocol) != TW_IPPROTO_TCP)
+		return 0;
+	sk = BPF_CORE_READ(ctx, skaddr);
+	r = reserve(TW_TP_SET_STATE, sk_netns(sk));
+	if (!r)
+		return 0;
+	r->skaddr = (__u64)sk;
+	r->oldstate = BPF_CORE_READ(ctx, oldstate);
+	r->state = BPF_CORE_READ(ctx, newstate);
+	r->sport = BPF_CORE_READ(ctx, sport);
+	r->dport = BPF_CORE_READ(ctx, dport);
+	copy_addrs(r, BPF_CORE_READ(ctx, family), ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/tcp/tcp_probe")
+int tcp_probe(struct trace_event_raw_tcp_probe *ctx)
+{
+	const struct sock *sk = BPF_CORE_READ(ctx, skaddr);
+	struct tw_record *r = reserve(TW_TP_PROBE, sk_netns(sk));
+
+	if (!r)
+		return 0;
+	r->skaddr = (__u64)sk;
+	r->cookie = BPF_CORE_READ(ctx, sock_cookie);
+	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	copy_sockaddr(r->saddr, &r->sport, &r->family, ctx->saddr);
+	copy_sockaddr(r->daddr, &r->dport, &r->family, ctx->daddr);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+/*
+ * Before 6.10 a SYN to a closed port fires no tcp_send_reset: the kernel drops the segment with
+ * SKB_DROP_REASON_NO_SOCKET instead. kfree_skb is very frequent, so everything but TCP segments
+ * dropped for that reason is rejected first. The loader attaches this only on those kernels.
+ */
+SEC("tracepoint/skb/kfree_skb")
+int kfree_skb(struct trace_event_raw_kfree_skb *ctx)
+{
+	int no_socket = drop_reason_no_socket();
+	const struct sk_buff *skb;
+	unsigned char *head;
+	struct tw_record *r;
+	__u16 proto, nh, th;
+	__u8 l4 = 0;
+
+	if (no_socket < 0 || (int)BPF_CORE_READ(ctx, reason) != no_socket)
+		return 0;
+	proto = BPF_CORE_READ(ctx, protocol);
+	if (proto != bpf_htons(TW_ETH_P_IP) && proto != bpf_htons(TW_ETH_P_IPV6))
+		return 0;
+	skb = BPF_CORE_READ(ctx, skbaddr);
+	head = BPF_CORE_READ(skb, head);
+	nh = BPF_CORE_READ(skb, network_header);
+	th = BPF_CORE_READ(skb, transport_header);
+	if (proto == bpf_htons(TW_ETH_P_IP))
+		bpf_probe_read_kernel(&l4, 1, head + nh + 9); /* iphdr.protocol */
+	else
+		bpf_probe_read_kernel(&l4, 1, head + nh + 6); /* ipv6hdr.nexthdr (no extension headers) */
+	if (l4 != TW_IPPROTO_TCP)
+		return 0;
+
+	r = reserve(TW_TP_KFREE_SKB, skb_netns(skb));
+	if (!r)
+		return 0;
+	/* The segment's own direction: source is the peer. */
+	if (proto == bpf_htons(TW_ETH_P_IP)) {
+		r->family = TW_AF_INET;
+		bpf_probe_read_kernel(r->saddr, 4, head + nh + 12);
+		bpf_probe_read_kernel(r->daddr, 4, head + nh + 16);
+	} else {
+		r->family = TW_AF_INET6;
+		bpf_probe_read_kernel(r->saddr, 16, head + nh + 8);
+		bpf_probe_read_kernel(r->daddr, 16, head + nh + 24);
+	}
+	bpf_probe_read_kernel(&r->sport, 2, head + th);
+	bpf_probe_read_kernel(&r->dport, 2, head + th + 2);
+	r->sport = bpf_ntohs(r->sport);
+	r->dport = bpf_ntohs(r->dport);
+	r->flags = TW_F_NO_SOCKET | segment_flags(skb);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The record the BPF program writes to the ring buffer and the addon hands to JavaScript,
+ * fixed-width and ordered largest field first so there is no hidden padding. The JavaScript
+ * decoder mirrors it in src/collector/record-layout.ts; the addon exports sizeof/offsetof so
+ * the collector refuses to run if the two ever disagree.
+ */
+#ifndef TCPWARDEN_H
+#define TCPWARDEN_H
+
+#define TW_COMM_LEN 16
+
+/* Which tracepoint produced a record; also the index of the per-tracepoint counters. */
+enum tw_tracepoint {
+	TW_TP_RETRANSMIT_SYNACK = 0, /* tcp:tcp_retransmit_synack */
+	TW_TP_RETRANSMIT_SKB = 1,    /* tcp:tcp_retransmit_skb */
+	TW_TP_SEND_RESET = 2,        /* tcp:tcp_send_reset */
+	TW_TP_RECEIVE_RESET = 3,     /* tcp:tcp_receive_reset */
+	TW_TP_DESTROY_SOCK = 4,      /* tcp:tcp_destroy_sock */
+	TW_TP_SET_STATE = 5,         /* sock:inet_sock_set_state (TCP only) */
+	TW_TP_PROBE = 6,             /* tcp:tcp_probe (off unless asked for) */
+	TW_TP_KFREE_SKB = 7,         /* skb:kfree_skb, NO_SOCKET TCP drops, only before 6.10 */
+	TW_TP_MAX = 8,
+};
+
+/* Record flags. */
+#define TW_F_NO_SOCKET 0x01 /* no socket: addresses come from the segment (send_reset, kfree_skb) */
+#define TW_F_SEG_SYN 0x02   /* the segment that caused a no-socket reset/drop carried SYN */
+#define TW_F_SEG_RST 0x04   /* ... carried RST (the kernel answers no reset to a reset) */
+#define TW_F_SEG_ACK 0x08   /* ... carried ACK */
+
+struct tw_record {
+	__u64 ts_ns;           /* bpf_ktime_get_ns(): CLOCK_MONOTONIC; the addon adds the wall-clock offset */
+	__u64 skaddr;          /* socket identity (request sock for synack retransmits), 0 if none */
+	__u64 cookie;          /* sock_cookie where the tracepoint carries it, else 0 */
+	__u8 saddr[16];        /* the tracepoint's source address; IPv4 in the first 4 bytes */
+	__u8 daddr[16];        /* the tracepoint's destination address */
+	__u32 netns;           /* network namespace inode number */
+	__u32 pid;             /* best effort: tracepoints in softirq see whoever was on the CPU */
+	__s32 err;             /* tcp_retransmit_skb's err (6.17+), else 0 */
+	__u16 sport;           /* host byte order */
+	__u16 dport;
+	__u16 family;          /* AF_INET (2) or AF_INET6 (10) */
+	__u8 tracepoint;       /* enum tw_tracepoint */
+	__u8 state;            /* TCP state where known (newstate for set_state), else 0 */
+	__u8 oldstate;         /* set_state only */
+	__u8 reason;           /* send_reset: enum sk_rst_reason value; names come from the kernel's BTF */
+	__u8 flags;            /* TW_F_* */
+	__u8 _pad;
+	char comm[TW_COMM_LEN];
+};
+
+#endif /* TCPWARDEN_H */
