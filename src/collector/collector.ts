@@ -1,0 +1,172 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { UserError } from '../errors/user-error';
+import type { TcpEvent } from '../interfaces/tcp-event';
+import { loadAddon, type NativeCollector } from './native-addon';
+import { preflight } from './preflight';
+import { RecordDecoder } from './record-decoder';
+import { TRACEPOINT_COUNT, TRACEPOINT_NAMES, type Tracepoint } from './record-layout';
+
+export interface CollectorOptions {
+  /** Stamped on every event; defaults to os.hostname(). */
+  host?: string;
+  /** Ring buffer size in bytes: a power of two, at least 4096. Default 8 MiB (87,381 records). */
+  ringBytes?: number;
+  /** Only events of this network namespace (inode number, as `ls -Li /proc/PID/ns/net` shows); default all. */
+  netns?: number;
+  /** Also stream tcp:tcp_probe, which fires once per received segment. Default false. */
+  probe?: boolean;
+  /** Records per batch handed to JavaScript. Default 2048. */
+  batchRecords?: number;
+  /** Batches that may wait for JavaScript before the drain thread stops reading the ring. Default 32. */
+  maxQueuedBatches?: number;
+}
+
+export interface TracepointStats {
+  tracepoint: string;
+  /** Records that passed the kernel-side filters. */
+  seen: number;
+  /** Records handed to JavaScript. */
+  delivered: number;
+  /** Records dropped because the ring buffer was full: seen = delivered + lost once stopped. */
+  lost: number;
+}
+
+export interface CollectorStats {
+  seen: number;
+  delivered: number;
+  lost: number;
+  batches: number;
+  tracepoints: TracepointStats[];
+}
+
+export interface CollectorStart {
+  attached: string[];
+  /** Tracepoints this kernel does not have: reported, not fatal. */
+  missing: string[];
+}
+
+export interface CollectorEvents {
+  /** One decoded batch, in ring-buffer order. Decoding happens only while someone listens. */
+  events: [TcpEvent[]];
+  /** The raw records of one batch (RECORD_SIZE bytes each), before decoding. */
+  records: [Buffer];
+  /** After stop(): everything the kernel produced before detaching has been delivered. */
+  end: [CollectorStats];
+}
+
+const DEFAULTS = { ringBytes: 8 << 20, batchRecords: 2048, maxQueuedBatches: 32 };
+
+/**
+ * The eBPF collector: kernel TCP tracepoints to normalized events. The BPF program and the
+ * ring-buffer thread live in the native addon; this class checks the machine, decodes batches
+ * and exposes them as events or as an async iterator of batches.
+ */
+export class Collector extends EventEmitter<CollectorEvents> {
+  private native?: NativeCollector;
+  private decoder?: RecordDecoder;
+  private ended?: Promise<CollectorStats>;
+  private final?: CollectorStats;
+
+  constructor(private readonly options: CollectorOptions = {}) {
+    super();
+    const ring = options.ringBytes ?? DEFAULTS.ringBytes;
+    if (!Number.isInteger(ring) || ring < 4096 || (ring & (ring - 1)) !== 0) {
+      throw new UserError('E_BAD_OPTION', `ring buffer size ${ring} is not a power of two of at least 4096 bytes`);
+    }
+  }
+
+  /** Loads and attaches the BPF program. Throws a UserError saying what to do when it cannot. */
+  start(): CollectorStart {
+    if (this.native) throw new Error('collector already started');
+    preflight();
+    const addon = loadAddon();
+    this.decoder = new RecordDecoder({
+      host: this.options.host ?? hostname(),
+      resetReasons: addon.btfEnum('sk_rst_reason') ?? {},
+    });
+    let resolveEnd: (s: CollectorStats) => void = () => undefined;
+    this.ended = new Promise((resolve) => (resolveEnd = resolve));
+    const native = new addon.Collector(
+      {
+        ringBytes: this.options.ringBytes ?? DEFAULTS.ringBytes,
+        netns: this.options.netns ?? 0,
+        probe: this.options.probe ?? false,
+        batchRecords: this.options.batchRecords ?? DEFAULTS.batchRecords,
+        maxQueuedBatches: this.options.maxQueuedBatches ?? DEFAULTS.maxQueuedBatches,
+      },
+      (batch) => {
+        if (batch === null) {
+          native.close();
+          this.final = this.stats();
+          this.emit('end', this.final);
+          resolveEnd(this.final);
+          return;
+        }
+        this.emit('records', batch);
+        if (this.listenerCount('events') > 0) this.emit('events', this.decoder!.decode(batch));
+      },
+    );
+    try {
+      const started = native.start();
+      this.native = native;
+      return started;
+    } catch (err) {
+      native.close();
+      throw startError(err);
+    }
+  }
+
+  /** Detaches, delivers what the ring still holds, and resolves with the final counters. */
+  async stop(): Promise<CollectorStats> {
+    if (!this.native || !this.ended) throw new Error('collector not started');
+    this.native.stop();
+    return this.ended;
+  }
+
+  stats(): CollectorStats {
+    if (this.final) return this.final;
+    const raw = this.native ? this.native.stats() : { seen: [], lost: [], delivered: [], batches: 0 };
+    const tracepoints: TracepointStats[] = [];
+    for (let tp = 0; tp < TRACEPOINT_COUNT; tp++) {
+      tracepoints.push({
+        tracepoint: TRACEPOINT_NAMES[tp as Tracepoint],
+        seen: raw.seen[tp] ?? 0,
+        delivered: raw.delivered[tp] ?? 0,
+        lost: raw.lost[tp] ?? 0,
+      });
+    }
+    const sum = (k: 'seen' | 'delivered' | 'lost') => tracepoints.reduce((n, t) => n + t[k], 0);
+    return { seen: sum('seen'), delivered: sum('delivered'), lost: sum('lost'), batches: raw.batches, tracepoints };
+  }
+
+  /** `for await (const batch of collector)`: decoded batches until stop(). */
+  async *[Symbol.asyncIterator](): AsyncGenerator<TcpEvent[]> {
+    const queue: TcpEvent[][] = [];
+    let wake: (() => void) | null = null;
+    let done = false;
+    const onEvents = (batch: TcpEvent[]) => (queue.push(batch), wake?.());
+    const onEnd = () => ((done = true), wake?.());
+    this.on('events', onEvents);
+    this.once('end', onEnd);
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift()!;
+        if (done) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    } finally {
+      this.off('events', onEvents);
+      this.off('end', onEnd);
+    }
+  }
+}
+
+function startError(err: unknown): Error {
+  const e = err as Error & { code?: string };
+  if (e.code === 'EPERM' || e.code === 'EACCES') {
+    return new UserError('E_NO_PRIVILEGE', `${e.message.split('\n')[0]}: loading BPF programs needs root (or CAP_BPF and CAP_PERFMON)`);
+  }
+  return new UserError('E_COLLECTOR_START', e.message);
+}
