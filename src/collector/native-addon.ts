@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors/user-error';
+import { packageRoot } from '../package-root';
 import { OFFSET, RECORD_SIZE } from './record-layout';
 
 /** The addon's surface (native/addon.cc). */
@@ -25,9 +26,8 @@ export interface NativeAddon {
   recordLayout: Record<string, number>;
 }
 
-const ROOT = join(__dirname, '..', '..', '..');
-const ADDON_PATH = join(ROOT, 'native', 'build', 'Release', 'tcpwarden.node');
-const STATUS_PATH = join(ROOT, 'native', 'build-status.json');
+const ADDON_PATH = join(packageRoot(), 'native', 'build', 'Release', 'tcpwarden.node');
+const STATUS_PATH = join(packageRoot(), 'native', 'build-status.json');
 
 let loaded: NativeAddon | undefined;
 

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/*
+ * Traffic for the kernel tests, run inside a test's own network namespace (`ip netns exec`).
+ * Plain JavaScript so it runs without a build. Prints one JSON line with what it did.
+ *
+ *   refuse HOST PORT COUNT           COUNT connects to a port with no listener, one at a time
+ *   serve HOST PORT MODE             listen; MODE: echo | abort (close with unread data: RST)
+ *                                    | sink (read everything); prints {"ready":true}; runs until killed
+ *   hello HOST PORT                  connect, send a line, read until the peer closes or resets
+ *   bulk HOST PORT BYTES             connect and send BYTES, then close
+ *   halfopen HOST PORT COUNT MS      COUNT connects left pending for MS (their SYN-ACKs are dropped)
+ */
+'use strict';
+const net = require('node:net');
+
+const [mode, host, portArg, ...rest] = process.argv.slice(2);
+const port = Number(portArg);
+const done = (result) => {
+  process.stdout.write(JSON.stringify(result) + '\n');
+  process.exit(0);
+};
+
+function connectOnce() {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.once('connect', () => (s.destroy(), resolve('connected')));
+    s.once('error', (err) => resolve(err.code));
+  });
+}
+
+async function refuse(count) {
+  const outcomes = {};
+  for (let i = 0; i < count; i++) {
+    const o = await connectOnce();
+    outcomes[o] = (outcomes[o] || 0) + 1;
+  }
+  done(outcomes);
+}
+
+function serve(kind) {
+  const server = net.createServer({ pauseOnConnect: kind === 'abort' }, (s) => {
+    s.on('error', () => undefined);
+    if (kind === 'echo') s.pipe(s);
+    else if (kind === 'sink') s.resume();
+    else if (kind === 'abort') setTimeout(() => s.destroy(), 100); // unread data in the receive queue
+  });
+  server.listen(port, host, () => process.stdout.write(JSON.stringify({ ready: true }) + '\n'));
+}
+
+function hello() {
+  const s = net.connect({ host, port }, () => s.write('hello tcpwarden\n'));
+  let bytes = 0;
+  s.on('data', (d) => {
+    bytes += d.length;
+    if (bytes >= 16) s.end();
+  });
+  s.on('error', (err) => done({ error: err.code, bytes }));
+  s.on('close', () => done({ closed: true, bytes }));
+}
+
+function bulk(total) {
+  const chunk = Buffer.alloc(65536, 0x61);
+  const s = net.connect({ host, port }, () => {
+    let sent = 0;
+    const pump = () => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!s.write(chunk)) return s.once('drain', pump);
+      }
+      s.end();
+    };
+    pump();
+  });
+  s.on('error', (err) => done({ error: err.code }));
+  s.on('close', () => done({ sent: total }));
+}
+
+function halfopen(count, ms) {
+  const sockets = [];
+  for (let i = 0; i < count; i++) {
+    const s = net.connect({ host, port });
+    s.on('error', () => undefined);
+    sockets.push(s);
+  }
+  setTimeout(() => {
+    for (const s of sockets) s.destroy();
+    done({ opened: count });
+  }, ms);
+}
+
+switch (mode) {
+  case 'refuse': refuse(Number(rest[0])); break;
+  case 'serve': serve(rest[0]); break;
+  case 'hello': hello(); break;
+  case 'bulk': bulk(Number(rest[0])); break;
+  case 'halfopen': halfopen(Number(rest[0]), Number(rest[1])); break;
+  default:
+    process.stderr.write(`traffic.js: unknown mode ${mode}\n`);
+    process.exit(2);
+}
