@@ -18,5 +18,8 @@ function reason(): string | null {
 export const kernelSkipReason = reason();
 
 export const describeKernel: jest.Describe = kernelSkipReason
-  ? (((name: string, fn: () => void) => describe.skip(`${name} [SKIPPED: ${kernelSkipReason}]`, fn)) as jest.Describe)
+  ? (((name: string, fn: () => void) => {
+      console.warn(`SKIPPED kernel tests "${name}": ${kernelSkipReason} (run the suite as root to run them)`);
+      describe.skip(`${name} [SKIPPED: ${kernelSkipReason}]`, fn);
+    }) as jest.Describe)
   : describe;

@@ -108,6 +108,7 @@ async function run(argv: string[]): Promise<number> {
 
   const started = collector.start();
   for (const tp of started.missing) process.stderr.write(`tcpwarden events: tracepoint ${tp} is not in this kernel; its events will be missing\n`);
+  process.stderr.write(`tcpwarden events: watching ${started.attached.length} tracepoints (Ctrl-C to stop)\n`);
   if (!opts.json) process.stdout.write(eventHeader() + '\n');
 
   await new Promise<void>((resolve) => {

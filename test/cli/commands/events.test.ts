@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TcpEvent } from '../../../src/interfaces/tcp-event';
+import { runCli, startCli } from '../../support/cli';
+import { describeKernel } from '../../support/kernel-access';
+import { createNetnsPair, type NetnsPair } from '../../support/netns';
+import { traffic } from '../../support/run-traffic';
+
+describe('tcpwarden events: mistakes', () => {
+  test('an unknown kind is one line naming the kinds, exit 2', async () => {
+    const r = await runCli(['events', '--kind', 'bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^tcpwarden events: --kind 'bogus' is not an event kind; use one of synack_retransmit, retransmit,/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('a bad port, exit 2', async () => {
+    const r = await runCli(['events', '--port', '70000']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--port '70000' is not a whole number from 0 to 65535/);
+  });
+
+  test('an unknown option shows the usage, exit 2', async () => {
+    const r = await runCli(['events', '--colour']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Unknown option '--colour'/);
+    expect(r.stderr).toMatch(/usage: tcpwarden events/);
+  });
+
+  const asNobody = process.getuid?.() === 0 ? test : test.skip;
+  asNobody('without root: one line saying to use sudo, exit 1, no stack trace', async () => {
+    const r = await runCli(['events', '--duration', '1'], { wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all'] });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('tcpwarden events: loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run it with sudo');
+  });
+});
+
+describeKernel('tcpwarden events: live', () => {
+  let pair: NetnsPair;
+  let dir: string;
+  beforeAll(() => {
+    pair = createNetnsPair();
+    dir = mkdtempSync(join(tmpdir(), 'tw-events-'));
+  });
+  afterAll(() => {
+    pair?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('--json --kind --port --record: JSON lines on stdout, the same events in the record file', async () => {
+    const file = join(dir, 'events.jsonl');
+    const args = ['events', '--json', '--netns', String(pair.server.inode), '--kind', 'rst_sent,connect_refused', '--port', '7', '--record', file, '--duration', '2.5'];
+    const run = startCli(args);
+    await run.stderrLine(/watching \d+ tracepoints/);
+    await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '3']);
+    await traffic(pair, pair.client, ['refuse', pair.server.v4, '9', '2']);
+    const r = await run.done;
+
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TcpEvent);
+    expect(lines.map((e) => e.kind).sort()).toEqual(['connect_refused', 'connect_refused', 'connect_refused', 'rst_sent', 'rst_sent', 'rst_sent']);
+    for (const e of lines) expect(e).toMatchObject({ laddr: pair.server.v4, lport: 7, raddr: pair.client.v4, netns: pair.server.inode });
+    const recorded = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TcpEvent);
+    expect(recorded).toEqual(lines);
+    expect(r.stderr).toMatch(/records delivered, 0 lost/);
+  });
+
+  test('the default view: a header and aligned columns', async () => {
+    const run = startCli(['events', '--netns', String(pair.client.inode), '--duration', '2']);
+    await run.stderrLine(/watching \d+ tracepoints/);
+    await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '1']);
+    const r = await run.done;
+    const [header, ...rows] = r.stdout.trim().split('\n');
+    expect(header).toMatch(/^TIME\s+KIND\s+LADDR\s+LPORT\s+RADDR\s+RPORT\s+STATE\s+DETAIL\s+NETNS\s+PID\s+COMM$/);
+    const refused = rows.find((l) => l.includes('connect_refused'));
+    expect(refused).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} connect_refused +${pair.client.v4.replace(/\./g, '\\.')} +\\d+ +${pair.server.v4.replace(/\./g, '\\.')} +7 +- +outbound`));
+    expect(header.indexOf('KIND')).toBe(refused!.indexOf('connect_refused'));
+  });
+});
