@@ -15,6 +15,12 @@
 
 /* Set by the loader before load. 0 = every network namespace. */
 const volatile __u32 targ_netns = 0;
+/*
+ * Wake the consumer only once this many bytes wait in the ring (0: on every record). Waking
+ * it per record costs the traced workload more than the record itself; the consumer also
+ * polls on a short timeout, which bounds the delay of a quiet ring.
+ */
+const volatile __u64 wakeup_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -81,6 +87,25 @@ static __always_inline struct tw_record *reserve(__u32 tp, __u32 netns)
 	return r;
 }
 
+static __always_inline void submit(struct tw_record *r)
+{
+	__u64 flags = 0;
+
+	if (wakeup_bytes)
+		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(r, flags);
+}
+
+/*
+ * Scalar tracepoint fields are read straight from the context (ctx->field): a helper call per
+ * field would cost the traced workload several times more, and CO-RE relocates the load's
+ * offset. The verifier takes context loads only at a fixed offset from the context itself,
+ * which a copy through a pointer into an array field is not: addresses are read with one
+ * bpf_probe_read_kernel() each. Programs that pick between two layouts read through
+ * BPF_CORE_READ, because the compiler merges their two relocated loads into one computed
+ * context pointer, which the verifier rejects.
+ */
+
 /* The 4-byte / 16-byte address pair layout most TCP tracepoints share. */
 static __always_inline void copy_addrs(struct tw_record *r, __u16 family, const __u8 *s4, const __u8 *d4,
 				       const __u8 *s6, const __u8 *d6)
@@ -95,19 +120,21 @@ static __always_inline void copy_addrs(struct tw_record *r, __u16 family, const 
 	}
 }
 
-/* A sockaddr_in / sockaddr_in6 stored in a tracepoint's 28-byte field (tcp_send_reset 6.10+, tcp_probe). */
-static __always_inline void copy_sockaddr(__u8 *addr, __u16 *port, __u16 *family, const __u8 *sa)
+/*
+ * A sockaddr_in / sockaddr_in6 kept in a tracepoint's 28-byte field (tcp_send_reset 6.10+,
+ * tcp_probe): family in host order, port in network order, the address after sin6_flowinfo.
+ */
+static __always_inline void copy_sockaddr(__u8 *addr, __u16 *port, __u16 *family, const __u8 *field)
 {
-	__u16 fam = 0, p = 0;
+	__u8 sa[28];
 
-	bpf_probe_read_kernel(&fam, 2, sa);
-	bpf_probe_read_kernel(&p, 2, sa + 2);
-	*family = fam;
-	*port = bpf_ntohs(p);
-	if (fam == TW_AF_INET)
-		bpf_probe_read_kernel(addr, 4, sa + 4);
+	bpf_probe_read_kernel(sa, sizeof(sa), field);
+	*family = sa[0] | sa[1] << 8;
+	*port = sa[2] << 8 | sa[3];
+	if (*family == TW_AF_INET)
+		__builtin_memcpy(addr, sa + 4, 4);
 	else
-		bpf_probe_read_kernel(addr, 16, sa + 8); /* after sin6_flowinfo */
+		__builtin_memcpy(addr, sa + 8, 16);
 }
 
 /* The TCP flags of the segment an skb carries, as TW_F_SEG_* bits. */
@@ -130,8 +157,8 @@ static __always_inline __u8 segment_flags(const struct sk_buff *skb)
 SEC("tracepoint/tcp/tcp_retransmit_synack")
 int tcp_retransmit_synack(struct trace_event_raw_tcp_retransmit_synack *ctx)
 {
-	const struct sock *sk = BPF_CORE_READ(ctx, skaddr);
-	const struct request_sock *req = BPF_CORE_READ(ctx, req);
+	const struct sock *sk = ctx->skaddr;
+	const struct request_sock *req = ctx->req;
 	struct tw_record *r = reserve(TW_TP_RETRANSMIT_SYNACK, sk_netns(sk));
 
 	if (!r)
@@ -139,10 +166,10 @@ int tcp_retransmit_synack(struct trace_event_raw_tcp_retransmit_synack *ctx)
 	/* The half-open connection is the request sock, not the listener. */
 	r->skaddr = (__u64)req;
 	r->state = BPF_CORE_READ(req, __req_common.skc_state);
-	r->sport = BPF_CORE_READ(ctx, sport);
-	r->dport = BPF_CORE_READ(ctx, dport);
-	copy_addrs(r, BPF_CORE_READ(ctx, family), ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
-	bpf_ringbuf_submit(r, 0);
+	r->sport = ctx->sport;
+	r->dport = ctx->dport;
+	copy_addrs(r, ctx->family, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	submit(r);
 	return 0;
 }
 
@@ -177,7 +204,7 @@ int tcp_retransmit_skb(void *raw)
 		r->dport = BPF_CORE_READ(old, dport);
 		copy_addrs(r, sk_skb_event_family(old), old->saddr, old->daddr, old->saddr_v6, old->daddr_v6);
 	}
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -215,27 +242,27 @@ int tcp_send_reset(void *raw)
 		r->dport = BPF_CORE_READ(old, dport);
 		copy_addrs(r, sk_skb_event_family(old), old->saddr, old->daddr, old->saddr_v6, old->daddr_v6);
 	}
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
 /* tcp_receive_reset and tcp_destroy_sock share the class tcp_event_sk (with sock_cookie). */
 static __always_inline int tcp_event_sk(struct trace_event_raw_tcp_event_sk *ctx, __u32 tp)
 {
-	const struct sock *sk = BPF_CORE_READ(ctx, skaddr);
+	const struct sock *sk = ctx->skaddr;
 	struct tw_record *r = reserve(tp, sk_netns(sk));
 
 	if (!r)
 		return 0;
 	r->skaddr = (__u64)sk;
 	if (bpf_core_field_exists(ctx->sock_cookie))
-		r->cookie = BPF_CORE_READ(ctx, sock_cookie);
+		r->cookie = ctx->sock_cookie;
 	/* Read before tcp_done(): a refused connect() is still SYN_SENT here. */
 	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	r->sport = BPF_CORE_READ(ctx, sport);
-	r->dport = BPF_CORE_READ(ctx, dport);
-	copy_addrs(r, BPF_CORE_READ(ctx, family), ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
-	bpf_ringbuf_submit(r, 0);
+	r->sport = ctx->sport;
+	r->dport = ctx->dport;
+	copy_addrs(r, ctx->family, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	submit(r);
 	return 0;
 }
 
@@ -257,36 +284,36 @@ int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	const struct sock *sk;
 	struct tw_record *r;
 
-	if (BPF_CORE_READ(ctx, protocol) != TW_IPPROTO_TCP)
+	if (ctx->protocol != TW_IPPROTO_TCP)
 		return 0;
-	sk = BPF_CORE_READ(ctx, skaddr);
+	sk = ctx->skaddr;
 	r = reserve(TW_TP_SET_STATE, sk_netns(sk));
 	if (!r)
 		return 0;
 	r->skaddr = (__u64)sk;
-	r->oldstate = BPF_CORE_READ(ctx, oldstate);
-	r->state = BPF_CORE_READ(ctx, newstate);
-	r->sport = BPF_CORE_READ(ctx, sport);
-	r->dport = BPF_CORE_READ(ctx, dport);
-	copy_addrs(r, BPF_CORE_READ(ctx, family), ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
-	bpf_ringbuf_submit(r, 0);
+	r->oldstate = ctx->oldstate;
+	r->state = ctx->newstate;
+	r->sport = ctx->sport;
+	r->dport = ctx->dport;
+	copy_addrs(r, ctx->family, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	submit(r);
 	return 0;
 }
 
 SEC("tracepoint/tcp/tcp_probe")
 int tcp_probe(struct trace_event_raw_tcp_probe *ctx)
 {
-	const struct sock *sk = BPF_CORE_READ(ctx, skaddr);
+	const struct sock *sk = ctx->skaddr;
 	struct tw_record *r = reserve(TW_TP_PROBE, sk_netns(sk));
 
 	if (!r)
 		return 0;
 	r->skaddr = (__u64)sk;
-	r->cookie = BPF_CORE_READ(ctx, sock_cookie);
+	r->cookie = ctx->sock_cookie;
 	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	copy_sockaddr(r->saddr, &r->sport, &r->family, ctx->saddr);
 	copy_sockaddr(r->daddr, &r->dport, &r->family, ctx->daddr);
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -305,12 +332,12 @@ int kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 	__u16 proto, nh, th;
 	__u8 l4 = 0;
 
-	if (no_socket < 0 || (int)BPF_CORE_READ(ctx, reason) != no_socket)
+	if (no_socket < 0 || (int)ctx->reason != no_socket)
 		return 0;
-	proto = BPF_CORE_READ(ctx, protocol);
+	proto = ctx->protocol;
 	if (proto != bpf_htons(TW_ETH_P_IP) && proto != bpf_htons(TW_ETH_P_IPV6))
 		return 0;
-	skb = BPF_CORE_READ(ctx, skbaddr);
+	skb = ctx->skbaddr;
 	head = BPF_CORE_READ(skb, head);
 	nh = BPF_CORE_READ(skb, network_header);
 	th = BPF_CORE_READ(skb, transport_header);
@@ -339,7 +366,7 @@ int kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 	r->sport = bpf_ntohs(r->sport);
 	r->dport = bpf_ntohs(r->dport);
 	r->flags = TW_F_NO_SOCKET | segment_flags(skb);
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 

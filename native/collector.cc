@@ -90,7 +90,7 @@ Napi::Function Collector::Define(Napi::Env env) {
                       InstanceMethod<&Collector::Close>("close"), InstanceMethod<&Collector::Stats>("stats")});
 }
 
-// new Collector({ ringBytes, netns, probe, batchRecords, maxQueuedBatches }, onBatch(buffer | null))
+// new Collector({ ringBytes, netns, probe, batchRecords, maxQueuedBatches, wakeupBytes, pollMs }, onBatch(buffer | null))
 // onBatch gets one Buffer of records per batch, then null once after stop(): the end of the stream.
 Collector::Collector(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Collector>(info) {
   Napi::Object opts = info[0].As<Napi::Object>();
@@ -99,6 +99,8 @@ Collector::Collector(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Collecto
   probe_ = opts.Get("probe").As<Napi::Boolean>().Value();
   batch_records_ = opts.Get("batchRecords").As<Napi::Number>().Uint32Value();
   max_queued_batches_ = opts.Get("maxQueuedBatches").As<Napi::Number>().Uint32Value();
+  wakeup_bytes_ = opts.Get("wakeupBytes").As<Napi::Number>().Uint32Value();
+  poll_ms_ = opts.Get("pollMs").As<Napi::Number>().Int32Value();
   // Two references: the drain thread's and the owner's (released by close() or at exit).
   on_batch_ = Napi::ThreadSafeFunction::New(info.Env(), info[1].As<Napi::Function>(), "tcpwarden-ring",
                                             max_queued_batches_, 2);
@@ -135,6 +137,7 @@ Napi::Value Collector::Start(const Napi::CallbackInfo& info) {
 
   // Set the switches and the ring size, and choose the programs, before load.
   skel_->rodata->targ_netns = netns_;
+  skel_->rodata->wakeup_bytes = wakeup_bytes_;
   int err = bpf_map__set_max_entries(skel_->maps.events, ring_bytes_);
   if (err) {
     Destroy();
@@ -232,8 +235,11 @@ void Collector::Destroy() {
 void Collector::Drain() {
   bool open = true;
   while (running_ && open) {
-    int n = ring_buffer__poll(ring_, 50 /* ms: how soon stop() is noticed */);
+    // Records submitted without a wakeup are not announced to epoll: consume after every poll,
+    // whether it woke on data or timed out. The timeout also bounds how soon stop() is noticed.
+    int n = ring_buffer__poll(ring_, poll_ms_);
     if (n < 0 && n != -EINTR) break;
+    if (ring_buffer__consume(ring_) < 0) break;
     open = Flush();
   }
   // Detach first so nothing new arrives, then deliver what the ring still holds.

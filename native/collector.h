@@ -45,6 +45,8 @@ class Collector : public Napi::ObjectWrap<Collector> {
   bool probe_;
   size_t batch_records_;
   size_t max_queued_batches_;
+  uint32_t wakeup_bytes_;
+  int poll_ms_;
   int64_t clock_offset_ns_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC at start
 
   tcpwarden_bpf* skel_ = nullptr;

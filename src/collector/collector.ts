@@ -5,7 +5,7 @@ import type { TcpEvent } from '../interfaces/tcp-event';
 import { loadAddon, type NativeCollector } from './native-addon';
 import { preflight } from './preflight';
 import { RecordDecoder } from './record-decoder';
-import { TRACEPOINT_COUNT, TRACEPOINT_NAMES, type Tracepoint } from './record-layout';
+import { RECORD_SIZE, TRACEPOINT_COUNT, TRACEPOINT_NAMES, type Tracepoint } from './record-layout';
 
 export interface CollectorOptions {
   /** Stamped on every event; defaults to os.hostname(). */
@@ -20,6 +20,11 @@ export interface CollectorOptions {
   batchRecords?: number;
   /** Batches that may wait for JavaScript before the drain thread stops reading the ring. Default 32. */
   maxQueuedBatches?: number;
+  /**
+   * The longest a record waits in a quiet ring before it is read, in ms. Default 10. Under load
+   * the kernel wakes the reader every `batchRecords` records instead of on each one.
+   */
+  maxDelayMs?: number;
 }
 
 export interface TracepointStats {
@@ -55,7 +60,7 @@ export interface CollectorEvents {
   end: [CollectorStats];
 }
 
-const DEFAULTS = { ringBytes: 8 << 20, batchRecords: 2048, maxQueuedBatches: 32 };
+const DEFAULTS = { ringBytes: 8 << 20, batchRecords: 2048, maxQueuedBatches: 32, maxDelayMs: 10 };
 
 /**
  * The eBPF collector: kernel TCP tracepoints to normalized events. The BPF program and the
@@ -85,15 +90,19 @@ export class Collector extends EventEmitter<CollectorEvents> {
       host: this.options.host ?? hostname(),
       resetReasons: addon.btfEnum('sk_rst_reason') ?? {},
     });
+    const ringBytes = this.options.ringBytes ?? DEFAULTS.ringBytes;
     let resolveEnd: (s: CollectorStats) => void = () => undefined;
     this.ended = new Promise((resolve) => (resolveEnd = resolve));
     const native = new addon.Collector(
       {
-        ringBytes: this.options.ringBytes ?? DEFAULTS.ringBytes,
+        ringBytes,
         netns: this.options.netns ?? 0,
         probe: this.options.probe ?? false,
         batchRecords: this.options.batchRecords ?? DEFAULTS.batchRecords,
         maxQueuedBatches: this.options.maxQueuedBatches ?? DEFAULTS.maxQueuedBatches,
+        // Wake the reader once a batch is waiting, but never for more than half the ring.
+        wakeupBytes: Math.min((this.options.batchRecords ?? DEFAULTS.batchRecords) * RECORD_SIZE, ringBytes / 2),
+        pollMs: this.options.maxDelayMs ?? DEFAULTS.maxDelayMs,
       },
       (batch) => {
         if (batch === null) {
@@ -165,7 +174,8 @@ export class Collector extends EventEmitter<CollectorEvents> {
 
 function startError(err: unknown): Error {
   const e = err as Error & { code?: string };
-  if (e.code === 'EPERM' || e.code === 'EACCES') {
+  // EPERM is a missing privilege; EACCES comes from the verifier rejecting a program.
+  if (e.code === 'EPERM') {
     return new UserError('E_NO_PRIVILEGE', `${e.message.split('\n')[0]}: loading BPF programs needs root (or CAP_BPF and CAP_PERFMON)`);
   }
   return new UserError('E_COLLECTOR_START', e.message);

@@ -18,6 +18,8 @@ export interface NativeCollectorOptions {
   probe: boolean;
   batchRecords: number;
   maxQueuedBatches: number;
+  wakeupBytes: number;
+  pollMs: number;
 }
 
 export interface NativeAddon {

@@ -1,0 +1,141 @@
+/**
+ * Collector overhead and capacity (issue: native eBPF collector).
+ *
+ * The load is bench/gen/connect-loop.c: non-blocking connect()s to a closed loopback port,
+ * five tracepoint events each, run inside a network namespace of the benchmark's own so the
+ * collector (filtered to it) sees exactly the generated events. The generator is pinned to CPU 0
+ * and this process (the consumer: drain thread + JavaScript) to CPU 1.
+ *
+ * 1. Overhead: the generator's rate untraced, under bpftrace counting the same tracepoints in
+ *    kernel maps, and under the tcpwarden collector decoding every event in JavaScript.
+ * 2. Capacity: events/s delivered and decoded, lost, consumer CPU; then two generators (one
+ *    per CPU) where the consumer cannot keep up, checking delivered + lost == generated.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Collector } from '../src/collector/collector';
+import { RecordDecoder } from '../src/collector/record-decoder';
+import type { Benchmark, Figures } from './benchmark';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const EVENTS_PER_CONNECT = 5;
+const TRACEPOINTS = ['tcp:tcp_send_reset', 'tcp:tcp_receive_reset', 'tcp:tcp_destroy_sock', 'sock:inet_sock_set_state', 'tcp:tcp_retransmit_skb', 'tcp:tcp_retransmit_synack'];
+
+interface GenResult {
+  connects: number;
+  failures: number;
+  seconds: number;
+  rate: number;
+}
+
+function buildGenerator(): string {
+  const dir = join(tmpdir(), 'tcpwarden-bench');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, 'connect-loop');
+  execFileSync('cc', ['-O2', '-o', out, join(__dirname, '..', '..', 'bench', 'gen', 'connect-loop.c')]);
+  return out;
+}
+
+function generate(ns: string, gen: string, cpu: number): Promise<GenResult> {
+  const child = spawn('ip', ['netns', 'exec', ns, 'taskset', '-c', String(cpu), gen, String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as GenResult) : reject(new Error(`generator exited ${code}`)))),
+  );
+}
+
+async function underBpftrace(ns: string, gen: string): Promise<GenResult | null> {
+  if (spawnSync('sh', ['-c', 'command -v bpftrace']).status !== 0) return null;
+  const probes = TRACEPOINTS.map((t) => `tracepoint:${t}`).join(',');
+  const bt = spawn('taskset', ['-c', '1', 'bpftrace', '-e', `${probes} { @[probe] = count(); }`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve) => bt.stdout.on('data', (d: Buffer) => d.toString().includes('Attaching') && resolve()));
+  await new Promise((r) => setTimeout(r, 500));
+  const result = await generate(ns, gen, 0);
+  bt.kill('SIGINT');
+  await new Promise((r) => bt.once('exit', r));
+  return result;
+}
+
+interface Traced {
+  gens: GenResult[];
+  delivered: number;
+  decoded: number;
+  lost: number;
+  seen: number;
+  cpuSeconds: number;
+  wallSeconds: number;
+}
+
+async function underTcpwarden(ns: string, inode: number, gen: string, cpus: number[]): Promise<Traced> {
+  const collector = new Collector({ netns: inode });
+  const decoder = new RecordDecoder({ host: 'bench', resetReasons: {} });
+  let decoded = 0;
+  // Decode every record into normalized events, as the engine would receive them.
+  collector.on('records', (batch) => (decoded += decoder.decode(batch).length));
+  collector.start();
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const gens = await Promise.all(cpus.map((c) => generate(ns, gen, c)));
+  const stats = await collector.stop();
+  const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  return { gens, delivered: stats.delivered, decoded, lost: stats.lost, seen: stats.seen, cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds };
+}
+
+const round = (n: number, digits = 3) => Number(n.toFixed(digits));
+
+export const benchmark: Benchmark = {
+  name: 'collector',
+  description: 'eBPF collector overhead against bpftrace, and capacity with one and two generators',
+  async run(log) {
+    const gen = buildGenerator();
+    const ns = `twbench${process.pid}`;
+    execFileSync('ip', ['netns', 'add', ns]);
+    try {
+      execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      const inode = statSync(`/run/netns/${ns}`).ino;
+      execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+
+      log(`generator alone, ${SECONDS} s on CPU 0 ...`);
+      const untraced = await generate(ns, gen, 0);
+      log('generator under bpftrace counting the same tracepoints ...');
+      const bpftrace = await underBpftrace(ns, gen);
+      log('generator under the tcpwarden collector (every event decoded in JS) ...');
+      const one = await underTcpwarden(ns, inode, gen, [0]);
+      log('two generators (CPU 0 and 1) under the tcpwarden collector ...');
+      const two = await underTcpwarden(ns, inode, gen, [0, 1]);
+
+      const generatedOne = one.gens[0].connects * EVENTS_PER_CONNECT;
+      const generatedTwo = two.gens.reduce((n, g) => n + g.connects, 0) * EVENTS_PER_CONNECT;
+      const figures: Figures = {
+        command: 'sudo npm run bench -- collector',
+        seconds_per_run: SECONDS,
+        untraced_connects_per_s: untraced.rate,
+        bpftrace_connects_per_s: bpftrace?.rate ?? null,
+        bpftrace_share_of_untraced: bpftrace ? round(bpftrace.rate / untraced.rate) : null,
+        tcpwarden_connects_per_s: one.gens[0].rate,
+        tcpwarden_share_of_untraced: round(one.gens[0].rate / untraced.rate),
+        tcpwarden_share_vs_bpftrace_share: bpftrace ? round(one.gens[0].rate / bpftrace.rate) : null,
+        one_gen_events_generated: generatedOne,
+        one_gen_events_delivered: one.delivered,
+        one_gen_events_decoded: one.decoded,
+        one_gen_events_lost: one.lost,
+        one_gen_delivered_per_s: Math.round(one.delivered / one.wallSeconds),
+        one_gen_consumer_cpu_cores: round(one.cpuSeconds / one.wallSeconds, 2),
+        two_gen_events_generated: generatedTwo,
+        two_gen_events_delivered: two.delivered,
+        two_gen_events_lost: two.lost,
+        two_gen_delivered_per_s: Math.round(two.delivered / two.wallSeconds),
+        two_gen_consumer_cpu_cores: round(two.cpuSeconds / two.wallSeconds, 2),
+        two_gen_delivered_plus_lost_equals_generated: two.delivered + two.lost === generatedTwo,
+        one_gen_delivered_plus_lost_equals_generated: one.delivered + one.lost === generatedOne,
+      };
+      return figures;
+    } finally {
+      execFileSync('ip', ['netns', 'del', ns]);
+    }
+  },
+};
