@@ -74,14 +74,14 @@ static __always_inline bool retransmit_skb_has_own_layout(void)
 	return bpf_core_type_exists(struct trace_event_raw_tcp_retransmit_skb___new);
 }
 
-/* The class layout's family; before 5.18 (no `family` field) the socket's. */
+/* The class layout's family (from the stack copy of the record); before 5.18, the socket's. */
 static __always_inline __u16 sk_skb_event_family(struct trace_event_raw_tcp_event_sk_skb___old *ctx)
 {
 	const struct sock *sk;
 
 	if (bpf_core_field_exists(ctx->family))
-		return BPF_CORE_READ(ctx, family);
-	sk = BPF_CORE_READ(ctx, skaddr);
+		return ctx->family;
+	sk = ctx->skaddr;
 	return BPF_CORE_READ(sk, __sk_common.skc_family);
 }
 

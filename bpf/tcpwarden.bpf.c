@@ -97,14 +97,14 @@ static __always_inline void submit(struct tw_record *r)
 }
 
 /*
- * Scalar tracepoint fields are read straight from the context (ctx->field): a helper call per
- * field would cost the traced workload several times more, and CO-RE relocates the load's
- * offset. The verifier takes context loads only at a fixed offset from the context itself,
- * which a copy through a pointer into an array field is not: addresses are read with one
- * bpf_probe_read_kernel() each. Programs that pick between two layouts read through
- * BPF_CORE_READ, because the compiler merges their two relocated loads into one computed
- * context pointer, which the verifier rejects.
+ * Each program first copies its tracepoint's record to the stack with one helper call, then
+ * reads fields with plain loads: a helper call per field would cost the traced workload several
+ * times more, and the verifier refuses loads through pointers computed from the context, which
+ * CO-RE relocations produce. CO-RE still relocates every field offset in the copy, and the copy
+ * is exactly as long as the running kernel's record type.
  */
+#define CTX_COPY_MAX 160
+#define ctx_size(type) (bpf_core_type_size(type) < CTX_COPY_MAX ? bpf_core_type_size(type) : CTX_COPY_MAX)
 
 /* The 4-byte / 16-byte address pair layout most TCP tracepoints share. */
 static __always_inline void copy_addrs(struct tw_record *r, __u16 family, const __u8 *s4, const __u8 *d4,
@@ -112,11 +112,11 @@ static __always_inline void copy_addrs(struct tw_record *r, __u16 family, const 
 {
 	r->family = family;
 	if (family == TW_AF_INET) {
-		bpf_probe_read_kernel(r->saddr, 4, s4);
-		bpf_probe_read_kernel(r->daddr, 4, d4);
+		__builtin_memcpy(r->saddr, s4, 4);
+		__builtin_memcpy(r->daddr, d4, 4);
 	} else {
-		bpf_probe_read_kernel(r->saddr, 16, s6);
-		bpf_probe_read_kernel(r->daddr, 16, d6);
+		__builtin_memcpy(r->saddr, s6, 16);
+		__builtin_memcpy(r->daddr, d6, 16);
 	}
 }
 
@@ -124,11 +124,8 @@ static __always_inline void copy_addrs(struct tw_record *r, __u16 family, const 
  * A sockaddr_in / sockaddr_in6 kept in a tracepoint's 28-byte field (tcp_send_reset 6.10+,
  * tcp_probe): family in host order, port in network order, the address after sin6_flowinfo.
  */
-static __always_inline void copy_sockaddr(__u8 *addr, __u16 *port, __u16 *family, const __u8 *field)
+static __always_inline void copy_sockaddr(__u8 *addr, __u16 *port, __u16 *family, const __u8 *sa)
 {
-	__u8 sa[28];
-
-	bpf_probe_read_kernel(sa, sizeof(sa), field);
 	*family = sa[0] | sa[1] << 8;
 	*port = sa[2] << 8 | sa[3];
 	if (*family == TW_AF_INET)
@@ -155,12 +152,18 @@ static __always_inline __u8 segment_flags(const struct sk_buff *skb)
 }
 
 SEC("tracepoint/tcp/tcp_retransmit_synack")
-int tcp_retransmit_synack(struct trace_event_raw_tcp_retransmit_synack *ctx)
+int tcp_retransmit_synack(void *raw)
 {
-	const struct sock *sk = ctx->skaddr;
-	const struct request_sock *req = ctx->req;
-	struct tw_record *r = reserve(TW_TP_RETRANSMIT_SYNACK, sk_netns(sk));
+	__u64 copy[CTX_COPY_MAX / 8]; /* 8-byte aligned: fields are read as words */
+	struct trace_event_raw_tcp_retransmit_synack *ctx = (void *)copy;
+	const struct request_sock *req;
+	const struct sock *sk;
+	struct tw_record *r;
 
+	bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_retransmit_synack), raw);
+	sk = ctx->skaddr;
+	req = ctx->req;
+	r = reserve(TW_TP_RETRANSMIT_SYNACK, sk_netns(sk));
 	if (!r)
 		return 0;
 	/* The half-open connection is the request sock, not the listener. */
@@ -176,32 +179,37 @@ int tcp_retransmit_synack(struct trace_event_raw_tcp_retransmit_synack *ctx)
 SEC("tracepoint/tcp/tcp_retransmit_skb")
 int tcp_retransmit_skb(void *raw)
 {
-	struct trace_event_raw_tcp_retransmit_skb___new *ctx = raw;
-	struct trace_event_raw_tcp_event_sk_skb___old *old = raw;
+	__u64 copy[CTX_COPY_MAX / 8]; /* 8-byte aligned: fields are read as words */
+	struct trace_event_raw_tcp_retransmit_skb___new *ctx = (void *)copy;
+	struct trace_event_raw_tcp_event_sk_skb___old *old = (void *)copy;
 	const struct sock *sk;
 	struct tw_record *r;
 
+	if (retransmit_skb_has_own_layout())
+		bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_retransmit_skb___new), raw);
+	else
+		bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_event_sk_skb___old), raw);
 	if (retransmit_skb_has_own_layout()) {
 		/* 6.17+ also fires for retransmits that failed to go out; earlier kernels only for sent ones. */
-		if (BPF_CORE_READ(ctx, err))
+		if (ctx->err)
 			return 0;
-		sk = BPF_CORE_READ(ctx, skaddr);
+		sk = ctx->skaddr;
 	} else {
-		sk = BPF_CORE_READ(old, skaddr);
+		sk = old->skaddr;
 	}
 	r = reserve(TW_TP_RETRANSMIT_SKB, sk_netns(sk));
 	if (!r)
 		return 0;
 	r->skaddr = (__u64)sk;
 	if (retransmit_skb_has_own_layout()) {
-		r->state = BPF_CORE_READ(ctx, state);
-		r->sport = BPF_CORE_READ(ctx, sport);
-		r->dport = BPF_CORE_READ(ctx, dport);
-		copy_addrs(r, BPF_CORE_READ(ctx, family), ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+		r->state = ctx->state;
+		r->sport = ctx->sport;
+		r->dport = ctx->dport;
+		copy_addrs(r, ctx->family, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
 	} else {
-		r->state = BPF_CORE_READ(old, state);
-		r->sport = BPF_CORE_READ(old, sport);
-		r->dport = BPF_CORE_READ(old, dport);
+		r->state = old->state;
+		r->sport = old->sport;
+		r->dport = old->dport;
 		copy_addrs(r, sk_skb_event_family(old), old->saddr, old->daddr, old->saddr_v6, old->daddr_v6);
 	}
 	submit(r);
@@ -211,18 +219,23 @@ int tcp_retransmit_skb(void *raw)
 SEC("tracepoint/tcp/tcp_send_reset")
 int tcp_send_reset(void *raw)
 {
-	struct trace_event_raw_tcp_send_reset___new *ctx = raw;
-	struct trace_event_raw_tcp_event_sk_skb___old *old = raw;
+	__u64 copy[CTX_COPY_MAX / 8]; /* 8-byte aligned: fields are read as words */
+	struct trace_event_raw_tcp_send_reset___new *ctx = (void *)copy;
+	struct trace_event_raw_tcp_event_sk_skb___old *old = (void *)copy;
 	const struct sk_buff *skb;
 	const struct sock *sk;
 	struct tw_record *r;
 
+	if (send_reset_has_own_layout())
+		bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_send_reset___new), raw);
+	else
+		bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_event_sk_skb___old), raw);
 	if (send_reset_has_own_layout()) {
-		sk = BPF_CORE_READ(ctx, skaddr);
-		skb = BPF_CORE_READ(ctx, skbaddr);
+		sk = ctx->skaddr;
+		skb = ctx->skbaddr;
 	} else {
-		sk = BPF_CORE_READ(old, skaddr);
-		skb = BPF_CORE_READ(old, skbaddr);
+		sk = old->skaddr;
+		skb = old->skbaddr;
 	}
 	r = reserve(TW_TP_SEND_RESET, sk ? sk_netns(sk) : skb_netns(skb));
 	if (!r)
@@ -230,16 +243,16 @@ int tcp_send_reset(void *raw)
 	r->skaddr = (__u64)sk;
 	if (send_reset_has_own_layout()) {
 		/* 6.10+: addresses are stored as the reset's own direction, for a socket or not. */
-		r->state = BPF_CORE_READ(ctx, state);
-		r->reason = BPF_CORE_READ(ctx, reason);
+		r->state = ctx->state;
+		r->reason = ctx->reason;
 		copy_sockaddr(r->saddr, &r->sport, &r->family, ctx->saddr);
 		copy_sockaddr(r->daddr, &r->dport, &r->family, ctx->daddr);
 		if (!sk && skb)
 			r->flags = TW_F_NO_SOCKET | segment_flags(skb);
 	} else {
-		r->state = BPF_CORE_READ(old, state);
-		r->sport = BPF_CORE_READ(old, sport);
-		r->dport = BPF_CORE_READ(old, dport);
+		r->state = old->state;
+		r->sport = old->sport;
+		r->dport = old->dport;
 		copy_addrs(r, sk_skb_event_family(old), old->saddr, old->daddr, old->saddr_v6, old->daddr_v6);
 	}
 	submit(r);
@@ -247,11 +260,16 @@ int tcp_send_reset(void *raw)
 }
 
 /* tcp_receive_reset and tcp_destroy_sock share the class tcp_event_sk (with sock_cookie). */
-static __always_inline int tcp_event_sk(struct trace_event_raw_tcp_event_sk *ctx, __u32 tp)
+static __always_inline int tcp_event_sk(void *raw, __u32 tp)
 {
-	const struct sock *sk = ctx->skaddr;
-	struct tw_record *r = reserve(tp, sk_netns(sk));
+	__u64 copy[CTX_COPY_MAX / 8]; /* 8-byte aligned: fields are read as words */
+	struct trace_event_raw_tcp_event_sk *ctx = (void *)copy;
+	const struct sock *sk;
+	struct tw_record *r;
 
+	bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_event_sk), raw);
+	sk = ctx->skaddr;
+	r = reserve(tp, sk_netns(sk));
 	if (!r)
 		return 0;
 	r->skaddr = (__u64)sk;
@@ -267,23 +285,26 @@ static __always_inline int tcp_event_sk(struct trace_event_raw_tcp_event_sk *ctx
 }
 
 SEC("tracepoint/tcp/tcp_receive_reset")
-int tcp_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
+int tcp_receive_reset(void *ctx)
 {
 	return tcp_event_sk(ctx, TW_TP_RECEIVE_RESET);
 }
 
 SEC("tracepoint/tcp/tcp_destroy_sock")
-int tcp_destroy_sock(struct trace_event_raw_tcp_event_sk *ctx)
+int tcp_destroy_sock(void *ctx)
 {
 	return tcp_event_sk(ctx, TW_TP_DESTROY_SOCK);
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")
-int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+int inet_sock_set_state(void *raw)
 {
+	__u64 copy[CTX_COPY_MAX / 8]; /* 8-byte aligned: fields are read as words */
+	struct trace_event_raw_inet_sock_set_state *ctx = (void *)copy;
 	const struct sock *sk;
 	struct tw_record *r;
 
+	bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_inet_sock_set_state), raw);
 	if (ctx->protocol != TW_IPPROTO_TCP)
 		return 0;
 	sk = ctx->skaddr;
@@ -301,11 +322,16 @@ int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 }
 
 SEC("tracepoint/tcp/tcp_probe")
-int tcp_probe(struct trace_event_raw_tcp_probe *ctx)
+int tcp_probe(void *raw)
 {
-	const struct sock *sk = ctx->skaddr;
-	struct tw_record *r = reserve(TW_TP_PROBE, sk_netns(sk));
+	__u64 copy[CTX_COPY_MAX / 8]; /* 8-byte aligned: fields are read as words */
+	struct trace_event_raw_tcp_probe *ctx = (void *)copy;
+	const struct sock *sk;
+	struct tw_record *r;
 
+	bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_probe), raw);
+	sk = ctx->skaddr;
+	r = reserve(TW_TP_PROBE, sk_netns(sk));
 	if (!r)
 		return 0;
 	r->skaddr = (__u64)sk;
