@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,5 +77,31 @@ describeKernel('tcpwarden events: live', () => {
     const refused = rows.find((l) => l.includes('connect_refused'));
     expect(refused).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} connect_refused +${pair.client.v4.replace(/\./g, '\\.')} +\\d+ +${pair.server.v4.replace(/\./g, '\\.')} +7 +- +outbound`));
     expect(header.indexOf('KIND')).toBe(refused!.indexOf('connect_refused'));
+  });
+});
+
+const PROGRAMS = new Set(['tcp_retransmit_synack', 'tcp_retransmit_skb', 'tcp_send_reset', 'tcp_receive_reset', 'tcp_destroy_sock', 'inet_sock_set_state']);
+
+/** tcpwarden's tracepoint programs loaded in the kernel right now, as bpftool lists them. */
+function loadedPrograms(): number {
+  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' })) as Array<{ type: string; name?: string }>;
+  return progs.filter((p) => p.type === 'tracepoint' && p.name !== undefined && PROGRAMS.has(p.name)).length;
+}
+
+describeKernel('tcpwarden events: detaching', () => {
+  test.each([['SIGTERM'], ['SIGINT'], ['SIGKILL']] as const)('after %s no tcpwarden program stays in the kernel', async (signal) => {
+    const before = loadedPrograms();
+    const run = startCli(['events', '--json']);
+    await run.stderrLine(/watching \d+ tracepoints/);
+    expect(loadedPrograms()).toBe(before + PROGRAMS.size);
+    run.child.kill(signal);
+    const r = await run.done;
+    if (signal !== 'SIGKILL') {
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/records delivered, 0 lost/);
+    }
+    // The kernel frees programs once their last file descriptor closes, which may lag the exit.
+    for (let i = 0; i < 50 && loadedPrograms() !== before; i++) await new Promise((res) => setTimeout(res, 100));
+    expect(loadedPrograms()).toBe(before);
   });
 });

@@ -1,0 +1,57 @@
+/** Start, stop and process exit, for real: nothing left attached, nothing holding the process. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Collector } from '../../src/collector/collector';
+import type { TcpEvent } from '../../src/interfaces/tcp-event';
+import { describeKernel } from '../support/kernel-access';
+import { createNetnsPair, type NetnsPair } from '../support/netns';
+import { traffic } from '../support/run-traffic';
+
+const DIST = join(__dirname, '..', '..', 'dist', 'src', 'collector', 'collector.js');
+
+function runNode(script: string) {
+  return spawnSync(process.execPath, ['-e', `const { Collector } = require(${JSON.stringify(DIST)});\n${script}`], { encoding: 'utf8', timeout: 15000 });
+}
+
+describeKernel('collector lifecycle', () => {
+  let pair: NetnsPair;
+  beforeAll(() => {
+    pair = createNetnsPair();
+  });
+  afterAll(() => pair?.destroy());
+
+  test('async iteration yields decoded batches and ends after stop()', async () => {
+    const collector = new Collector({ netns: pair.client.inode });
+    collector.start();
+    const seen: TcpEvent[] = [];
+    const consumed = (async () => {
+      for await (const batch of collector) seen.push(...batch);
+    })();
+    await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '2']);
+    await new Promise((r) => setTimeout(r, 100));
+    const stats = await collector.stop();
+    await consumed;
+    expect(seen.filter((e) => e.kind === 'connect_refused')).toHaveLength(2);
+    expect(stats.delivered).toBe(8);
+  });
+
+  test('process.exit() while running detaches cleanly (exit code 0, no crash)', () => {
+    const r = runNode(`const c = new Collector(); c.start(); c.on('events', () => {});
+      require('net').connect(9, '127.0.0.1').on('error', () => {});
+      setTimeout(() => process.exit(0), 300);`);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test('after stop() nothing keeps the process alive', () => {
+    const r = runNode(`const c = new Collector(); c.start();
+      setTimeout(() => c.stop().then((s) => console.log('stopped', s.lost)), 200);`);
+    expect(r.error).toBeUndefined(); // not killed by the timeout
+    expect(r.stdout.trim()).toBe('stopped 0');
+    expect(r.status).toBe(0);
+  });
+
+  test('a bad ring size is refused before anything loads', () => {
+    expect(() => new Collector({ ringBytes: 5000 })).toThrow(/ring buffer size 5000 is not a power of two of at least 4096 bytes/);
+  });
+});
