@@ -1,76 +1,19 @@
 #include "collector.h"
 
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "libbpf-log.h"
-#include "tcpwarden.skel.h"
 
 namespace {
-
-// Tracepoint category/name per program, in enum tw_tracepoint order.
-struct TracepointInfo {
-  const char* category;
-  const char* name;
-};
-const TracepointInfo kTracepoints[TW_TP_MAX] = {
-    {"tcp", "tcp_retransmit_synack"}, {"tcp", "tcp_retransmit_skb"}, {"tcp", "tcp_send_reset"},
-    {"tcp", "tcp_receive_reset"},     {"tcp", "tcp_destroy_sock"},   {"sock", "inet_sock_set_state"},
-    {"tcp", "tcp_probe"},             {"skb", "kfree_skb"},
-};
-
-bpf_program* ProgramFor(tcpwarden_bpf* skel, int tp) {
-  switch (tp) {
-    case TW_TP_RETRANSMIT_SYNACK: return skel->progs.tcp_retransmit_synack;
-    case TW_TP_RETRANSMIT_SKB: return skel->progs.tcp_retransmit_skb;
-    case TW_TP_SEND_RESET: return skel->progs.tcp_send_reset;
-    case TW_TP_RECEIVE_RESET: return skel->progs.tcp_receive_reset;
-    case TW_TP_DESTROY_SOCK: return skel->progs.tcp_destroy_sock;
-    case TW_TP_SET_STATE: return skel->progs.inet_sock_set_state;
-    case TW_TP_PROBE: return skel->progs.tcp_probe;
-    case TW_TP_KFREE_SKB: return skel->progs.kfree_skb;
-  }
-  return nullptr;
-}
-
-bool TracepointExists(const TracepointInfo& tp) {
-  for (const char* root : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
-    std::string path = std::string(root) + "/events/" + tp.category + "/" + tp.name;
-    if (access(path.c_str(), F_OK) == 0) return true;
-  }
-  return false;
-}
-
-// 6.10+ kernels report a reset sent with no socket through tcp_send_reset itself; older ones only
-// through skb:kfree_skb, which is then the one place to see a SYN to a closed port.
-bool SendResetHasOwnLayout() {
-  btf* vmlinux = btf__load_vmlinux_btf();
-  if (!vmlinux) return true;  // without BTF nothing loads anyway; don't add the costly kfree_skb hook
-  bool own = btf__find_by_name_kind(vmlinux, "trace_event_raw_tcp_send_reset", BTF_KIND_STRUCT) >= 0;
-  btf__free(vmlinux);
-  return own;
-}
 
 int64_t NowNs(clockid_t clock) {
   timespec ts{};
   clock_gettime(clock, &ts);
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-uint64_t SumPerCpu(int map_fd, uint32_t key) {
-  int ncpu = libbpf_num_possible_cpus();
-  if (ncpu <= 0) return 0;
-  std::vector<uint64_t> values(ncpu);
-  if (bpf_map_lookup_elem(map_fd, &key, values.data()) != 0) return 0;
-  uint64_t sum = 0;
-  for (uint64_t v : values) sum += v;
-  return sum;
 }
 
 Napi::Error ErrnoError(Napi::Env env, const std::string& what, int err) {
@@ -94,12 +37,12 @@ Napi::Function Collector::Define(Napi::Env env) {
 // onBatch gets one Buffer of records per batch, then null once after stop(): the end of the stream.
 Collector::Collector(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Collector>(info) {
   Napi::Object opts = info[0].As<Napi::Object>();
-  ring_bytes_ = opts.Get("ringBytes").As<Napi::Number>().Uint32Value();
-  netns_ = opts.Get("netns").As<Napi::Number>().Uint32Value();
-  probe_ = opts.Get("probe").As<Napi::Boolean>().Value();
+  session_options_.ring_bytes = opts.Get("ringBytes").As<Napi::Number>().Uint32Value();
+  session_options_.netns = opts.Get("netns").As<Napi::Number>().Uint32Value();
+  session_options_.probe = opts.Get("probe").As<Napi::Boolean>().Value();
+  session_options_.wakeup_bytes = opts.Get("wakeupBytes").As<Napi::Number>().Uint32Value();
   batch_records_ = opts.Get("batchRecords").As<Napi::Number>().Uint32Value();
   max_queued_batches_ = opts.Get("maxQueuedBatches").As<Napi::Number>().Uint32Value();
-  wakeup_bytes_ = opts.Get("wakeupBytes").As<Napi::Number>().Uint32Value();
   poll_ms_ = opts.Get("pollMs").As<Napi::Number>().Int32Value();
   // Two references: the drain thread's and the owner's (released by close() or at exit).
   on_batch_ = Napi::ThreadSafeFunction::New(info.Env(), info[1].As<Napi::Function>(), "tcpwarden-ring",
@@ -128,60 +71,19 @@ void Collector::CleanupHook(void* p) {
 // Returns { attached: string[], missing: string[] }.
 Napi::Value Collector::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (skel_ || owner_released_) throw Napi::Error::New(env, "a collector starts once");
+  if (session_.started() || owner_released_) throw Napi::Error::New(env, "a collector starts once");
   LibbpfLog::Install();
 
-  // Open the embedded object.
-  skel_ = tcpwarden_bpf__open();
-  if (!skel_) throw ErrnoError(env, "opening the BPF object", errno);
-
-  // Set the switches and the ring size, and choose the programs, before load.
-  skel_->rodata->targ_netns = netns_;
-  skel_->rodata->wakeup_bytes = wakeup_bytes_;
-  int err = bpf_map__set_max_entries(skel_->maps.events, ring_bytes_);
-  if (err) {
-    Destroy();
-    throw ErrnoError(env, "sizing the ring buffer", err);
-  }
+  std::string failed;
+  int err = session_.Start(session_options_, &failed);
+  if (err) throw ErrnoError(env, failed, err);
   Napi::Array attached = Napi::Array::New(env);
   Napi::Array missing = Napi::Array::New(env);
-  bool own_reset_layout = SendResetHasOwnLayout();
-  bool wanted[TW_TP_MAX];
-  for (int tp = 0; tp < TW_TP_MAX; tp++) {
-    wanted[tp] = tp == TW_TP_PROBE ? probe_ : tp == TW_TP_KFREE_SKB ? !own_reset_layout : true;
-    if (wanted[tp] && !TracepointExists(kTracepoints[tp])) {
-      missing.Set(missing.Length(), std::string(kTracepoints[tp].category) + ":" + kTracepoints[tp].name);
-      wanted[tp] = false;
-    }
-    bpf_program__set_autoload(ProgramFor(skel_, tp), wanted[tp]);
-  }
-
-  // Load and verify.
-  err = tcpwarden_bpf__load(skel_);
-  if (err) {
-    Destroy();
-    throw ErrnoError(env, "loading the BPF programs", err);
-  }
-
-  // Attach each wanted tracepoint; the skeleton owns the links and destroys them with the object.
-  bpf_link** links[TW_TP_MAX] = {
-      &skel_->links.tcp_retransmit_synack, &skel_->links.tcp_retransmit_skb, &skel_->links.tcp_send_reset,
-      &skel_->links.tcp_receive_reset,     &skel_->links.tcp_destroy_sock,   &skel_->links.inet_sock_set_state,
-      &skel_->links.tcp_probe,             &skel_->links.kfree_skb,
-  };
-  for (int tp = 0; tp < TW_TP_MAX; tp++) {
-    if (!wanted[tp]) continue;
-    *links[tp] = bpf_program__attach(ProgramFor(skel_, tp));
-    if (!*links[tp]) {
-      err = errno;
-      Destroy();
-      throw ErrnoError(env, std::string("attaching ") + kTracepoints[tp].category + ":" + kTracepoints[tp].name, err);
-    }
-    attached.Set(attached.Length(), std::string(kTracepoints[tp].category) + ":" + kTracepoints[tp].name);
-  }
+  for (const std::string& name : session_.attached) attached.Set(attached.Length(), name);
+  for (const std::string& name : session_.missing) missing.Set(missing.Length(), name);
 
   // Poll the ring buffer on our own thread.
-  ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), OnRecord, this, nullptr);
+  ring_ = ring_buffer__new(session_.ring_fd(), OnRecord, this, nullptr);
   if (!ring_) {
     err = errno;
     Destroy();
@@ -223,10 +125,9 @@ void Collector::Destroy() {
     ring_buffer__free(ring_);
     ring_ = nullptr;
   }
-  if (skel_) {
+  if (session_.started()) {
     ReadCounters();
-    tcpwarden_bpf__destroy(skel_);
-    skel_ = nullptr;
+    session_.Destroy();
   }
   delete batch_;
   batch_ = nullptr;
@@ -243,7 +144,7 @@ void Collector::Drain() {
     open = Flush();
   }
   // Detach first so nothing new arrives, then deliver what the ring still holds.
-  tcpwarden_bpf__detach(skel_);
+  session_.Detach();
   if (open && !closing_) {
     ring_buffer__consume(ring_);
     if (Flush()) EndOfStream();
@@ -292,17 +193,12 @@ void Collector::EndOfStream() {
   on_batch_.BlockingCall([](Napi::Env env, Napi::Function fn) { fn.Call({env.Null()}); });
 }
 
-void Collector::ReadCounters() {
-  for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) {
-    seen_[tp] = SumPerCpu(bpf_map__fd(skel_->maps.seen), tp);
-    lost_[tp] = SumPerCpu(bpf_map__fd(skel_->maps.lost), tp);
-  }
-}
+void Collector::ReadCounters() { session_.ReadCounters(seen_, lost_); }
 
 // Returns { seen, lost, delivered: number[] indexed by enum tw_tracepoint, batches }.
 Napi::Value Collector::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (skel_) ReadCounters();
+  if (session_.started()) ReadCounters();
   Napi::Array seen = Napi::Array::New(env, TW_TP_MAX);
   Napi::Array lost = Napi::Array::New(env, TW_TP_MAX);
   Napi::Array delivered = Napi::Array::New(env, TW_TP_MAX);

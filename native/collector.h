@@ -1,5 +1,4 @@
-// The collector: loads tcpwarden.bpf.o (embedded as a libbpf skeleton), attaches its tracepoints,
-// and drains the ring buffer on its own thread into batches handed to one JavaScript callback.
+// The collector: starts a BpfSession (load + attach), and drains the ring buffer on its own thread into batches handed to one JavaScript callback.
 #pragma once
 
 #include <napi.h>
@@ -10,13 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include <linux/types.h>
+#include "bpf-session.h"
 
-extern "C" {
-#include "tcpwarden.h"
-}
-
-struct tcpwarden_bpf;
 struct ring_buffer;
 
 class Collector : public Napi::ObjectWrap<Collector> {
@@ -40,16 +34,13 @@ class Collector : public Napi::ObjectWrap<Collector> {
   static void CleanupHook(void* self);
 
   // Options, fixed at construction.
-  uint32_t ring_bytes_;
-  uint32_t netns_;
-  bool probe_;
+  SessionOptions session_options_;
   size_t batch_records_;
   size_t max_queued_batches_;
-  uint32_t wakeup_bytes_;
   int poll_ms_;
   int64_t clock_offset_ns_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC at start
 
-  tcpwarden_bpf* skel_ = nullptr;
+  BpfSession session_;
   ring_buffer* ring_ = nullptr;
   std::thread thread_;
   std::atomic<bool> running_{false};

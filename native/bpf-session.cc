@@ -1,0 +1,136 @@
+#include "bpf-session.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "tcpwarden.skel.h"
+
+namespace {
+
+// Tracepoint category/name per program, in enum tw_tracepoint order.
+struct TracepointInfo {
+  const char* category;
+  const char* name;
+};
+const TracepointInfo kTracepoints[TW_TP_MAX] = {
+    {"tcp", "tcp_retransmit_synack"}, {"tcp", "tcp_retransmit_skb"}, {"tcp", "tcp_send_reset"},
+    {"tcp", "tcp_receive_reset"},     {"tcp", "tcp_destroy_sock"},   {"sock", "inet_sock_set_state"},
+    {"tcp", "tcp_probe"},             {"skb", "kfree_skb"},
+};
+
+std::string FullName(int tp) { return std::string(kTracepoints[tp].category) + ":" + kTracepoints[tp].name; }
+
+bool TracepointExists(const TracepointInfo& tp) {
+  for (const char* root : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
+    std::string path = std::string(root) + "/events/" + tp.category + "/" + tp.name;
+    if (access(path.c_str(), F_OK) == 0) return true;
+  }
+  return false;
+}
+
+// 6.10+ kernels report a reset sent with no socket through tcp_send_reset itself; older ones only
+// through skb:kfree_skb, which is then the one place to see a SYN to a closed port.
+bool SendResetHasOwnLayout() {
+  btf* vmlinux = btf__load_vmlinux_btf();
+  if (!vmlinux) return true;  // without BTF nothing loads anyway; don't add the costly kfree_skb hook
+  bool own = btf__find_by_name_kind(vmlinux, "trace_event_raw_tcp_send_reset", BTF_KIND_STRUCT) >= 0;
+  btf__free(vmlinux);
+  return own;
+}
+
+uint64_t SumPerCpu(int map_fd, uint32_t key) {
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return 0;
+  std::vector<uint64_t> values(ncpu);
+  if (bpf_map_lookup_elem(map_fd, &key, values.data()) != 0) return 0;
+  uint64_t sum = 0;
+  for (uint64_t v : values) sum += v;
+  return sum;
+}
+
+}  // namespace
+
+BpfSession::~BpfSession() { Destroy(); }
+
+int BpfSession::Start(const SessionOptions& options, std::string* failed) {
+  // Open the embedded object.
+  skel_ = tcpwarden_bpf__open();
+  if (!skel_) {
+    *failed = "opening the BPF object";
+    return -errno;
+  }
+  bpf_program* programs[TW_TP_MAX] = {
+      skel_->progs.tcp_retransmit_synack, skel_->progs.tcp_retransmit_skb, skel_->progs.tcp_send_reset,
+      skel_->progs.tcp_receive_reset,     skel_->progs.tcp_destroy_sock,   skel_->progs.inet_sock_set_state,
+      skel_->progs.tcp_probe,             skel_->progs.kfree_skb,
+  };
+  bpf_link** links[TW_TP_MAX] = {
+      &skel_->links.tcp_retransmit_synack, &skel_->links.tcp_retransmit_skb, &skel_->links.tcp_send_reset,
+      &skel_->links.tcp_receive_reset,     &skel_->links.tcp_destroy_sock,   &skel_->links.inet_sock_set_state,
+      &skel_->links.tcp_probe,             &skel_->links.kfree_skb,
+  };
+
+  // Set the switches and the ring size, and choose the programs, before load.
+  skel_->rodata->targ_netns = options.netns;
+  skel_->rodata->wakeup_bytes = options.wakeup_bytes;
+  int err = bpf_map__set_max_entries(skel_->maps.events, options.ring_bytes);
+  if (err) {
+    *failed = "sizing the ring buffer";
+    Destroy();
+    return err;
+  }
+  bool own_reset_layout = SendResetHasOwnLayout();
+  bool wanted[TW_TP_MAX];
+  for (int tp = 0; tp < TW_TP_MAX; tp++) {
+    wanted[tp] = tp == TW_TP_PROBE ? options.probe : tp == TW_TP_KFREE_SKB ? !own_reset_layout : true;
+    if (wanted[tp] && !TracepointExists(kTracepoints[tp])) {
+      missing.push_back(FullName(tp));
+      wanted[tp] = false;
+    }
+    bpf_program__set_autoload(programs[tp], wanted[tp]);
+  }
+
+  // Load and verify.
+  err = tcpwarden_bpf__load(skel_);
+  if (err) {
+    *failed = "loading the BPF programs";
+    Destroy();
+    return err;
+  }
+
+  // Attach each wanted tracepoint; the skeleton owns the links and destroys them with the object.
+  for (int tp = 0; tp < TW_TP_MAX; tp++) {
+    if (!wanted[tp]) continue;
+    *links[tp] = bpf_program__attach(programs[tp]);
+    if (!*links[tp]) {
+      err = -errno;
+      *failed = "attaching " + FullName(tp);
+      Destroy();
+      return err;
+    }
+    attached.push_back(FullName(tp));
+  }
+  return 0;
+}
+
+void BpfSession::Detach() {
+  if (skel_) tcpwarden_bpf__detach(skel_);
+}
+
+void BpfSession::Destroy() {
+  if (skel_) tcpwarden_bpf__destroy(skel_);
+  skel_ = nullptr;
+}
+
+int BpfSession::ring_fd() const { return bpf_map__fd(skel_->maps.events); }
+
+void BpfSession::ReadCounters(uint64_t seen[TW_TP_MAX], uint64_t lost[TW_TP_MAX]) const {
+  for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) {
+    seen[tp] = SumPerCpu(bpf_map__fd(skel_->maps.seen), tp);
+    lost[tp] = SumPerCpu(bpf_map__fd(skel_->maps.lost), tp);
+  }
+}

@@ -1,0 +1,50 @@
+// The BPF side of a collector, without Node: open the embedded object, set its switches, choose
+// the programs this kernel can run, load, attach, and read the kernel-side counters. The addon's
+// Collector and the old-kernel test harness (test/legacy-kernel/) share it.
+#pragma once
+
+#include <linux/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "tcpwarden.h"
+}
+
+struct tcpwarden_bpf;
+
+struct SessionOptions {
+  uint32_t ring_bytes;
+  uint32_t netns;         // 0: every network namespace
+  bool probe;             // also tcp:tcp_probe
+  uint32_t wakeup_bytes;  // wake the reader once this much waits in the ring (0: every record)
+};
+
+class BpfSession {
+ public:
+  BpfSession() = default;
+  BpfSession(const BpfSession&) = delete;
+  BpfSession& operator=(const BpfSession&) = delete;
+  ~BpfSession();
+
+  // Opens, configures, loads and attaches. Returns 0, or a negative errno with `*failed` naming
+  // the step that failed.
+  int Start(const SessionOptions& options, std::string* failed);
+  // Detaches every program; the maps stay readable.
+  void Detach();
+  // Frees programs, links and maps. Safe to call twice.
+  void Destroy();
+  bool started() const { return skel_ != nullptr; }
+  int ring_fd() const;
+  // Per-tracepoint counters summed over CPUs.
+  void ReadCounters(uint64_t seen[TW_TP_MAX], uint64_t lost[TW_TP_MAX]) const;
+
+  // "category:name" of the attached tracepoints, and of wanted ones this kernel lacks.
+  std::vector<std::string> attached;
+  std::vector<std::string> missing;
+
+ private:
+  tcpwarden_bpf* skel_ = nullptr;
+};
