@@ -360,14 +360,14 @@ int kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 
 	if (no_socket < 0 || (int)ctx->reason != no_socket)
 		return 0;
-	proto = ctx->protocol;
-	if (proto != bpf_htons(TW_ETH_P_IP) && proto != bpf_htons(TW_ETH_P_IPV6))
+	proto = ctx->protocol; /* the tracepoint stores ntohs(skb->protocol) */
+	if (proto != TW_ETH_P_IP && proto != TW_ETH_P_IPV6)
 		return 0;
 	skb = ctx->skbaddr;
 	head = BPF_CORE_READ(skb, head);
 	nh = BPF_CORE_READ(skb, network_header);
 	th = BPF_CORE_READ(skb, transport_header);
-	if (proto == bpf_htons(TW_ETH_P_IP))
+	if (proto == TW_ETH_P_IP)
 		bpf_probe_read_kernel(&l4, 1, head + nh + 9); /* iphdr.protocol */
 	else
 		bpf_probe_read_kernel(&l4, 1, head + nh + 6); /* ipv6hdr.nexthdr (no extension headers) */
@@ -378,7 +378,7 @@ int kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 	if (!r)
 		return 0;
 	/* The segment's own direction: source is the peer. */
-	if (proto == bpf_htons(TW_ETH_P_IP)) {
+	if (proto == TW_ETH_P_IP) {
 		r->family = TW_AF_INET;
 		bpf_probe_read_kernel(r->saddr, 4, head + nh + 12);
 		bpf_probe_read_kernel(r->daddr, 4, head + nh + 16);

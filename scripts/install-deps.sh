@@ -12,9 +12,11 @@ if ((node_major < 20)); then
 fi
 
 # Debian packages: build (clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make g++ pkg-config),
-# tests (redis-server iproute2 iptables nftables), benchmarks (bpftrace linux-perf).
+# tests (redis-server iproute2 iptables nftables; qemu-system-x86 busybox-static cpio file to run
+# the BPF program on Debian's Linux 6.1 in a VM), benchmarks (bpftrace linux-perf).
 PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make g++ pkg-config python3
-  redis-server iproute2 iptables nftables bpftrace linux-perf)
+  redis-server iproute2 iptables nftables qemu-system-x86 busybox-static cpio file
+  bpftrace linux-perf)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/fetch-test-kernel.sh
 if [[ $(id -u) -eq 0 ]]; then
   node scripts/build-native.js --strict
 fi
