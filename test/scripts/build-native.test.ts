@@ -3,7 +3,7 @@
  * so everything that does not need the kernel still installs and works.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,5 +41,25 @@ describe('scripts/build-native.js', () => {
     mkdirSync(bin);
     symlinkSync(process.execPath, join(bin, 'node'));
     expect(buildWithPath(bin, ['--strict']).status).toBe(1);
+  });
+});
+
+describe('a package installed without the collector', () => {
+  test('tcpwarden events says why the collector is unavailable, in one line', () => {
+    // A copy of the built package whose native build failed: no addon, only the recorded reason.
+    const dir = mkdtempSync(join(tmpdir(), 'tw-noaddon-'));
+    try {
+      for (const part of ['package.json', 'bin', 'dist']) cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+      mkdirSync(join(dir, 'native'));
+      const reason = "clang, bpftool not found: install with 'apt-get install clang bpftool', then run 'npm rebuild tcpwarden'";
+      writeFileSync(join(dir, 'native', 'build-status.json'), JSON.stringify({ ok: false, reason }));
+      const r = spawnSync(process.execPath, [join(dir, 'bin', 'tcpwarden'), 'events'], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      const expected = process.getuid?.() === 0 ? `tcpwarden events: collector unavailable: ${reason}` : /needs root/;
+      expect(r.stderr.trim()).toEqual(typeof expected === 'string' ? expected : expect.stringMatching(expected));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
