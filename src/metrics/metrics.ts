@@ -1,0 +1,63 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * tcpwarden's Prometheus metrics, named by Prometheus conventions (snake_case, `_total` for
+ * counters, base units). One registry per detector, so an embedding application's own metrics
+ * and several detectors in one process never collide.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  /** Normalized events that entered the pipeline, by kind. */
+  readonly events = new Counter({
+    name: 'tcpwarden_events_total',
+    help: 'TCP events received by the pipeline, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  /** Events lost, by where: `collector` (kernel ring buffer), `queue` (producer buffer), `state` (engine limits). */
+  readonly eventsLost = new Counter({
+    name: 'tcpwarden_events_lost_total',
+    help: 'TCP events lost before the rules saw them, by pipeline stage',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alerts = new Counter({
+    name: 'tcpwarden_alerts_total',
+    help: 'Alerts emitted, by rule, severity and status (firing, resolved)',
+    labelNames: ['rule', 'severity', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookDeliveries = new Counter({
+    name: 'tcpwarden_webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by sink and outcome (delivered, retry, dead_letter)',
+    labelNames: ['sink', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly queueLag = new Gauge({
+    name: 'tcpwarden_queue_lag_seconds',
+    help: 'Age of the oldest event batch waiting in the queue',
+    registers: [this.registry],
+  });
+
+  readonly ruleEvaluation = new Histogram({
+    name: 'tcpwarden_rule_evaluation_seconds',
+    help: 'Time to evaluate the rules for one window step',
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    // The process's own CPU, memory and event-loop figures, prefixed so they group with ours.
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'tcpwarden_' });
+  }
+
+  /** The exposition text for a scrape. */
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
