@@ -28,7 +28,8 @@ export function readRuleSource(file: string, text: string): { source: RuleSource
     const pos = lineCounter.linePos(offset);
     return { file, line: pos.line, column: pos.col };
   };
-  const diagnostics = doc.errors.map((e) => diagnostic('yaml.syntax', at(e.pos[0]), yamlMessage(e.message)));
+  // Only the first syntax error: the parser's later ones are mostly echoes of it.
+  const diagnostics = doc.errors.slice(0, 1).map((e) => diagnostic('yaml.syntax', at(e.pos[0]), yamlMessage(e.message)));
   const locate = (path: DataPath, part: 'key' | 'value' = 'value'): SourceLocation => {
     let node: unknown = doc.contents;
     let keyNode: unknown;

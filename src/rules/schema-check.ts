@@ -52,9 +52,13 @@ function ruleIdAt(source: RuleSource, path: DataPath): string | undefined {
   return typeof rule?.id === 'string' ? rule.id : undefined;
 }
 
+/** How a message names the thing at `path`: `'window'`, `rule 2`, `item 3 of 'tags'`, `the file`. */
 function describe(path: DataPath): string {
-  const last = [...path].reverse().find((p) => typeof p === 'string');
-  return last === undefined ? 'the file' : `'${String(last)}'`;
+  const last = path[path.length - 1];
+  if (last === undefined) return 'the file';
+  if (typeof last === 'string') return `'${last}'`;
+  const parent = path[path.length - 2];
+  return parent === 'rules' && path.length === 2 ? `rule ${last + 1}` : `item ${last + 1} of ${describe(path.slice(0, -1))}`;
 }
 
 function typeOf(v: unknown): string {
@@ -72,8 +76,7 @@ function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefi
   switch (err.keyword) {
     case 'required': {
       const key = (err.params as { missingProperty: string }).missingProperty;
-      const where = path.length === 0 ? 'the file' : describe(path) === "'rules'" ? 'the rule' : describe(path);
-      return diagnostic('schema.missing', source.locate(path, 'key'), `${where} lacks the required key '${key}'`, extra());
+      return diagnostic('schema.missing', source.locate(path, 'key'), `${describe(path)} lacks the required key '${key}'`, extra());
     }
     case 'additionalProperties': {
       const key = (err.params as { additionalProperty: string }).additionalProperty;
@@ -87,15 +90,20 @@ function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefi
         'schema.type',
         source.locate(path),
         `${describe(path)} must be a ${wanted.join(' or ')}, not ${typeOf(err.data)}`,
-        extra(),
+        extra(parentSchema?.description),
       );
     }
     case 'enum': {
       const allowed = (err.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ');
       return diagnostic('schema.value', source.locate(path), `${describe(path)} cannot be ${JSON.stringify(err.data)}`, extra(allowed));
     }
-    case 'pattern':
+    case 'pattern': {
+      const name = (err as ErrorObject & { propertyName?: string }).propertyName;
+      if (name !== undefined) {
+        return diagnostic('schema.value', source.locate([...path, name], 'key'), `the name ${JSON.stringify(name)} is not allowed in ${describe(path)}`, extra(parentSchema?.description));
+      }
       return diagnostic('schema.value', source.locate(path), `${describe(path)} cannot be ${JSON.stringify(err.data)}`, extra(parentSchema?.description));
+    }
     case 'propertyNames':
       // Reported again by the 'pattern' error on the name itself, which carries the offending name.
       return undefined;

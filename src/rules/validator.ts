@@ -22,6 +22,8 @@ interface Scope {
   hasBaseline: boolean;
   /** Shared conditions being expanded, to catch loops. */
   expanding: string[];
+  /** Lists and conditions with structural errors, already reported: references to them are not errors again. */
+  brokenNames: Set<string>;
 }
 
 /**
@@ -43,16 +45,16 @@ export function validateMeaning(files: Array<{ source: RuleSource; schema: Schem
 
   // Names first, so rules in any file may use lists and conditions of any other file.
   for (const { source, schema } of files) {
-    const data = (source.data ?? {}) as RuleFileDefinition;
+    const data = sections(source, schema);
     for (const [name, values] of Object.entries(data.lists ?? {})) {
-      if (schema.broken.has(`/lists/${name}`) || schema.broken.has('/lists')) continue;
+      if (schema.broken.has(`/lists/${name}`)) continue;
       const item: Located<Array<string | number>> = { value: values, source, path: ['lists', name] };
       const earlier = catalog.lists.get(name);
       if (earlier) out.push(diagnostic('list.duplicate', source.locate(item.path, 'key'), `list '${name}' is already defined at ${where(earlier)}`));
       else catalog.lists.set(name, item);
     }
     for (const [name, cond] of Object.entries(data.conditions ?? {})) {
-      if (schema.broken.has(`/conditions/${name}`) || schema.broken.has('/conditions')) continue;
+      if (schema.broken.has(`/conditions/${name}`)) continue;
       const item: Located<ConditionDefinition> = { value: cond, source, path: ['conditions', name] };
       const earlier = catalog.conditions.get(name);
       if (earlier) out.push(diagnostic('condition.duplicate', source.locate(item.path, 'key'), `condition '${name}' is already defined at ${where(earlier)}`));
@@ -60,15 +62,21 @@ export function validateMeaning(files: Array<{ source: RuleSource; schema: Schem
     }
   }
 
+  const brokenNames = new Set<string>();
+  for (const { schema } of files) {
+    for (const pointer of schema.broken) {
+      const m = /^\/(lists|conditions)\/(.+)$/.exec(pointer);
+      if (m) brokenNames.add(`${m[1]}:${m[2]}`);
+    }
+  }
   const ids = new Map<string, Located<RuleDefinition>>();
   for (const { source, schema } of files) {
-    const data = (source.data ?? {}) as RuleFileDefinition;
-    if (data.rules !== undefined && data.rules.length === 0 && !data.lists && !data.conditions) continue;
-    if (!data.rules && !data.lists && !data.conditions && source.data !== undefined) {
+    const data = sections(source, schema);
+    if (schema.broken.size === 0 && !data.rules?.length && !data.lists && !data.conditions && source.data !== undefined) {
       out.push(diagnostic('file.no-rules', source.locate([]), 'the file defines no rules, lists or conditions'));
     }
     (data.rules ?? []).forEach((rule, index) => {
-      if (schema.broken.has(`/rules/${index}`) || schema.broken.has('/rules')) return;
+      if (schema.broken.has(`/rules/${index}`)) return;
       const item: Located<RuleDefinition> = { value: rule, source, path: ['rules', index] };
       const earlier = ids.get(rule.id);
       if (earlier) {
@@ -82,11 +90,22 @@ export function validateMeaning(files: Array<{ source: RuleSource; schema: Schem
       }
       ids.set(rule.id, item);
       const before = out.length;
-      checkRule(item, { out, catalog, ruleId: rule.id, hasBaseline: rule.baseline !== undefined, expanding: [] });
+      checkRule(item, { out, catalog, ruleId: rule.id, hasBaseline: rule.baseline !== undefined, expanding: [], brokenNames });
       if (!out.slice(before).some((d) => d.severity === 'error')) catalog.rules.push(item);
     });
   }
   return { catalog, diagnostics: dedupe(out) };
+}
+
+/** The sections of a file the schema accepted as a whole; a section with the wrong type is left out. */
+function sections(source: RuleSource, schema: SchemaCheck): RuleFileDefinition {
+  if (schema.broken.has('/') || source.data === null || typeof source.data !== 'object') return {};
+  const data = source.data as RuleFileDefinition;
+  return {
+    lists: schema.broken.has('/lists') ? undefined : data.lists,
+    conditions: schema.broken.has('/conditions') ? undefined : data.conditions,
+    rules: schema.broken.has('/rules') ? undefined : data.rules,
+  };
 }
 
 /** Shared conditions are checked at every use; report each of their problems once. */
@@ -165,6 +184,7 @@ function checkCondition(cond: ConditionDefinition, at: { source: RuleSource; pat
     const name = cond.condition as string;
     const shared = scope.catalog.conditions.get(name);
     if (!shared) {
+      if (scope.brokenNames.has(`conditions:${name}`)) return;
       report('condition.unknown', loc('condition'), `unknown shared condition '${name}'`, [...scope.catalog.conditions.keys()].join(', ') || 'none defined');
       return;
     }
@@ -242,6 +262,7 @@ function checkFact(
     }
     const list = scope.catalog.lists.get(ref.list);
     if (!list) {
+      if (scope.brokenNames.has(`lists:${ref.list}`)) return;
       report('list.unknown', loc('value', 'list'), `unknown list '${ref.list}'`, [...scope.catalog.lists.keys()].join(', ') || 'none defined');
       return;
     }

@@ -1,4 +1,6 @@
 import type { Command } from '../command';
+import { replayCommand } from './replay';
+import { rulesCommand } from './rules';
 
 /** Every `tcpwarden` subcommand, in the order `tcpwarden help` lists them. */
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [rulesCommand, replayCommand];
