@@ -3,6 +3,7 @@ import { EVENT_KINDS, type EventKind, type TcpEvent } from '../interfaces/tcp-ev
 import type { CompiledRule } from '../rules/compiled-rule';
 import { DEFAULT_DISTINCT_EXACT_LIMIT, DEFAULT_MAX_KEYS_PER_RULE, type EngineOptions } from './engine-options';
 import type { EngineState } from './engine-state';
+import { GroupKeyCache } from './group-key-cache';
 import { RuleRuntime } from './rule-runtime';
 import type { RuleStats } from './rule-stats';
 
@@ -17,6 +18,7 @@ export class Engine {
   /** Per event kind, the rules that can match it, so an event is only tested against those. */
   private byKind = new Map<string, RuleRuntime[]>();
   private maxTs = -Infinity;
+  private keys = new GroupKeyCache();
   private readonly limits;
 
   constructor(rules: CompiledRule[], options: EngineOptions = {}) {
@@ -48,6 +50,8 @@ export class Engine {
       }
       return new RuleRuntime(rule, this.limits);
     });
+    this.keys = new GroupKeyCache();
+    for (const r of this.runtimes) r.keySlot = this.keys.slotFor(r.rule.groupBy);
     this.byKind = new Map();
     for (const kind of EVENT_KINDS) this.byKind.set(kind, this.runtimes.filter((r) => !r.rule.kinds || r.rule.kinds.includes(kind)));
   }
@@ -55,10 +59,12 @@ export class Engine {
   /** Counts events into their windows. Cheap: no rule condition is evaluated here beyond `match`. */
   push(events: Iterable<TcpEvent>): void {
     const anyKind = this.runtimes;
+    const keys = this.keys;
     for (const e of events) {
       if (e.ts > this.maxTs) this.maxTs = e.ts;
+      keys.next();
       const candidates = this.byKind.get(e.kind as EventKind) ?? anyKind;
-      for (let i = 0; i < candidates.length; i++) candidates[i].add(e);
+      for (let i = 0; i < candidates.length; i++) candidates[i].add(e, keys);
     }
   }
 

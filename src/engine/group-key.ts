@@ -1,5 +1,6 @@
 import type { TcpEvent } from '../interfaces/tcp-event';
 import type { CompiledRule } from '../rules/compiled-rule';
+import { FIELD_GETTERS, type FieldGetter } from '../rules/field-getters';
 
 /** Separates group values in a group key and a dedup key. */
 export const GROUP_SEPARATOR = '|';
@@ -12,14 +13,22 @@ export const GROUP_SEPARATOR = '|';
 export function groupKeyOf(rule: CompiledRule, event: TcpEvent): string | undefined {
   if (rule.kinds && !rule.kinds.includes(event.kind)) return undefined;
   if (!rule.match(event)) return undefined;
-  return groupKey(rule.groupBy, event);
+  return groupKey(
+    rule.groupBy.map((f) => FIELD_GETTERS[f]),
+    event,
+  );
 }
 
-/** The group key of an event already known to match. */
-export function groupKey(fields: CompiledRule['groupBy'], event: TcpEvent): string {
+/** The group key of an event already known to match, from the getters of the group_by fields. */
+export function groupKey(getters: FieldGetter[], event: TcpEvent): string {
+  if (getters.length === 1) {
+    // The common case needs no concatenation: a string field is its own key.
+    const v = getters[0](event);
+    return typeof v === 'string' ? v : v === undefined ? '' : String(v);
+  }
   let key = '';
-  for (let i = 0; i < fields.length; i++) {
-    const v = event[fields[i]];
+  for (let i = 0; i < getters.length; i++) {
+    const v = getters[i](event);
     key += i === 0 ? (v ?? '') : GROUP_SEPARATOR + (v ?? '');
   }
   return key;

@@ -3,10 +3,12 @@ import type { Alert, AlertStatus } from '../interfaces/alert';
 import type { TcpEvent } from '../interfaces/tcp-event';
 import { DISTINCT_PREFIX } from '../rules/aggregates';
 import type { CompiledRule } from '../rules/compiled-rule';
+import { FIELD_GETTERS, type FieldGetter } from '../rules/field-getters';
 import { alertId } from './alert-id';
 import { CappedMap } from './capped-map';
 import type { RuleState } from './engine-state';
-import { GROUP_SEPARATOR, groupKey } from './group-key';
+import { GROUP_SEPARATOR } from './group-key';
+import type { GroupKeyCache } from './group-key-cache';
 import { newKeyState, type KeyState } from './key-state';
 import type { RuleStats } from './rule-stats';
 import { renderSummary } from './summary';
@@ -69,13 +71,18 @@ export class RuleRuntime {
       () => this.counters.evictedGroups++,
       (s) => s.firing,
     );
+    this.distinctGetters = rule.distinctFields.map((f) => FIELD_GETTERS[f]);
     this.judge = new JsonRulesEngine([], { allowUndefinedFacts: false });
     for (const [name, cond] of Object.entries(rule.sharedConditions)) this.judge.setCondition(name, cond);
     this.judge.addRule({ conditions: rule.when, event: { type: 'fire' } });
   }
 
+  /** The rule's slot in the engine's group key cache. */
+  keySlot = 0;
+  private readonly distinctGetters: FieldGetter[];
+
   /** Counts one event already known to be of a kind this rule can match. */
-  add(e: TcpEvent): void {
+  add(e: TcpEvent, keys: GroupKeyCache): void {
     const rule = this.rule;
     if (!rule.match(e)) return;
     const w = rule.windowMs;
@@ -93,12 +100,12 @@ export class RuleRuntime {
       this.lastStart = start;
       this.lastWindow = window;
     }
-    const key = groupKey(rule.groupBy, e);
+    const key = keys.key(this.keySlot, e);
     let agg = window.groups.get(key);
     if (!agg) {
       if (this.limits.ownsGroup && !this.limits.ownsGroup(rule.id, key)) return;
       agg = newWindowAggregate(
-        rule.groupBy.map((f) => e[f] ?? ''),
+        rule.groupBy.map((f) => FIELD_GETTERS[f](e) ?? ''),
         rule.distinctFields.length,
         this.limits.exactLimit,
         e.host,
@@ -107,8 +114,8 @@ export class RuleRuntime {
     }
     // A counter sample stands for `value` occurrences; any other event for one.
     agg.count += e.value ?? 1;
-    const fields = rule.distinctFields;
-    for (let i = 0; i < fields.length; i++) agg.distinct[i].add(e[fields[i]]);
+    const distinct = this.distinctGetters;
+    for (let i = 0; i < distinct.length; i++) agg.distinct[i].add(distinct[i](e));
     if (agg.samples.length < SAMPLES_PER_GROUP) agg.samples.push(e);
     if (agg.netns.length < NETNS_PER_GROUP && !agg.netns.includes(e.netns)) agg.netns.push(e.netns);
   }
@@ -147,7 +154,7 @@ export class RuleRuntime {
 
   private async close(start: number, window: Window | undefined, out: Alert[]): Promise<void> {
     const jobs: Judgement[] = [];
-    for (const [key, agg] of window?.groups.entries ?? []) {
+    for (const [key, agg] of window?.groups ?? []) {
       let state = this.keys.get(key);
       if (!state && this.rule.baseline) {
         state = newKeyState(agg.group);
@@ -156,7 +163,7 @@ export class RuleRuntime {
       jobs.push({ key, agg, state, facts: this.facts(start, agg, state) });
     }
     for (const key of this.firing) {
-      if (window?.groups.entries.has(key)) continue;
+      if (window?.groups.has(key)) continue;
       const state = this.keys.get(key);
       if (!state) {
         this.firing.delete(key);
@@ -289,9 +296,9 @@ export class RuleRuntime {
       windows: [...this.windows].map(([start, w]) => ({
         start,
         evictedEvents: w.evictedEvents,
-        groups: [...w.groups.entries].map(([k, agg]): [string, ReturnType<typeof windowAggregateState>] => [k, windowAggregateState(agg)]),
+        groups: [...w.groups].map(([k, agg]): [string, ReturnType<typeof windowAggregateState>] => [k, windowAggregateState(agg)]),
       })),
-      keys: [...this.keys.entries].map(([k, s]) => {
+      keys: [...this.keys].map(([k, s]) => {
         const { touched: _touched, ...rest } = s;
         return [k, { ...rest, history: [...rest.history] }];
       }),
@@ -301,7 +308,7 @@ export class RuleRuntime {
   /** Replaces this rule's state with an exported one (the caller checks the fingerprint). */
   importState(state: RuleState): void {
     this.windows.clear();
-    this.keys.entries.clear();
+    this.keys.clear();
     this.firing.clear();
     this.lastWindow = undefined;
     this.lastStart = NaN;

@@ -7,12 +7,15 @@ import { cidrMatcher } from './cidr';
  * The compiled `match` closures give them the same meaning.
  */
 export function cidrOperators(): Operator[] {
-  const cache = new Map<unknown, (a: unknown) => boolean>();
+  // json-rules-engine hands operators a fresh copy of the condition's value on every run, so the
+  // compiled matchers are cached by the value's text.
+  const cache = new Map<string, (a: unknown) => boolean>();
   const matcher = (value: unknown) => {
-    let m = cache.get(value);
+    const key = JSON.stringify(value);
+    let m = cache.get(key);
     if (!m) {
       m = cidrMatcher(Array.isArray(value) ? value : [value as string]);
-      cache.set(value, m);
+      cache.set(key, m);
     }
     return m;
   };

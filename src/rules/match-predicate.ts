@@ -1,5 +1,6 @@
 import type { TcpEvent } from '../interfaces/tcp-event';
 import { cidrMatcher } from './cidr';
+import { FIELD_GETTERS } from './field-getters';
 import type { NestedCondition } from './resolve-condition';
 
 type Predicate = (event: TcpEvent) => boolean;
@@ -33,34 +34,47 @@ export function matchPredicate(cond: NestedCondition): Predicate {
 }
 
 function factPredicate(field: keyof TcpEvent, operator: string, value: unknown): Predicate {
+  const get = FIELD_GETTERS[field];
   switch (operator) {
     case 'equal':
-      return (e) => e[field] === value;
+      return (e) => get(e) === value;
     case 'notEqual':
-      return (e) => e[field] !== value;
+      return (e) => get(e) !== value;
     case 'lessThan':
-      return (e) => typeof e[field] === 'number' && (e[field] as number) < (value as number);
+      return (e) => {
+        const v = get(e);
+        return typeof v === 'number' && v < (value as number);
+      };
     case 'lessThanInclusive':
-      return (e) => typeof e[field] === 'number' && (e[field] as number) <= (value as number);
+      return (e) => {
+        const v = get(e);
+        return typeof v === 'number' && v <= (value as number);
+      };
     case 'greaterThan':
-      return (e) => typeof e[field] === 'number' && (e[field] as number) > (value as number);
+      return (e) => {
+        const v = get(e);
+        return typeof v === 'number' && v > (value as number);
+      };
     case 'greaterThanInclusive':
-      return (e) => typeof e[field] === 'number' && (e[field] as number) >= (value as number);
+      return (e) => {
+        const v = get(e);
+        return typeof v === 'number' && v >= (value as number);
+      };
     case 'in': {
       const set = new Set(value as unknown[]);
-      return (e) => set.has(e[field]);
+      return (e) => set.has(get(e));
     }
     case 'notIn': {
       const set = new Set(value as unknown[]);
-      return (e) => !set.has(e[field]);
+      return (e) => !set.has(get(e));
     }
     case 'inCidr': {
       const inside = cidrMatcher(Array.isArray(value) ? value : [value as string]);
-      return (e) => inside(e[field]);
+      return (e) => inside(get(e));
     }
     case 'notInCidr': {
       const inside = cidrMatcher(Array.isArray(value) ? value : [value as string]);
-      return (e) => !inside(e[field]);
+      return (e) => !inside(get(e));
     }
     default:
       throw new Error(`operator '${operator}' passed validation but has no compiled form`);
