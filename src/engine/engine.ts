@@ -1,11 +1,13 @@
 import type { Alert } from '../interfaces/alert';
-import { EVENT_KINDS, type EventKind, type TcpEvent } from '../interfaces/tcp-event';
+import { EVENT_KINDS, type TcpEvent } from '../interfaces/tcp-event';
 import type { CompiledRule } from '../rules/compiled-rule';
 import { DEFAULT_DISTINCT_EXACT_LIMIT, DEFAULT_MAX_KEYS_PER_RULE, type EngineOptions } from './engine-options';
 import type { EngineState } from './engine-state';
 import { GroupKeyCache } from './group-key-cache';
 import { RuleRuntime } from './rule-runtime';
 import type { RuleStats } from './rule-stats';
+
+const KIND_INDEX = new Map<string, number>(EVENT_KINDS.map((k, i) => [k, i]));
 
 /**
  * The windowed rules engine. Time is event time: `push` counts events into the windows their
@@ -15,8 +17,8 @@ import type { RuleStats } from './rule-stats';
  */
 export class Engine {
   private runtimes: RuleRuntime[] = [];
-  /** Per event kind, the rules that can match it, so an event is only tested against those. */
-  private byKind = new Map<string, RuleRuntime[]>();
+  /** A pushed batch split by event kind (the last partition holds kinds this version does not know). */
+  private readonly partitions: TcpEvent[][] = [...EVENT_KINDS, 'other'].map(() => []);
   private maxTs = -Infinity;
   private keys = new GroupKeyCache();
   private readonly limits;
@@ -51,21 +53,32 @@ export class Engine {
       return new RuleRuntime(rule, this.limits);
     });
     this.keys = new GroupKeyCache();
-    for (const r of this.runtimes) r.keySlot = this.keys.slotFor(r.rule.groupBy);
-    this.byKind = new Map();
-    for (const kind of EVENT_KINDS) this.byKind.set(kind, this.runtimes.filter((r) => !r.rule.kinds || r.rule.kinds.includes(kind)));
+    for (const r of this.runtimes) {
+      r.keySlot = this.keys.slotFor(r.rule.groupBy);
+      // A rule reads only the partitions of the kinds its match can accept.
+      r.partitions = r.rule.kinds ? r.rule.kinds.map((k) => KIND_INDEX.get(k) as number) : this.partitions.map((_, i) => i);
+    }
   }
 
-  /** Counts events into their windows. Cheap: no rule condition is evaluated here beyond `match`. */
+  /**
+   * Counts events into their windows. Cheap: no rule condition is evaluated here beyond `match`.
+   * The batch is split by kind, then each rule reads the partitions it can match.
+   */
   push(events: Iterable<TcpEvent>): void {
-    const anyKind = this.runtimes;
-    const keys = this.keys;
+    const partitions = this.partitions;
+    const other = partitions.length - 1;
+    let min = Infinity;
     for (const e of events) {
       if (e.ts > this.maxTs) this.maxTs = e.ts;
-      keys.next();
-      const candidates = this.byKind.get(e.kind as EventKind) ?? anyKind;
-      for (let i = 0; i < candidates.length; i++) candidates[i].add(e, keys);
+      if (e.ts < min) min = e.ts;
+      partitions[KIND_INDEX.get(e.kind) ?? other].push(e);
     }
+    if (min === Infinity) return;
+    for (const r of this.runtimes) {
+      r.begin(min);
+      for (const p of r.partitions) if (partitions[p].length > 0) r.addAll(partitions[p], this.keys);
+    }
+    for (const p of partitions) p.length = 0;
   }
 
   /** Closes every window that ended by `nowMs` (event time) and returns the alerts, oldest window first. */
