@@ -13,6 +13,10 @@ export const EVENT_KINDS = [
   'destroy',
   'probe',
   'connect_refused',
+  // A sample of the kernel's SNMP counter TcpExtSyncookiesSent (/proc/net/netstat, per network
+  // namespace) that rose since the previous sample; `value` carries the increase. SYN cookies cap
+  // SYN-ACK retransmits during a flood, so this is the SYN flood signal that does not plateau.
+  'syncookies_sent',
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -46,6 +50,12 @@ export interface TcpEvent {
   comm?: string;
   /** The collecting host's name. */
   host: string;
+  /**
+   * For counter-sample kinds (`syncookies_sent`): the counter's increase since the previous
+   * sample. Such an event counts as `value` events in a window's `count`. Connection-less
+   * samples carry empty addresses and port 0.
+   */
+  value?: number;
 }
 
 /** The fields a rule may match, group or count on, with their value type. */
@@ -67,4 +77,5 @@ export const EVENT_FIELDS: Record<keyof TcpEvent, 'string' | 'number'> = {
   pid: 'number',
   comm: 'string',
   host: 'string',
+  value: 'number',
 };

@@ -1,0 +1,21 @@
+export interface EngineOptions {
+  /**
+   * Groups a rule tracks at once, per open window and across windows (default 10,000). Past it,
+   * the least recently used group is evicted and counted (`stats()`, and `loss` on alerts), so a
+   * flood of spoofed sources costs bounded memory.
+   */
+  maxKeysPerRule?: number;
+  /** Distinct values counted exactly per group and window before switching to a HyperLogLog (default 256). */
+  distinctExactLimit?: number;
+  /**
+   * Scale-out: when given, the engine tracks only the groups this returns true for, so each
+   * worker of a partitioned queue judges its own groups (see `groupKeyOf`). Called once per new
+   * group and window, not per event.
+   */
+  ownsGroup?: (ruleId: string, groupKey: string) => boolean;
+  /** Host name for alerts whose window holds no event (a resolution after silence). */
+  host?: string;
+}
+
+export const DEFAULT_MAX_KEYS_PER_RULE = 10_000;
+export const DEFAULT_DISTINCT_EXACT_LIMIT = 256;

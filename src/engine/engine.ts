@@ -1,0 +1,127 @@
+import type { Alert } from '../interfaces/alert';
+import { EVENT_KINDS, type TcpEvent } from '../interfaces/tcp-event';
+import type { CompiledRule } from '../rules/compiled-rule';
+import { DEFAULT_DISTINCT_EXACT_LIMIT, DEFAULT_MAX_KEYS_PER_RULE, type EngineOptions } from './engine-options';
+import type { EngineState } from './engine-state';
+import { GroupKeyCache } from './group-key-cache';
+import { RuleRuntime } from './rule-runtime';
+import type { RuleStats } from './rule-stats';
+
+const KIND_INDEX = new Map<string, number>(EVENT_KINDS.map((k, i) => [k, i]));
+
+/**
+ * The windowed rules engine. Time is event time: `push` counts events into the windows their
+ * `ts` falls in, `advance(now)` closes the windows that ended by `now` and judges them. A replay
+ * pushes recorded batches and advances to their timestamps, as fast as it can read; a live
+ * runner advances with the wall clock (less the lateness it tolerates).
+ */
+export class Engine {
+  private runtimes: RuleRuntime[] = [];
+  /** A pushed batch split by event kind (the last partition holds kinds this version does not know). */
+  private readonly partitions: TcpEvent[][] = [...EVENT_KINDS, 'other'].map(() => []);
+  private maxTs = -Infinity;
+  private keys = new GroupKeyCache();
+  private readonly limits;
+
+  constructor(rules: CompiledRule[], options: EngineOptions = {}) {
+    this.limits = {
+      maxKeys: options.maxKeysPerRule ?? DEFAULT_MAX_KEYS_PER_RULE,
+      exactLimit: options.distinctExactLimit ?? DEFAULT_DISTINCT_EXACT_LIMIT,
+      ownsGroup: options.ownsGroup,
+      host: options.host ?? '',
+    };
+    this.setRules(rules);
+  }
+
+  /** The rules running now. */
+  get rules(): CompiledRule[] {
+    return this.runtimes.map((r) => r.rule);
+  }
+
+  /**
+   * Replaces the rules. A rule whose fingerprint is unchanged keeps its windows, baselines and
+   * alert state (hot reload); a new or changed rule starts empty; a removed rule's state is dropped.
+   */
+  setRules(rules: CompiledRule[]): void {
+    const old = new Map(this.runtimes.map((r) => [r.rule.id, r]));
+    this.runtimes = rules.map((rule) => {
+      const kept = old.get(rule.id);
+      if (kept && kept.rule.fingerprint === rule.fingerprint) {
+        kept.rule = rule;
+        return kept;
+      }
+      return new RuleRuntime(rule, this.limits);
+    });
+    this.keys = new GroupKeyCache();
+    for (const r of this.runtimes) {
+      r.keySlot = this.keys.slotFor(r.rule.groupBy);
+      // A rule reads only the partitions of the kinds its match can accept.
+      r.partitions = r.rule.kinds ? r.rule.kinds.map((k) => KIND_INDEX.get(k) as number) : this.partitions.map((_, i) => i);
+    }
+  }
+
+  /**
+   * Counts events into their windows. Cheap: no rule condition is evaluated here beyond `match`.
+   * The batch is split by kind, then each rule reads the partitions it can match.
+   */
+  push(events: Iterable<TcpEvent>): void {
+    const partitions = this.partitions;
+    const other = partitions.length - 1;
+    let min = Infinity;
+    for (const e of events) {
+      if (e.ts > this.maxTs) this.maxTs = e.ts;
+      if (e.ts < min) min = e.ts;
+      partitions[KIND_INDEX.get(e.kind) ?? other].push(e);
+    }
+    if (min === Infinity) return;
+    for (const r of this.runtimes) {
+      r.begin(min);
+      for (const p of r.partitions) if (partitions[p].length > 0) r.addAll(partitions[p], this.keys);
+    }
+    for (const p of partitions) p.length = 0;
+  }
+
+  /** Closes every window that ended by `nowMs` (event time) and returns the alerts, oldest window first. */
+  async advance(nowMs: number): Promise<Alert[]> {
+    const out: Alert[] = [];
+    for (const r of this.runtimes) await r.advance(nowMs, out);
+    return out.sort((a, b) => a.window.end - b.window.end);
+  }
+
+  /**
+   * Closes everything: advances past the last event far enough for every open window to close and
+   * every firing alert to resolve (the end of a replay).
+   */
+  async flush(): Promise<Alert[]> {
+    let until = this.maxTs;
+    for (const r of this.runtimes) {
+      const horizon = r.horizon;
+      if (horizon !== undefined) until = Math.max(until, horizon + r.rule.resolveMs + 2 * r.rule.windowMs);
+    }
+    return Number.isFinite(until) ? this.advance(until) : [];
+  }
+
+  stats(): RuleStats[] {
+    return this.runtimes.map((r) => r.stats());
+  }
+
+  exportState(): EngineState {
+    const rules: EngineState['rules'] = {};
+    for (const r of this.runtimes) rules[r.rule.id] = r.exportState();
+    return { version: 1, rules };
+  }
+
+  /** Takes the state of the rules whose id and fingerprint match; returns the ids of the rules that took it. */
+  importState(state: EngineState): string[] {
+    if (state.version !== 1) return [];
+    const taken: string[] = [];
+    for (const r of this.runtimes) {
+      const s = state.rules[r.rule.id];
+      if (s && s.fingerprint === r.rule.fingerprint) {
+        r.importState(s);
+        taken.push(r.rule.id);
+      }
+    }
+    return taken;
+  }
+}

@@ -1,0 +1,299 @@
+import { EVENT_FIELDS, EVENT_KINDS } from '../interfaces/tcp-event';
+import { aggregateNames, BASE_AGGREGATES, BASELINE_AGGREGATES, distinctField } from './aggregates';
+import { cidrProblem } from './cidr';
+import { diagnostic, type Diagnostic, type SourceLocation } from './diagnostic';
+import { DURATION_SYNTAX, parseDuration } from './duration';
+import { ADDRESS_FIELDS, CIDR_OPERATORS, MATCH_OPERATORS, MEMBERSHIP_OPERATORS, ORDER_OPERATORS, WHEN_OPERATORS } from './operators';
+import type { DataPath, RuleSource } from './reader';
+import type { Located, RuleCatalog } from './rule-catalog';
+import type { ConditionDefinition, RuleDefinition, RuleFileDefinition } from './rule-definition';
+import type { SchemaCheck } from './schema-check';
+
+const CONDITION_FORMS = ['all', 'any', 'not', 'condition', 'fact'] as const;
+const SUMMARY_PLACEHOLDER = /\{\{\s*([^}\s]+)\s*\}\}/g;
+
+/** What a condition is evaluated against: one event's fields, or one window's aggregates. */
+type Context = 'match' | 'when';
+
+interface Scope {
+  out: Diagnostic[];
+  catalog: RuleCatalog;
+  ruleId?: string;
+  hasBaseline: boolean;
+  /** Shared conditions being expanded, to catch loops. */
+  expanding: string[];
+  /** Lists and conditions with structural errors, already reported: references to them are not errors again. */
+  brokenNames: Set<string>;
+}
+
+/**
+ * Stage 2b of the loader: the meaning of files that passed the schema, across all files at once
+ * (unique ids and names, known fields, aggregates, operators, lists and shared conditions,
+ * durations, summary placeholders). Parts with structural errors were already reported and are
+ * skipped here so one mistake is not reported twice.
+ */
+export function validateMeaning(files: Array<{ source: RuleSource; schema: SchemaCheck }>): {
+  catalog: RuleCatalog;
+  diagnostics: Diagnostic[];
+} {
+  const out: Diagnostic[] = [];
+  const catalog: RuleCatalog = { rules: [], lists: new Map(), conditions: new Map() };
+  const where = (l: Located<unknown>): string => {
+    const loc = l.source.locate(l.path);
+    return `${loc.file}:${loc.line}:${loc.column}`;
+  };
+
+  // Names first, so rules in any file may use lists and conditions of any other file.
+  for (const { source, schema } of files) {
+    const data = sections(source, schema);
+    for (const [name, values] of Object.entries(data.lists ?? {})) {
+      if (schema.broken.has(`/lists/${name}`)) continue;
+      const item: Located<Array<string | number>> = { value: values, source, path: ['lists', name] };
+      const earlier = catalog.lists.get(name);
+      if (earlier) out.push(diagnostic('list.duplicate', source.locate(item.path, 'key'), `list '${name}' is already defined at ${where(earlier)}`));
+      else catalog.lists.set(name, item);
+    }
+    for (const [name, cond] of Object.entries(data.conditions ?? {})) {
+      if (schema.broken.has(`/conditions/${name}`)) continue;
+      const item: Located<ConditionDefinition> = { value: cond, source, path: ['conditions', name] };
+      const earlier = catalog.conditions.get(name);
+      if (earlier) out.push(diagnostic('condition.duplicate', source.locate(item.path, 'key'), `condition '${name}' is already defined at ${where(earlier)}`));
+      else catalog.conditions.set(name, item);
+    }
+  }
+
+  const brokenNames = new Set<string>();
+  for (const { schema } of files) {
+    for (const pointer of schema.broken) {
+      const m = /^\/(lists|conditions)\/(.+)$/.exec(pointer);
+      if (m) brokenNames.add(`${m[1]}:${m[2]}`);
+    }
+  }
+  const ids = new Map<string, Located<RuleDefinition>>();
+  for (const { source, schema } of files) {
+    const data = sections(source, schema);
+    if (schema.broken.size === 0 && !data.rules?.length && !data.lists && !data.conditions && source.data !== undefined) {
+      out.push(diagnostic('file.no-rules', source.locate([]), 'the file defines no rules, lists or conditions'));
+    }
+    (data.rules ?? []).forEach((rule, index) => {
+      if (schema.broken.has(`/rules/${index}`)) return;
+      const item: Located<RuleDefinition> = { value: rule, source, path: ['rules', index] };
+      const earlier = ids.get(rule.id);
+      if (earlier) {
+        out.push(
+          diagnostic('rule.duplicate-id', source.locate([...item.path, 'id']), `rule id '${rule.id}' is already defined at ${where(earlier)}`, {
+            ruleId: rule.id,
+            accepted: 'an id no other loaded rule uses',
+          }),
+        );
+        return;
+      }
+      ids.set(rule.id, item);
+      const before = out.length;
+      checkRule(item, { out, catalog, ruleId: rule.id, hasBaseline: rule.baseline !== undefined, expanding: [], brokenNames });
+      if (!out.slice(before).some((d) => d.severity === 'error')) catalog.rules.push(item);
+    });
+  }
+  return { catalog, diagnostics: dedupe(out) };
+}
+
+/** The sections of a file the schema accepted as a whole; a section with the wrong type is left out. */
+function sections(source: RuleSource, schema: SchemaCheck): RuleFileDefinition {
+  if (schema.broken.has('/') || source.data === null || typeof source.data !== 'object') return {};
+  const data = source.data as RuleFileDefinition;
+  return {
+    lists: schema.broken.has('/lists') ? undefined : data.lists,
+    conditions: schema.broken.has('/conditions') ? undefined : data.conditions,
+    rules: schema.broken.has('/rules') ? undefined : data.rules,
+  };
+}
+
+/** Shared conditions are checked at every use; report each of their problems once. */
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = `${d.location.file}:${d.location.line}:${d.location.column}:${d.code}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function checkRule(item: Located<RuleDefinition>, scope: Scope): void {
+  const rule = item.value;
+  const at = (...rest: DataPath): SourceLocation => item.source.locate([...item.path, ...rest]);
+  const report = (code: Parameters<typeof diagnostic>[0], loc: SourceLocation, message: string, accepted?: string) =>
+    scope.out.push(diagnostic(code, loc, message, { ruleId: rule.id, accepted }));
+
+  const durations: Record<string, number | undefined> = {};
+  for (const key of ['window', 'cooldown', 'resolve'] as const) {
+    const text = rule[key];
+    if (text === undefined) continue;
+    durations[key] = parseDuration(text);
+    if (durations[key] === undefined) report('duration.invalid', at(key), `${key} '${text}' is not a duration`, DURATION_SYNTAX);
+  }
+  if (durations.cooldown !== undefined && durations.window !== undefined && durations.cooldown < durations.window) {
+    report('duration.cooldown-short', at('cooldown'), `cooldown ${rule.cooldown} is shorter than the window ${rule.window}: alerts repeat at most once per window`, `a cooldown of at least ${rule.window}`);
+  }
+
+  (rule.group_by ?? []).forEach((field, i) => {
+    if (!(field in EVENT_FIELDS)) report('field.unknown', at('group_by', i), `unknown event field '${field}' in group_by`, Object.keys(EVENT_FIELDS).join(', '));
+  });
+
+  checkCondition(rule.match, { source: item.source, path: [...item.path, 'match'] }, 'match', scope);
+  checkCondition(rule.when, { source: item.source, path: [...item.path, 'when'] }, 'when', scope);
+
+  const known = new Set<string>([...(rule.group_by ?? []), ...Object.keys(BASE_AGGREGATES), 'window']);
+  if (rule.baseline) for (const k of Object.keys(BASELINE_AGGREGATES)) known.add(k);
+  for (const m of rule.summary.matchAll(SUMMARY_PLACEHOLDER)) {
+    const name = m[1];
+    if (known.has(name) || distinctField(name)) continue;
+    report(
+      'summary.unknown-placeholder',
+      at('summary'),
+      `summary placeholder '{{${name}}}' names neither a group_by field nor an aggregate`,
+      [...known].map((k) => `{{${k}}}`).join(', ') + ', {{distinct.<field>}}',
+    );
+  }
+}
+
+function checkCondition(cond: ConditionDefinition, at: { source: RuleSource; path: DataPath }, context: Context, scope: Scope): void {
+  const loc = (...rest: DataPath) => at.source.locate([...at.path, ...rest]);
+  const report = (code: Parameters<typeof diagnostic>[0], l: SourceLocation, message: string, accepted?: string) =>
+    scope.out.push(diagnostic(code, l, message, { ruleId: scope.ruleId, accepted }));
+
+  const forms = CONDITION_FORMS.filter((f) => cond[f] !== undefined);
+  if (forms.length === 0) {
+    report('schema.missing', loc(), 'a condition needs one of all, any, not, condition or fact', CONDITION_FORMS.join(', '));
+    return;
+  }
+  if (forms.length > 1) {
+    report('schema.value', loc(forms[1]), `a condition cannot have both '${forms[0]}' and '${forms[1]}'`, 'one of ' + CONDITION_FORMS.join(', '));
+    return;
+  }
+  const form = forms[0];
+  if (form === 'all' || form === 'any') {
+    (cond[form] ?? []).forEach((c, i) => checkCondition(c, { source: at.source, path: [...at.path, form, i] }, context, scope));
+    return;
+  }
+  if (form === 'not') {
+    checkCondition(cond.not as ConditionDefinition, { source: at.source, path: [...at.path, 'not'] }, context, scope);
+    return;
+  }
+  if (form === 'condition') {
+    const name = cond.condition as string;
+    const shared = scope.catalog.conditions.get(name);
+    if (!shared) {
+      if (scope.brokenNames.has(`conditions:${name}`)) return;
+      report('condition.unknown', loc('condition'), `unknown shared condition '${name}'`, [...scope.catalog.conditions.keys()].join(', ') || 'none defined');
+      return;
+    }
+    if (scope.expanding.includes(name)) {
+      report('condition.cycle', loc('condition'), `shared condition '${name}' refers back to itself via ${[...scope.expanding, name].join(' -> ')}`);
+      return;
+    }
+    scope.expanding.push(name);
+    checkCondition(shared.value, { source: shared.source, path: shared.path }, context, scope);
+    scope.expanding.pop();
+    return;
+  }
+  checkFact(cond, loc, report, context, scope);
+}
+
+function checkFact(
+  cond: ConditionDefinition,
+  loc: (...rest: DataPath) => SourceLocation,
+  report: (code: Parameters<typeof diagnostic>[0], l: SourceLocation, message: string, accepted?: string) => void,
+  context: Context,
+  scope: Scope,
+): void {
+  for (const key of ['operator', 'value'] as const) {
+    if (cond[key] === undefined) {
+      report('schema.missing', loc(), `the condition on '${cond.fact}' lacks '${key}'`, 'fact, operator and value together');
+      return;
+    }
+  }
+  const fact = cond.fact as string;
+  const operator = cond.operator as string;
+  let fieldType: 'string' | 'number' = 'number';
+  if (context === 'match') {
+    if (!(fact in EVENT_FIELDS)) {
+      report('field.unknown', loc('fact'), `unknown event field '${fact}'`, Object.keys(EVENT_FIELDS).join(', '));
+      return;
+    }
+    fieldType = EVENT_FIELDS[fact as keyof typeof EVENT_FIELDS];
+  } else {
+    const isBaseline = fact in BASELINE_AGGREGATES;
+    if (!(fact in BASE_AGGREGATES) && !isBaseline && !distinctField(fact)) {
+      const hint = fact in EVENT_FIELDS ? ` (event fields belong in match; in when, count them with distinct.${fact})` : '';
+      report('aggregate.unknown', loc('fact'), `unknown aggregate '${fact}'${hint}`, aggregateNames(scope.hasBaseline).join(', ').replace('<field>', '<event field>'));
+      return;
+    }
+    if (isBaseline && !scope.hasBaseline) {
+      report('aggregate.needs-baseline', loc('fact'), `'${fact}' needs the rule to set baseline`, 'baseline: { windows: N, min_count: M } on the rule');
+      return;
+    }
+  }
+  const allowed = context === 'match' ? MATCH_OPERATORS : WHEN_OPERATORS;
+  if (!allowed.includes(operator)) {
+    report('operator.unknown', loc('operator'), `unknown operator '${operator}'${context === 'when' ? ' for an aggregate' : ''}`, allowed.join(', '));
+    return;
+  }
+  const isCidr = (CIDR_OPERATORS as readonly string[]).includes(operator);
+  if (isCidr && !ADDRESS_FIELDS.includes(fact)) {
+    report('operator.not-for-field', loc('operator'), `'${operator}' applies to addresses, not '${fact}'`, ADDRESS_FIELDS.join(', '));
+    return;
+  }
+  if ((ORDER_OPERATORS as readonly string[]).includes(operator) && fieldType !== 'number') {
+    report('operator.not-for-field', loc('operator'), `'${operator}' compares numbers; '${fact}' is a ${fieldType}`, 'equal, notEqual, in, notIn' + (ADDRESS_FIELDS.includes(fact) ? ', inCidr, notInCidr' : ''));
+    return;
+  }
+
+  // The value: a literal, a list for in/notIn/cidr, or a reference to a named list.
+  let values: unknown[];
+  let valueLoc = (i?: number) => (i === undefined ? loc('value') : loc('value', i));
+  const raw = cond.value;
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    const ref = raw as { list?: unknown };
+    const keys = Object.keys(raw);
+    if (keys.length !== 1 || typeof ref.list !== 'string') {
+      report('schema.value', loc('value'), 'a mapping as a value must be { list: NAME }', '{ list: NAME }, a literal, or a list of literals');
+      return;
+    }
+    const list = scope.catalog.lists.get(ref.list);
+    if (!list) {
+      if (scope.brokenNames.has(`lists:${ref.list}`)) return;
+      report('list.unknown', loc('value', 'list'), `unknown list '${ref.list}'`, [...scope.catalog.lists.keys()].join(', ') || 'none defined');
+      return;
+    }
+    values = list.value;
+    valueLoc = (i?: number) => (i === undefined ? list.source.locate(list.path) : list.source.locate([...list.path, i]));
+  } else {
+    values = Array.isArray(raw) ? raw : [raw];
+  }
+  const isListRef = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+  const wantsList = isCidr || (MEMBERSHIP_OPERATORS as readonly string[]).includes(operator);
+  if (!wantsList && (Array.isArray(raw) || isListRef)) {
+    report('schema.value', loc('value'), `'${operator}' compares with one value, not a list`, 'in or notIn for a list of values');
+    return;
+  }
+  if (wantsList && !isCidr && !Array.isArray(raw) && !isListRef) {
+    report('schema.value', loc('value'), `'${operator}' needs a list of values`, '[a, b, ...] or { list: NAME }');
+    return;
+  }
+  values.forEach((v, i) => {
+    const index = Array.isArray(raw) || isListRef ? i : undefined;
+    if (isCidr) {
+      const problem = cidrProblem(v);
+      if (problem) report('cidr.invalid', valueLoc(index), problem, 'an address (10.0.0.1, ::1) or a CIDR block (10.0.0.0/8, fd00::/8)');
+      return;
+    }
+    if (typeof v !== fieldType) {
+      report('field.value-type', valueLoc(index), `${JSON.stringify(v)} is not a ${fieldType}, the type of '${fact}'`, `a ${fieldType}`);
+      return;
+    }
+    if (context === 'match' && fact === 'kind' && !(EVENT_KINDS as readonly string[]).includes(v as string)) {
+      report('kind.unknown', valueLoc(index), `unknown event kind '${String(v)}'`, EVENT_KINDS.join(', '));
+    }
+  });
+}

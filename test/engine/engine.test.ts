@@ -1,0 +1,136 @@
+import { Engine } from '../../src/engine/engine';
+import type { Alert } from '../../src/interfaces/alert';
+import { compile, ev, resetRule, spread, T0 } from '../support/rules';
+
+const rst = (i: number, ts: number, raddr = '192.0.2.1') => ev({ kind: 'rst_sent', ts, raddr, rport: 40000 + i });
+
+async function run(engine: Engine, events: ReturnType<typeof rst>[], until?: number): Promise<Alert[]> {
+  engine.push(events);
+  return until === undefined ? engine.flush() : engine.advance(until);
+}
+
+describe('Engine', () => {
+  it('aggregates first and runs json-rules-engine once per group and closed window, at the window end', async () => {
+    const engine = new Engine(compile(resetRule()));
+    engine.push(spread(1000, 0, 9_000, (i, ts) => rst(i, ts)));
+    expect(await engine.advance(T0 + 9_999)).toEqual([]);
+    const alerts = await engine.advance(T0 + 10_000);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      status: 'firing',
+      dedupKey: 'resets|192.0.2.1',
+      group: { raddr: '192.0.2.1' },
+      window: { start: T0, end: T0 + 10_000 },
+      aggregates: { count: 1000, rate: 100 },
+      summary: '1000 resets from 192.0.2.1',
+      host: 'h1',
+      netns: [1],
+      startsAt: T0 + 10_000,
+      rule: { id: 'resets', name: 'Resets', severity: 'high', tags: [] },
+    });
+    expect(alerts[0].samples).toHaveLength(3);
+    expect(engine.stats()[0].evaluations).toBe(1);
+  });
+
+  it('does not fire under the threshold and judges groups apart', async () => {
+    const engine = new Engine(compile(resetRule()));
+    const events = [...spread(9, 0, 9_000, (i, ts) => rst(i, ts, '192.0.2.1')), ...spread(9, 0, 9_000, (i, ts) => rst(i, ts, '192.0.2.2'))];
+    expect(await run(engine, events)).toEqual([]);
+  });
+
+  it('fires once per cooldown, repeats with updated figures after it, resolves after the resolve period', async () => {
+    const engine = new Engine(compile(resetRule('cooldown: 30s\nresolve: 20s')));
+    // 60 s of resets, more in the second half, then silence.
+    const events = [...spread(300, 0, 30_000, (i, ts) => rst(i, ts)), ...spread(600, 30_000, 60_000, (i, ts) => rst(i, ts))];
+    const alerts = await run(engine, events);
+    expect(alerts.map((a) => [a.status, a.window.end - T0, a.aggregates.count])).toEqual([
+      ['firing', 10_000, 100],
+      ['firing', 40_000, 200],
+      ['resolved', 80_000, 0],
+    ]);
+    expect(alerts[2]).toMatchObject({ startsAt: T0 + 10_000, endsAt: T0 + 80_000 });
+  });
+
+  it('gives the same deterministic ids for the same events, different ones per status and window', async () => {
+    const events = spread(200, 0, 40_000, (i, ts) => rst(i, ts));
+    const a = await run(new Engine(compile(resetRule())), events);
+    const b = await run(new Engine(compile(resetRule())), events);
+    expect(a.map((x) => x.id)).toEqual(b.map((x) => x.id));
+    expect(new Set(a.map((x) => x.id)).size).toBe(a.length);
+    expect(a[0].id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('counts late events instead of adding them to closed windows', async () => {
+    const engine = new Engine(compile(resetRule()));
+    engine.push(spread(20, 0, 9_000, (i, ts) => rst(i, ts)));
+    await engine.advance(T0 + 10_000);
+    engine.push([rst(0, T0 + 5_000)]);
+    expect(engine.stats()[0].lateEvents).toBe(1);
+    engine.push(spread(20, 10_000, 19_000, (i, ts) => rst(i, ts)));
+    const alerts = await engine.advance(T0 + 20_000);
+    expect(alerts).toEqual([]); // still firing from the first window; cooldown not over
+    expect(engine.stats()[0].firing).toBe(1);
+  });
+
+  it('caps groups per rule, evicting the least recently used and counting the loss', async () => {
+    const engine = new Engine(compile(resetRule('', 50)), { maxKeysPerRule: 100 });
+    // One heavy peer among 5,000 one-shot spoofed sources: the heavy one must survive eviction.
+    const events = spread(5_000, 0, 9_000, (i, ts) => (i % 50 === 0 ? rst(i, ts, '198.51.100.1') : rst(i, ts, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`)));
+    const alerts = await run(engine, events, T0 + 10_000);
+    expect(alerts.map((a) => a.group.raddr)).toEqual(['198.51.100.1']);
+    expect(alerts[0].aggregates.count).toBe(100);
+    const stats = engine.stats()[0];
+    expect(stats.evictedGroups).toBeGreaterThanOrEqual(4_800);
+    expect(stats.evictedEvents).toBe(stats.evictedGroups);
+    expect(alerts[0].loss).toEqual({ events: stats.evictedEvents, stages: { 'engine.evicted': stats.evictedEvents, 'engine.late': 0 } });
+  });
+
+  it('lets each worker judge only the groups it owns, together giving the alerts of one engine', async () => {
+    const rules = compile(resetRule());
+    const events = [1, 2, 3, 4, 5, 6].flatMap((p) => spread(50, 0, 29_000, (i, ts) => rst(i, ts, `192.0.2.${p}`)));
+    const owner = (key: string) => Number(key.split('.')[3]) % 2;
+    const single = await run(new Engine(rules), events);
+    const w0 = await run(new Engine(rules, { ownsGroup: (_id, key) => owner(key) === 0 }), events);
+    const w1 = await run(new Engine(rules, { ownsGroup: (_id, key) => owner(key) === 1 }), events);
+    const ids = (list: Alert[]) => list.map((a) => a.id).sort();
+    expect(w0.length).toBeGreaterThan(0);
+    expect(w1.length).toBeGreaterThan(0);
+    expect(ids([...w0, ...w1])).toEqual(ids(single));
+  });
+
+  it('exports and imports window state as plain JSON, continuing where the other engine stopped', async () => {
+    const rules = compile(resetRule());
+    const events = spread(400, 0, 40_000, (i, ts) => rst(i, ts, i % 3 === 0 ? '192.0.2.9' : '192.0.2.1'));
+    const whole = await run(new Engine(rules), events);
+    const first = new Engine(rules);
+    first.push(events.slice(0, 150));
+    const before = await first.advance(events[149].ts);
+    const json = JSON.parse(JSON.stringify(first.exportState()));
+    const second = new Engine(rules);
+    expect(second.importState(json)).toEqual(['resets']);
+    const after = await run(second, events.slice(150));
+    expect([...before, ...after].map((a) => a.id)).toEqual(whole.map((a) => a.id));
+  });
+
+  it('keeps the state of unchanged rules across setRules and starts changed rules afresh', async () => {
+    const engine = new Engine(compile(resetRule()));
+    engine.push(spread(50, 0, 5_000, (i, ts) => rst(i, ts)));
+    engine.setRules(compile(resetRule()));
+    expect(engine.stats()[0].windowGroups).toBe(1);
+    engine.setRules(compile(resetRule('', 11)));
+    expect(engine.stats()[0].windowGroups).toBe(0);
+  });
+
+  it('computes spike against the baseline of past windows, with a floor and without learning firing windows', async () => {
+    const yaml = resetRule().replace('window: 10s', 'window: 10s\n    baseline: { windows: 3, min_count: 5 }').replace('value: 10 }', 'value: 10 }, { fact: spike, operator: greaterThanInclusive, value: 3 }');
+    const engine = new Engine(compile(yaml));
+    const counts = [20, 20, 20, 100, 100, 20, 0, 20];
+    const events = counts.flatMap((n, w) => spread(n, w * 10_000, w * 10_000 + 9_000, (i, ts) => rst(i, ts)));
+    engine.push(events);
+    const alerts = await engine.flush();
+    expect(alerts.map((a) => [a.status, (a.window.end - T0) / 1000, a.aggregates.baseline, a.aggregates.spike])).toEqual([
+      ['firing', 40, 20, 5],
+      ['resolved', 60, 20, 1],
+    ]);
+  });
+});
