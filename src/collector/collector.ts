@@ -5,6 +5,7 @@ import type { TcpEvent } from '../interfaces/tcp-event';
 import { loadAddon, type NativeCollector } from './native-addon';
 import { preflight } from './preflight';
 import { RecordDecoder } from './record-decoder';
+import { SnmpSampler } from './snmp-sampler';
 import { RECORD_SIZE, TRACEPOINT_COUNT, TRACEPOINT_NAMES, type Tracepoint } from './record-layout';
 
 export interface CollectorOptions {
@@ -25,6 +26,11 @@ export interface CollectorOptions {
    * the kernel wakes the reader every `batchRecords` records instead of on each one.
    */
   maxDelayMs?: number;
+  /**
+   * How often the kernel's SYN-cookie counter is sampled into `syncookies_sent` events, in ms.
+   * Default 1000; 0 turns sampling off.
+   */
+  snmpIntervalMs?: number;
 }
 
 export interface TracepointStats {
@@ -52,7 +58,10 @@ export interface CollectorStart {
 }
 
 export interface CollectorEvents {
-  /** One decoded batch, in ring-buffer order. Decoding happens only while someone listens. */
+  /**
+   * One decoded batch, in ring-buffer order, or a batch of SYN-cookie counter samples.
+   * Decoding happens only while someone listens.
+   */
   events: [TcpEvent[]];
   /** The raw records of one batch (RECORD_SIZE bytes each), before decoding. */
   records: [Buffer];
@@ -60,7 +69,7 @@ export interface CollectorEvents {
   end: [CollectorStats];
 }
 
-const DEFAULTS = { ringBytes: 8 << 20, batchRecords: 2048, maxQueuedBatches: 32, maxDelayMs: 10 };
+const DEFAULTS = { ringBytes: 8 << 20, batchRecords: 2048, maxQueuedBatches: 32, maxDelayMs: 10, snmpIntervalMs: 1000 };
 
 /**
  * The eBPF collector: kernel TCP tracepoints to normalized events. The BPF program and the
@@ -72,6 +81,8 @@ export class Collector extends EventEmitter<CollectorEvents> {
   private decoder?: RecordDecoder;
   private ended?: Promise<CollectorStats>;
   private final?: CollectorStats;
+  private sampler?: SnmpSampler;
+  private sampling?: NodeJS.Timeout;
 
   constructor(private readonly options: CollectorOptions = {}) {
     super();
@@ -86,10 +97,8 @@ export class Collector extends EventEmitter<CollectorEvents> {
     if (this.native) throw new Error('collector already started');
     preflight();
     const addon = loadAddon();
-    this.decoder = new RecordDecoder({
-      host: this.options.host ?? hostname(),
-      resetReasons: addon.btfEnum('sk_rst_reason') ?? {},
-    });
+    const host = this.options.host ?? hostname();
+    this.decoder = new RecordDecoder({ host, resetReasons: addon.btfEnum('sk_rst_reason') ?? {} });
     const ringBytes = this.options.ringBytes ?? DEFAULTS.ringBytes;
     let resolveEnd: (s: CollectorStats) => void = () => undefined;
     this.ended = new Promise((resolve) => (resolveEnd = resolve));
@@ -107,6 +116,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
       (batch) => {
         if (batch === null) {
           native.close();
+          this.stopSampling();
           this.final = this.stats();
           this.emit('end', this.final);
           resolveEnd(this.final);
@@ -119,11 +129,35 @@ export class Collector extends EventEmitter<CollectorEvents> {
     try {
       const started = native.start();
       this.native = native;
+      this.startSampling(host);
       return started;
     } catch (err) {
       native.close();
       throw startError(err);
     }
+  }
+
+  private startSampling(host: string): void {
+    const interval = this.options.snmpIntervalMs ?? DEFAULTS.snmpIntervalMs;
+    if (interval <= 0) return;
+    const sampler = new SnmpSampler({ host, netns: this.options.netns });
+    sampler.sample(); // the baseline
+    this.sampler = sampler;
+    this.sampling = setInterval(() => this.emitSamples(), interval);
+    this.sampling.unref();
+  }
+
+  private emitSamples(): void {
+    const samples = this.sampler?.sample() ?? [];
+    if (samples.length > 0) this.emit('events', samples);
+  }
+
+  /** A last sample, so cookies sent up to the stop are counted. */
+  private stopSampling(): void {
+    if (!this.sampling) return;
+    clearInterval(this.sampling);
+    this.sampling = undefined;
+    this.emitSamples();
   }
 
   /** Detaches, delivers what the ring still holds, and resolves with the final counters. */

@@ -144,3 +144,37 @@ describeKernel('collector on real TCP traffic', () => {
     for (const e of probes) expect([c.v4, s.v4]).toContain(e.laddr);
   });
 });
+
+describeKernel('SYN cookies', () => {
+  let pair: NetnsPair;
+  let srv: ChildProcess | undefined;
+  beforeAll(() => {
+    pair = createNetnsPair();
+  });
+  afterAll(() => {
+    srv?.kill('SIGKILL');
+    pair?.destroy();
+  });
+
+  test('a flood past a small backlog: the cookie counter is sampled into syncookies_sent events', async () => {
+    const { server: s, client: c } = pair;
+    pair.exec(s, 'sysctl', ['-qw', 'net.ipv4.tcp_syncookies=1']);
+    srv = await server(pair, s, [s.v4, '8085', 'sink', '4']);
+    pair.exec(c, 'iptables', ['-A', 'INPUT', '-p', 'tcp', '--tcp-flags', 'SYN,ACK', 'SYN,ACK', '-j', 'DROP']);
+    try {
+      const { events } = await collectDuring(() => traffic(pair, c, ['halfopen', s.v4, '8085', '100', '800']), [s.inode], {
+        snmpIntervalMs: 200,
+      });
+      const cookies = events.filter((e) => e.kind === 'syncookies_sent');
+      expect(cookies.length).toBeGreaterThan(0);
+      for (const e of cookies) expect(e).toMatchObject({ netns: s.inode, laddr: '', lport: 0 });
+      // The backlog of 4 takes a few half-open connections; the rest are answered with cookies
+      // (the connections close before their SYNs would be retransmitted, at 1 s).
+      const total = cookies.reduce((n, e) => n + (e.value ?? 0), 0);
+      expect(total).toBeGreaterThanOrEqual(80);
+      expect(total).toBeLessThanOrEqual(100);
+    } finally {
+      pair.exec(c, 'iptables', ['-F', 'INPUT']);
+    }
+  });
+});

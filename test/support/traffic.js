@@ -4,7 +4,7 @@
  * Plain JavaScript so it runs without a build. Prints one JSON line with what it did.
  *
  *   refuse HOST PORT COUNT           COUNT connects to a port with no listener, one at a time
- *   serve HOST PORT MODE             listen; MODE: echo | abort (close with unread data: RST)
+ *   serve HOST PORT MODE [BACKLOG]   listen; MODE: echo | abort (close with unread data: RST)
  *                                    | sink (read everything); prints {"ready":true}; runs until killed
  *   hello HOST PORT                  connect, send a line, read until the peer closes or resets
  *   bulk HOST PORT BYTES             connect and send BYTES, then close
@@ -37,14 +37,14 @@ async function refuse(count) {
   done(outcomes);
 }
 
-function serve(kind) {
+function serve(kind, backlog) {
   const server = net.createServer({ pauseOnConnect: kind === 'abort' }, (s) => {
     s.on('error', () => undefined);
     if (kind === 'echo') s.pipe(s);
     else if (kind === 'sink') s.resume();
     else if (kind === 'abort') setTimeout(() => s.destroy(), 100); // unread data in the receive queue
   });
-  server.listen(port, host, () => process.stdout.write(JSON.stringify({ ready: true }) + '\n'));
+  server.listen({ port, host, backlog }, () => process.stdout.write(JSON.stringify({ ready: true }) + '\n'));
 }
 
 function hello() {
@@ -90,7 +90,7 @@ function halfopen(count, ms) {
 
 switch (mode) {
   case 'refuse': refuse(Number(rest[0])); break;
-  case 'serve': serve(rest[0]); break;
+  case 'serve': serve(rest[0], rest[1] === undefined ? 511 : Number(rest[1])); break;
   case 'hello': hello(); break;
   case 'bulk': bulk(Number(rest[0])); break;
   case 'halfopen': halfopen(Number(rest[0]), Number(rest[1])); break;

@@ -30,6 +30,7 @@ function time(ts: number): string {
 function detail(e: TcpEvent): string {
   if (e.kind === 'state_change') return `${e.oldstate} -> ${e.newstate}`;
   if (e.kind === 'connect_refused') return e.direction ?? '';
+  if (e.kind === 'syncookies_sent') return `${e.value} SYN cookies`;
   return e.reason ?? '';
 }
 
