@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Alert } from '../../../src/interfaces/alert';
 import type { TcpEvent } from '../../../src/interfaces/tcp-event';
+import { readJsonlEvents } from '../../../src/replay/read-jsonl-events';
 import { runCli, startCli } from '../../support/cli';
 import { describeKernel } from '../../support/kernel-access';
 import { createNetnsPair, type NetnsPair } from '../../support/netns';
@@ -65,6 +67,27 @@ describeKernel('tcpwarden events: live', () => {
     const recorded = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TcpEvent);
     expect(recorded).toEqual(lines);
     expect(r.stderr).toMatch(/records delivered, 0 lost/);
+  });
+
+  test('a recording replays exactly: the same events read back, and the rules judge it as they would live', async () => {
+    const file = join(dir, 'refused.jsonl');
+    const run = startCli(['events', '--json', '--netns', String(pair.server.inode), '--record', file, '--duration', '3']);
+    await run.stderrLine(/watching \d+ tracepoints/);
+    await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '120']);
+    const live = (await run.done).stdout.trim().split('\n').map((l) => JSON.parse(l) as TcpEvent);
+
+    const replayed: TcpEvent[] = [];
+    for await (const batch of readJsonlEvents(file)) replayed.push(...batch);
+    expect(replayed).toEqual(live);
+    expect(replayed.filter((e) => e.kind === 'connect_refused')).toHaveLength(120);
+
+    const r = await runCli(['replay', file, '--rules', join(__dirname, '..', '..', '..', 'rules'), '--json']);
+    expect(r.code).toBe(0);
+    const alerts = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Alert);
+    const firing = alerts.filter((a) => a.status === 'firing');
+    expect(firing.map((a) => a.rule.id)).toEqual(['refused-connections']);
+    expect(firing[0].group).toMatchObject({ raddr: pair.client.v4, netns: pair.server.inode });
+    expect(firing[0].aggregates.count).toBe(120);
   });
 
   test('the default view: a header and aligned columns', async () => {
