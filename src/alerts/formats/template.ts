@@ -12,21 +12,20 @@ function readPath(root: unknown, path: string): unknown {
   return cur;
 }
 
-function text(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
 
 /**
  * The user's template with each `{{field.path}}` replaced by that alert field. For a JSON content
- * type each value is JSON-string-escaped (write `"{{summary}}"`), so alert data cannot break out
- * of the string it sits in; objects and arrays are inserted as JSON text.
+ * type each scalar is JSON-string-escaped (write `"{{summary}}"`), so alert data cannot break out
+ * of the string it sits in; objects and arrays are inserted as JSON text (write `{{aggregates}}`).
  */
 export function template(alert: Alert, source: string, contentType = 'application/json'): RenderedBody {
   const json = /\bjson\b/i.test(contentType);
   const body = source.replace(PLACEHOLDER, (_m, path: string) => {
-    const value = text(readPath(alert, path));
-    return json ? JSON.stringify(value).slice(1, -1) : value;
+    const value = readPath(alert, path);
+    if (value === undefined || value === null) return '';
+    // Objects and arrays go in as JSON text (write them unquoted); scalars as string content.
+    if (typeof value === 'object') return JSON.stringify(value);
+    return json ? JSON.stringify(String(value)).slice(1, -1) : String(value);
   });
   return { body, contentType };
 }
