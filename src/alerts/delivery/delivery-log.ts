@@ -6,7 +6,7 @@ import type { DeliveryJob } from './delivery-job';
 const ids = (job: DeliveryJob) => ({ sink: job.sinkId, alert: job.alertId, rule: job.ruleId, status: job.status });
 
 /** Delivery events as log lines: debug for success, warn for a failed attempt, error for a dead letter. */
-export function deliveryLog(logger: Logger): DeliveryEvents & { failed(job: DeliveryJob, err: unknown): void } {
+export function deliveryLog(logger: Logger): Required<DeliveryEvents> & { failed(job: DeliveryJob, err: unknown): void } {
   return {
     attempted(job, attempt, result) {
       if (result.outcome === 'delivered') logger.debug({ ...ids(job), attempt, http: result.status }, 'alert delivered');

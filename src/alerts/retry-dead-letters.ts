@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+import { deadLetterStore } from './alert-delivery';
+import type { DeadLetterEntry } from './dead-letter/dead-letter-entry';
+import { deliveryLog } from './delivery/delivery-log';
+import { MemoryDeliveryClaims } from './delivery/memory-delivery-claims';
+import { MemoryDeliveryQueue } from './delivery/memory-delivery-queue';
+import { retryPolicy } from './delivery/retry-policy';
+import { sendToTargets, webhookTargets } from './delivery/webhook-targets';
+import type { ValidAlertsConfig } from './sink-config';
+
+export interface RetryReport {
+  delivered: DeadLetterEntry[];
+  /** Failed again: back in the dead-letter list as new entries. */
+  failed: DeadLetterEntry[];
+  /** Left in the list: their sink is not in the given config. */
+  skipped: DeadLetterEntry[];
+}
+
+/**
+ * `tcpwarden alerts retry`: re-sends dead-letter entries (all, or those in `ids`) to the sinks of
+ * `config`, in this process, with the usual retries, and waits for the outcome. An entry leaves
+ * the list only after its new delivery ended (delivered, or dead-lettered anew), so a crash
+ * midway repeats a delivery rather than losing one; receivers dedupe on webhook-id.
+ */
+export async function retryDeadLetters(config: ValidAlertsConfig, logger: Logger, ids?: string[], env?: NodeJS.ProcessEnv): Promise<RetryReport> {
+  const delivery = config.delivery ?? {};
+  const targets = webhookTargets(config.sinks, env);
+  const store = deadLetterStore(delivery);
+  const report: RetryReport = { delivered: [], failed: [], skipped: [] };
+  try {
+    const entries = (await store.list()).filter((e) => !ids || ids.includes(e.id));
+    const chosen = entries.filter((e) => targets.has(e.job.sinkId));
+    report.skipped = entries.filter((e) => !targets.has(e.job.sinkId));
+    const log = deliveryLog(logger);
+    const deliveredIds = new Set<string>();
+    const queue = new MemoryDeliveryQueue({
+      policy: retryPolicy(delivery),
+      maxPending: Math.max(1, chosen.length),
+      concurrency: delivery.concurrency ?? 16,
+      // Fresh claims: these alert ids were claimed when first queued, and were never delivered.
+      claims: new MemoryDeliveryClaims(24 * 3600 * 1000),
+      deadLetters: store,
+      send: sendToTargets(targets),
+      events: {
+        ...log,
+        attempted(job, attempt, result) {
+          log.attempted(job, attempt, result);
+          if (result.outcome === 'delivered') deliveredIds.add(`${job.sinkId}\n${job.alertId}`);
+        },
+      },
+    });
+    for (const e of chosen) await queue.enqueue(e.job);
+    await queue.drained();
+    await queue.close();
+    for (const e of chosen) {
+      (deliveredIds.has(`${e.job.sinkId}\n${e.job.alertId}`) ? report.delivered : report.failed).push(e);
+      await store.remove(e.id);
+    }
+  } finally {
+    await store.close();
+  }
+  return report;
+}
