@@ -31,10 +31,21 @@ export interface AlertDeliveryOptions {
   send?: SendAttempt;
 }
 
+/**
+ * A Redis connection for claims and the dead-letter list. ioredis's default per-command retry
+ * limit stays on: with Redis away, a claim fails (and dispatch rejects, so the engine hands the
+ * alert over again) rather than hanging. Errors are logged, never thrown as unhandled events.
+ */
+function redisClient(url: string, logger?: Logger): IORedis {
+  const client = new IORedis(url);
+  client.on('error', (err: NodeJS.ErrnoException) => logger?.error({ code: err.code }, 'alerts: Redis connection error'));
+  return client;
+}
+
 /** The dead-letter list the delivery config points at: the Redis list with a Redis URL, the state dir's file otherwise. */
-export function deadLetterStore(delivery: DeliveryConfig = {}): DeadLetterStore {
+export function deadLetterStore(delivery: DeliveryConfig = {}, logger?: Logger): DeadLetterStore {
   return delivery.redisUrl
-    ? new RedisDeadLetterStore(new IORedis(delivery.redisUrl, { maxRetriesPerRequest: null }), true)
+    ? new RedisDeadLetterStore(redisClient(delivery.redisUrl, logger), true)
     : new FileDeadLetterStore(delivery.stateDir ?? DEFAULT_STATE_DIR);
 }
 
@@ -56,7 +67,7 @@ export function deliveryQueue(
       redisUrl: delivery.redisUrl,
       policy,
       concurrency,
-      claims: new RedisDeliveryClaims(new IORedis(delivery.redisUrl, { maxRetriesPerRequest: null }), ttl, true),
+      claims: new RedisDeliveryClaims(redisClient(delivery.redisUrl, logger), ttl, true),
       deadLetters,
       send,
       events,
@@ -133,7 +144,7 @@ export function createAlertDelivery(config: ValidAlertsConfig, options: AlertDel
   const logger = options.logger ?? pino({ name: 'tcpwarden-alerts' }, pino.destination(2));
   const delivery = config.delivery ?? {};
   const send = options.send ?? sendToTargets(webhookTargets(config.sinks, options.env));
-  const deadLetters = deadLetterStore(delivery);
+  const deadLetters = deadLetterStore(delivery, logger);
   const queue = deliveryQueue(delivery, send, deadLetters, logger);
   const sinks: Sink[] = config.sinks.map((s) => (s.type === 'webhook' ? new WebhookSink(s, queue) : new StdoutSink(s, options.stdout)));
   return new AlertDelivery(sinks, queue, deadLetters, config, logger);

@@ -25,7 +25,7 @@ export interface RetryReport {
 export async function retryDeadLetters(config: ValidAlertsConfig, logger: Logger, ids?: string[], env?: NodeJS.ProcessEnv): Promise<RetryReport> {
   const delivery = config.delivery ?? {};
   const targets = webhookTargets(config.sinks, env);
-  const store = deadLetterStore(delivery);
+  const store = deadLetterStore(delivery, logger);
   const report: RetryReport = { delivered: [], failed: [], skipped: [] };
   try {
     const entries = (await store.list()).filter((e) => !ids || ids.includes(e.id));

@@ -103,3 +103,21 @@ test('a missing secret fails at start, naming the variable and not any value', (
   const config = validateAlertsConfig({ sinks: [{ type: 'webhook', url: receiver.url, secret: { env: 'NOT_SET' } }], delivery: { stateDir } });
   expect(() => createAlertDelivery(config, { env: {} })).toThrow('environment variable NOT_SET is not set or empty');
 });
+
+test('a burst of many groups of one rule: maxGroups requests, then one summary', async () => {
+  const config = validateAlertsConfig({
+    sinks: [{ type: 'webhook', url: receiver.url }],
+    delivery: { stateDir },
+    burst: { intervalMs: 300, maxGroups: 10, topGroups: 3 },
+  });
+  const delivery = createAlertDelivery(config, { logger: pino({ level: 'silent' }) });
+  for (let i = 0; i < 500; i++)
+    await delivery.dispatch(buildAlert({ id: `burst-${i}`, dedupKey: `syn-flood|g${i}`, group: { laddr: `10.1.${i >> 8}.${i & 255}` }, aggregates: { count: i } }));
+  await receiver.waitForRequests(11, 5000);
+  await delivery.drained();
+  await delivery.close();
+  expect(receiver.requests).toHaveLength(11);
+  const summary = JSON.parse(receiver.requests[10].body);
+  expect(summary.aggregates.groups).toBe(490);
+  expect(summary.summary).toContain('top: laddr=10.1.1.243 (499), laddr=10.1.1.242 (498), laddr=10.1.1.241 (497); and 487 others');
+});

@@ -47,11 +47,14 @@ export class BullmqDeliveryQueue implements DeliveryQueue {
     const connect = () => {
       // BullMQ requires maxRetriesPerRequest: null so blocking commands wait out a Redis restart.
       const c = new IORedis(o.redisUrl, { maxRetriesPerRequest: null });
+      // An EventEmitter 'error' without a listener would throw; reconnecting is ioredis's job.
+      c.on('error', (err) => o.events?.connectionError?.(err));
       this.connections.push(c);
       return c;
     };
     const name = o.queueName ?? DELIVERY_QUEUE_NAME;
     this.queue = new Queue<DeliveryJob>(name, { connection: connect() });
+    this.queue.on('error', (err) => o.events?.connectionError?.(err));
     if (o.work ?? true)
       this.worker = new Worker<DeliveryJob>(name, (job) => this.process(job), {
         connection: connect(),
@@ -61,6 +64,7 @@ export class BullmqDeliveryQueue implements DeliveryQueue {
             retryDelay(o.policy, attemptsMade, err instanceof RetryableDeliveryError ? err.retryAfterMs : undefined),
         },
       });
+    this.worker?.on('error', (err) => o.events?.connectionError?.(err));
   }
 
   async enqueue(job: DeliveryJob): Promise<boolean> {

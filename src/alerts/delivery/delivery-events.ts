@@ -5,4 +5,6 @@ import type { DeliveryJob } from './delivery-job';
 export interface DeliveryEvents {
   attempted?(job: DeliveryJob, attempt: number, result: AttemptResult): void;
   deadLettered?(job: DeliveryJob, reason: string): void;
+  /** Redis went away or answered with an error; BullMQ and ioredis reconnect by themselves. */
+  connectionError?(err: unknown): void;
 }

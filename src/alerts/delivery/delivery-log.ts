@@ -15,6 +15,9 @@ export function deliveryLog(logger: Logger): Required<DeliveryEvents> & { failed
     deadLettered(job, reason) {
       logger.error({ ...ids(job), reason }, 'alert moved to the dead-letter list');
     },
+    connectionError(err) {
+      logger.error({ code: (err as { code?: unknown }).code }, 'alert queue: Redis connection error');
+    },
     failed(job, err) {
       logger.error({ ...ids(job), code: (err as { code?: unknown }).code }, 'alert delivery could not be recorded');
     },
