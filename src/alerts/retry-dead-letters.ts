@@ -52,10 +52,8 @@ export async function retryDeadLetters(config: ValidAlertsConfig, logger: Logger
     for (const e of chosen) await queue.enqueue(e.job);
     await queue.drained();
     await queue.close();
-    for (const e of chosen) {
-      (deliveredIds.has(`${e.job.sinkId}\n${e.job.alertId}`) ? report.delivered : report.failed).push(e);
-      await store.remove(e.id);
-    }
+    for (const e of chosen) (deliveredIds.has(`${e.job.sinkId}\n${e.job.alertId}`) ? report.delivered : report.failed).push(e);
+    await store.remove(chosen.map((e) => e.id));
   } finally {
     await store.close();
   }

@@ -69,7 +69,8 @@ function validateSink(raw: unknown, at: string, problems: string[]): Identified<
     if (typeof raw.template !== 'string' || raw.template === '') problems.push(`${at}.template: required with format: template`);
     else for (const p of templateProblems(raw.template)) problems.push(`${at}.template: ${p}`);
   } else if (raw.template !== undefined) problems.push(`${at}.template: only with format: template`);
-  if (raw.contentType !== undefined && typeof raw.contentType !== 'string') problems.push(`${at}.contentType: must be a string`);
+  if (raw.contentType !== undefined && (typeof raw.contentType !== 'string' || format !== 'template'))
+    problems.push(`${at}.contentType: a string, only with format: template (the other formats are JSON)`);
   if (raw.secret !== undefined) secretSource(raw.secret, `${at}.secret`, problems);
   if (raw.headers !== undefined) {
     if (!isObj(raw.headers)) problems.push(`${at}.headers: must be a mapping of header name to value`);
@@ -100,7 +101,14 @@ export function validateAlertsConfig(raw: unknown): ValidAlertsConfig {
       if (sink) sinks.push(sink);
     });
   const ids = sinks.map((s) => s.id);
-  for (const id of new Set(ids)) if (ids.filter((x) => x === id).length > 1) problems.push(`alerts.sinks: id '${id}' is used twice`);
+  const explicit = new Set(Array.isArray(raw.sinks) ? raw.sinks.filter(isObj).map((s) => s.id) : []);
+  for (const id of new Set(ids))
+    if (ids.filter((x) => x === id).length > 1)
+      problems.push(
+        explicit.has(id) || !id.startsWith('webhook-')
+          ? `alerts.sinks: id '${id}' is used twice: give each sink its own id`
+          : 'alerts.sinks: two webhooks have the same URL: give each an id',
+      );
   if (raw.delivery !== undefined) {
     if (!isObj(raw.delivery)) problems.push('alerts.delivery: must be a mapping');
     else {

@@ -34,7 +34,7 @@ export function verifyWebhook(secret: string, headers: Headers, body: string | B
   const tolerance = options.toleranceSeconds ?? 300;
   if (Math.abs((options.now ?? Date.now()) / 1000 - Number(ts)) > tolerance)
     throw new WebhookVerificationError('WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE', `webhook-timestamp is more than ${tolerance} s from now`);
-  const expected = Buffer.from(signWebhook(signingKey(secret), id!, Number(ts), body.toString()));
+  const expected = Buffer.from(signWebhook(signingKey(secret), id!, Number(ts), body));
   // Several space-separated signatures may be sent during a secret rotation: one match is enough.
   for (const candidate of signatures!.split(' ')) {
     const got = Buffer.from(candidate);

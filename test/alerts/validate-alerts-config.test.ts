@@ -22,6 +22,7 @@ test('every problem is reported with its path, at once', () => {
       sinks: [
         { type: 'webhook', url: 'ftp://x', format: 'xml', minSeverity: 'urgent', secret: { env: 'A', file: 'B' }, headers: { 'webhook-id': 'x' }, timeoutMs: -1 },
         { type: 'webhook', url: 'http://x', format: 'template', template: '{{process.env}}' },
+        { type: 'webhook', url: 'http://y', contentType: 'text/plain' },
         { type: 'pager' },
         { type: 'stdout', colour: true },
       ],
@@ -41,12 +42,16 @@ test('every problem is reported with its path, at once', () => {
     'alerts.sinks[0].headers.webhook-id: webhook-* headers are set by the signing',
     'alerts.sinks[0].timeoutMs: must be a positive integer',
     expect.stringContaining('alerts.sinks[1].template: placeholder {{process.env}} starts with an unknown alert field'),
-    'alerts.sinks[2].type: must be webhook or stdout',
-    expect.stringContaining('alerts.sinks[3].colour: unknown key'),
+    'alerts.sinks[2].contentType: a string, only with format: template (the other formats are JSON)',
+    'alerts.sinks[3].type: must be webhook or stdout',
+    expect.stringContaining('alerts.sinks[4].colour: unknown key'),
     'alerts.delivery.maxAttempts: must be a positive integer',
   ]);
 });
 
-test('two sinks with one id are refused', () => {
+test('two sinks with one id are refused, said plainly when the ids come from one URL', () => {
   expect(() => validateAlertsConfig({ sinks: [{ type: 'stdout' }, { type: 'stdout' }] })).toThrow("id 'stdout' is used twice");
+  const sameUrl = { type: 'webhook', url: 'https://hooks.example/x' };
+  expect(() => validateAlertsConfig({ sinks: [sameUrl, { ...sameUrl, format: 'slack' }] })).toThrow('two webhooks have the same URL: give each an id');
+  expect(validateAlertsConfig({ sinks: [{ ...sameUrl, id: 'a' }, { ...sameUrl, id: 'b' }] }).sinks).toHaveLength(2);
 });

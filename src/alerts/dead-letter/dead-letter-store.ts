@@ -5,6 +5,6 @@ export interface DeadLetterStore {
   add(entry: DeadLetterEntry): Promise<void>;
   /** Oldest first. */
   list(): Promise<DeadLetterEntry[]>;
-  remove(id: string): Promise<void>;
+  remove(ids: string[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -20,10 +20,11 @@ export class RedisDeadLetterStore implements DeadLetterStore {
     return (await this.redis.lrange(DEAD_LETTER_KEY, 0, -1)).map((raw) => JSON.parse(raw) as DeadLetterEntry);
   }
 
-  async remove(id: string): Promise<void> {
-    // LREM needs the exact stored string: find it, then remove that one element.
+  async remove(ids: string[]): Promise<void> {
+    const gone = new Set(ids);
+    // LREM needs the exact stored string: find each, then remove that one element (safe while others push).
     for (const raw of await this.redis.lrange(DEAD_LETTER_KEY, 0, -1))
-      if ((JSON.parse(raw) as DeadLetterEntry).id === id) await this.redis.lrem(DEAD_LETTER_KEY, 1, raw);
+      if (gone.has((JSON.parse(raw) as DeadLetterEntry).id)) await this.redis.lrem(DEAD_LETTER_KEY, 1, raw);
   }
 
   async close(): Promise<void> {

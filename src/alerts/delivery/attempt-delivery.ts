@@ -2,6 +2,7 @@ import { signWebhook } from '../sign-webhook';
 import { signingKey } from '../signing-key';
 import type { AttemptResult } from './attempt-result';
 import type { DeliveryJob } from './delivery-job';
+import { httpPost, InvalidRequestError } from './http-post';
 import { parseRetryAfter } from './retry-after';
 import type { WebhookTarget } from './webhook-target';
 
@@ -11,19 +12,10 @@ function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-/** The error's code (ECONNREFUSED, UND_ERR_SOCKET, ...) and never its message, which could quote the URL. */
-function networkReason(err: unknown): string {
-  // By name, not instanceof: the abort is a DOMException, which may come from another realm.
-  const name = (err as { name?: unknown }).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
-  const cause = (err as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === 'string' ? cause.code : 'network_error';
-}
-
 /**
  * One POST of `job` to `target`, signed afresh (Standard Webhooks: the timestamp is the attempt's,
- * the id the alert's). Redirects are not followed: fetch would turn the POST into a GET, and a
- * moved endpoint is a config mistake for a person to fix.
+ * the id the alert's). Redirects are not followed: a moved endpoint is a config mistake for a
+ * person to fix, and following would send the alert somewhere nobody configured.
  */
 export async function attemptDelivery(target: WebhookTarget, job: DeliveryJob, now: () => number = Date.now): Promise<AttemptResult> {
   const timestamp = Math.floor(now() / 1000);
@@ -35,23 +27,17 @@ export async function attemptDelivery(target: WebhookTarget, job: DeliveryJob, n
   };
   if (target.signingKey) headers['webhook-signature'] = signWebhook(signingKey(target.signingKey.reveal()), job.alertId, timestamp, job.body);
   for (const [name, value] of Object.entries(target.headers)) headers[name] = value.reveal();
-  let response: Response;
+  let status: number;
+  let retryAfter: string | null;
   try {
-    response = await fetch(target.url.reveal(), {
-      method: 'POST',
-      headers,
-      body: job.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(target.timeoutMs),
-    });
-    // Read the answer to the end so the connection goes back to the pool.
-    await response.arrayBuffer();
+    ({ status, retryAfter } = await httpPost(new URL(target.url.reveal()), headers, job.body, target.timeoutMs));
   } catch (err) {
-    return { outcome: 'retry', reason: networkReason(err) };
+    // The error's code (ECONNREFUSED, ECONNRESET, timeout, ...), never its message, which could quote the URL.
+    if (err instanceof InvalidRequestError) return { outcome: 'reject', reason: err.code };
+    const code = (err as NodeJS.ErrnoException).code;
+    return { outcome: 'retry', reason: typeof code === 'string' ? code : 'network_error' };
   }
-  const status = response.status;
   if (status >= 200 && status < 300) return { outcome: 'delivered', status };
-  if (isRetryableStatus(status))
-    return { outcome: 'retry', reason: `http_${status}`, status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), now()) };
+  if (isRetryableStatus(status)) return { outcome: 'retry', reason: `http_${status}`, status, retryAfterMs: parseRetryAfter(retryAfter, now()) };
   return { outcome: 'reject', reason: `http_${status}`, status };
 }

@@ -1,3 +1,5 @@
+import { validateHeaderValue } from 'node:http';
+import { UserError } from '../../errors/user-error';
 import { loadSecret, Secret } from '../secret';
 import type { Identified, SinkConfig, WebhookSinkConfig } from '../sink-config';
 import { attemptDelivery } from './attempt-delivery';
@@ -11,8 +13,15 @@ export function webhookTargets(sinks: Identified<SinkConfig>[], env: NodeJS.Proc
   const targets = new Map<string, WebhookTarget>();
   for (const sink of sinks.filter((s): s is Identified<WebhookSinkConfig> => s.type === 'webhook')) {
     const headers: Record<string, Secret> = {};
-    for (const [name, value] of Object.entries(sink.headers ?? {}))
+    for (const [name, value] of Object.entries(sink.headers ?? {})) {
       headers[name] = typeof value === 'string' ? new Secret(value) : loadSecret(value, `sink ${sink.id} header ${name}`, env);
+      // Checked now, so a bad value stops the start instead of failing every delivery; the message never quotes it.
+      try {
+        validateHeaderValue(name, headers[name].reveal());
+      } catch {
+        throw new UserError('ALERTS_HEADER_INVALID', `sink ${sink.id} header ${name}: the value has characters a header cannot carry (a newline?)`, 2);
+      }
+    }
     targets.set(sink.id, {
       id: sink.id,
       url: new Secret(sink.url),

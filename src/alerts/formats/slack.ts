@@ -2,9 +2,16 @@ import type { Alert } from '../../interfaces/alert';
 import { groupText } from './group-text';
 import type { RenderedBody } from './rendered-body';
 
+/** Slack refuses (400) a section text over 3000 characters: cut, and say so. */
+const SECTION_MAX = 3000;
+
 /** Slack's mrkdwn treats these three as control characters; everything else is literal. */
 function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function cut(text: string): string {
+  return text.length <= SECTION_MAX ? text : text.slice(0, SECTION_MAX - 1) + '…';
 }
 
 /**
@@ -21,7 +28,7 @@ export function slack(alert: Alert): RenderedBody {
   const body = {
     text: escapeSlack(headline),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: escapeSlack(headline) } },
+      { type: 'section', text: { type: 'mrkdwn', text: cut(escapeSlack(headline)) } },
       { type: 'context', elements: context.map((c) => ({ type: 'mrkdwn', text: escapeSlack(c) })) },
     ],
   };

@@ -81,7 +81,7 @@ test('400: one attempt, then the Redis dead-letter list', async () => {
   expect(receiver.requests).toHaveLength(1);
   const dead = await deadLetters.list();
   expect(dead.map((d) => [d.job.alertId, d.reason, d.attempts])).toEqual([['b-400', 'http_400', 1]]);
-  await deadLetters.remove(dead[0].id);
+  await deadLetters.remove([dead[0].id]);
   expect(await deadLetters.list()).toEqual([]);
 });
 

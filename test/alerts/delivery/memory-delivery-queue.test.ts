@@ -72,12 +72,16 @@ test('the same alert id handed over twice is sent once', async () => {
 test('a receiver that is down for a while gets the alert once it is back', async () => {
   await receiver.stop();
   const q = queue({ maxAttempts: 40, backoffMs: 50 });
-  await q.enqueue(job('a-down'));
-  // Down long enough for several connection-refused attempts.
-  await new Promise((r) => setTimeout(r, 1500));
+  try {
+    await q.enqueue(job('a-down'));
+    // Down long enough for several connection-refused attempts.
+    await new Promise((r) => setTimeout(r, 1500));
+  } finally {
+    await receiver.start();
+  }
   expect(attempts.length).toBeGreaterThanOrEqual(3);
-  expect(attempts.every((a) => a.result.outcome === 'retry' && a.result.reason === 'ECONNREFUSED')).toBe(true);
-  await receiver.start();
+  expect(attempts.every((a) => a.result.outcome === 'retry')).toBe(true);
+  expect(attempts.some((a) => a.result.outcome === 'retry' && a.result.reason === 'ECONNREFUSED')).toBe(true);
   await q.drained();
   expect(receiver.requests.map((r) => [r.headers['webhook-id'], r.status])).toEqual([['a-down', 200]]);
   await q.close();

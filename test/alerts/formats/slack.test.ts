@@ -22,3 +22,10 @@ test('escapes Slack control characters so alert data cannot make links or mentio
   const b = JSON.parse(slack(buildAlert({ status: 'resolved', summary: '<!channel> & <http://x|y>' })).body);
   expect(b.text).toBe('[RESOLVED] CRITICAL SYN flood on a listening port: &lt;!channel&gt; &amp; &lt;http://x|y&gt;');
 });
+
+test('a section text over the Slack 3000-character limit is cut, the fallback text kept whole', () => {
+  const b = JSON.parse(slack(buildAlert({ summary: 'x'.repeat(5000) })).body);
+  expect(b.blocks[0].text.text).toHaveLength(3000);
+  expect(b.blocks[0].text.text.endsWith('…')).toBe(true);
+  expect(b.text.length).toBeGreaterThan(5000);
+});
