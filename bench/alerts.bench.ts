@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { createAlertDelivery } from '../src/alerts/alert-delivery';
+import { createAlertDelivery } from '../src/alerts/create-alert-delivery';
 import type { DeliveryConfig } from '../src/alerts/sink-config';
 import { validateAlertsConfig } from '../src/alerts/validate-alerts-config';
 import type { Alert } from '../src/interfaces/alert';

@@ -2,8 +2,9 @@
 export * from './interfaces/tcp-event';
 export * from './interfaces/alert';
 export { UserError } from './errors/user-error';
-export { AlertDelivery, createAlertDelivery } from './alerts/alert-delivery';
-export type { AlertDeliveryOptions } from './alerts/alert-delivery';
+export { AlertDelivery } from './alerts/alert-delivery';
+export { createAlertDelivery } from './alerts/create-alert-delivery';
+export type { AlertDeliveryOptions } from './alerts/create-alert-delivery';
 export { validateAlertsConfig } from './alerts/validate-alerts-config';
 export type * from './alerts/sink-config';
 export { webhookSinksFromUrls, WEBHOOK_SECRET_ENV } from './alerts/webhook-sinks-from-urls';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { deadLetterStore } from './alert-delivery';
+import { deadLetterStore } from './create-alert-delivery';
 import type { DeadLetterEntry } from './dead-letter/dead-letter-entry';
 import { deliveryLog } from './delivery/delivery-log';
 import { MemoryDeliveryClaims } from './delivery/memory-delivery-claims';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
-import { createAlertDelivery } from '../../src/alerts/alert-delivery';
+import { createAlertDelivery } from '../../src/alerts/create-alert-delivery';
 import { validateAlertsConfig } from '../../src/alerts/validate-alerts-config';
 import { buildAlert } from '../support/alert-builder';
 import { startRedis, type TestRedis } from '../support/redis-server';

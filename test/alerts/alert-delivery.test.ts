@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import pino from 'pino';
-import { createAlertDelivery } from '../../src/alerts/alert-delivery';
+import { createAlertDelivery } from '../../src/alerts/create-alert-delivery';
 import { FileDeadLetterStore } from '../../src/alerts/dead-letter/file-dead-letter-store';
 import { validateAlertsConfig } from '../../src/alerts/validate-alerts-config';
 import { verifyWebhook } from '../../src/alerts/verify-webhook';

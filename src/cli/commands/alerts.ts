@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_STATE_DIR, deadLetterStore } from '../../alerts/alert-delivery';
+import { DEFAULT_STATE_DIR, deadLetterStore } from '../../alerts/create-alert-delivery';
 import type { DeadLetterEntry } from '../../alerts/dead-letter/dead-letter-entry';
 import { retryDeadLetters } from '../../alerts/retry-dead-letters';
 import type { DeliveryConfig, ValidAlertsConfig } from '../../alerts/sink-config';
