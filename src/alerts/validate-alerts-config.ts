@@ -78,6 +78,8 @@ function validateSink(raw: unknown, at: string, problems: string[]): Identified<
       for (const [name, v] of Object.entries(raw.headers)) {
         if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) problems.push(`${at}.headers: '${name}' is not a header name`);
         else if (/^webhook-/i.test(name)) problems.push(`${at}.headers.${name}: webhook-* headers are set by the signing`);
+        else if (/^(host|content-length|transfer-encoding|connection)$/i.test(name))
+          problems.push(`${at}.headers.${name}: set by the HTTP client, not configurable`);
         if (typeof v !== 'string') secretSource(v, `${at}.headers.${name}`, problems);
       }
   }

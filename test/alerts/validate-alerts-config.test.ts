@@ -20,7 +20,7 @@ test('every problem is reported with its path, at once', () => {
   try {
     validateAlertsConfig({
       sinks: [
-        { type: 'webhook', url: 'ftp://x', format: 'xml', minSeverity: 'urgent', secret: { env: 'A', file: 'B' }, headers: { 'webhook-id': 'x' }, timeoutMs: -1 },
+        { type: 'webhook', url: 'ftp://x', format: 'xml', minSeverity: 'urgent', secret: { env: 'A', file: 'B' }, headers: { 'webhook-id': 'x', 'Content-Length': '1' }, timeoutMs: -1 },
         { type: 'webhook', url: 'http://x', format: 'template', template: '{{process.env}}' },
         { type: 'webhook', url: 'http://y', contentType: 'text/plain' },
         { type: 'pager' },
@@ -40,6 +40,7 @@ test('every problem is reported with its path, at once', () => {
     'alerts.sinks[0].format: must be one of json, slack, alertmanager, template',
     'alerts.sinks[0].secret: give exactly one of env (a variable name) or file (a path)',
     'alerts.sinks[0].headers.webhook-id: webhook-* headers are set by the signing',
+    'alerts.sinks[0].headers.Content-Length: set by the HTTP client, not configurable',
     'alerts.sinks[0].timeoutMs: must be a positive integer',
     expect.stringContaining('alerts.sinks[1].template: placeholder {{process.env}} starts with an unknown alert field'),
     'alerts.sinks[2].contentType: a string, only with format: template (the other formats are JSON)',

@@ -12,6 +12,8 @@ import { retryDelay, type RetryPolicy } from './retry-policy';
 import type { SendAttempt } from './send-attempt';
 
 export const DELIVERY_QUEUE_NAME = 'tcpwarden-alerts';
+/** Worker deaths mid-attempt a job survives (BullMQ's default is 1): a crash loop elsewhere should not fail deliveries. */
+const MAX_STALLED = 5;
 
 export interface BullmqDeliveryQueueOptions {
   redisUrl: string;
@@ -59,6 +61,7 @@ export class BullmqDeliveryQueue implements DeliveryQueue {
       this.worker = new Worker<DeliveryJob>(name, (job) => this.process(job), {
         connection: connect(),
         concurrency: o.concurrency,
+        maxStalledCount: MAX_STALLED,
         settings: {
           backoffStrategy: (attemptsMade, _type, err) =>
             retryDelay(o.policy, attemptsMade, err instanceof RetryableDeliveryError ? err.retryAfterMs : undefined),
@@ -74,9 +77,11 @@ export class BullmqDeliveryQueue implements DeliveryQueue {
         jobId: jobId(job),
         attempts: this.o.policy.maxAttempts,
         backoff: { type: 'tcpwarden' },
-        // Delivered jobs go after an hour (the claim keeps the idempotency); failed ones are in the dead-letter list.
+        // Delivered jobs go after an hour (the claim keeps the idempotency). Failed ones are in the
+        // dead-letter list, but are kept a week too: a job BullMQ fails by itself (its worker died
+        // mid-attempt more than MAX_STALLED times) never reaches our processor's dead-lettering.
         removeOnComplete: { age: 3600, count: 1000 },
-        removeOnFail: true,
+        removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
       });
     } catch (err) {
       await this.o.claims.release(job.sinkId, job.alertId);
