@@ -56,9 +56,9 @@ export interface DeliveryConfig {
   redisUrl?: string;
   /** Where the in-memory mode keeps its dead-letter file (`dead-letter.jsonl`). */
   stateDir?: string;
-  /** Attempts per delivery, the first included (default 12). */
+  /** Attempts per delivery, the first included (default 17: at least 21.75 minutes of retries). */
   maxAttempts?: number;
-  /** First retry delay; doubles per attempt, with full jitter (default 1000). */
+  /** Ceiling of the first retry delay; doubles per retry; each delay is half fixed, half random (default 1000). */
   backoffMs?: number;
   /** Ceiling of one retry delay, also of a honoured Retry-After (default 300000). */
   maxBackoffMs?: number;
