@@ -34,18 +34,19 @@ export interface AlertDeliveryOptions {
 /**
  * A Redis connection for claims and the dead-letter list. ioredis's default per-command retry
  * limit stays on: with Redis away, a claim fails (and dispatch rejects, so the engine hands the
- * alert over again) rather than hanging. Errors are logged, never thrown as unhandled events.
+ * alert over again) rather than hanging. `failFast` (for commands a person waits on) gives up
+ * after the first failed connection. Errors are logged, never thrown as unhandled events.
  */
-function redisClient(url: string, logger?: Logger): IORedis {
-  const client = new IORedis(url);
+function redisClient(url: string, logger?: Logger, failFast = false): IORedis {
+  const client = new IORedis(url, failFast ? { retryStrategy: () => null, maxRetriesPerRequest: 0 } : {});
   client.on('error', (err: NodeJS.ErrnoException) => logger?.error({ code: err.code }, 'alerts: Redis connection error'));
   return client;
 }
 
 /** The dead-letter list the delivery config points at: the Redis list with a Redis URL, the state dir's file otherwise. */
-export function deadLetterStore(delivery: DeliveryConfig = {}, logger?: Logger): DeadLetterStore {
+export function deadLetterStore(delivery: DeliveryConfig = {}, logger?: Logger, failFast = false): DeadLetterStore {
   return delivery.redisUrl
-    ? new RedisDeadLetterStore(redisClient(delivery.redisUrl, logger), true)
+    ? new RedisDeadLetterStore(redisClient(delivery.redisUrl, logger, failFast), true)
     : new FileDeadLetterStore(delivery.stateDir ?? DEFAULT_STATE_DIR);
 }
 

@@ -73,7 +73,7 @@ test('retry with --config and --id: a refused delivery goes back to the list', a
   const config = join(stateDir, 'tcpwarden.yaml');
   writeFileSync(config, `alerts:\n  sinks:\n    - { type: webhook, id: hook, url: "${receiver.url}" }\n`);
   receiver.script(410);
-  const retry = await tcpwarden(['retry', '--state-dir', stateDir, '--config', config, '--id', 'entry-cli-2']);
+  const retry = await tcpwarden(['retry', '--state-dir', stateDir, '--config', config, '--id', 'entry-cli-2', '--attempts', '2']);
   expect(retry.code).toBe(1);
   expect(retry.stdout).toContain('failed again');
   const left = (await new FileDeadLetterStore(stateDir).list()).map((e) => [e.job.alertId, e.reason]);
@@ -88,4 +88,8 @@ test('user mistakes are one line, no stack', async () => {
   writeFileSync(config, 'alerts:\n  sinks: []\n');
   const invalid = await tcpwarden(['retry', '--state-dir', stateDir, '--config', config]);
   expect(invalid.stderr).toBe('tcpwarden alerts: invalid alerts config: alerts.sinks: must be a non-empty list\n');
+  const noRedis = await tcpwarden(['failed', '--redis', 'redis://:hunter2@127.0.0.1:1']);
+  expect(noRedis.code).toBe(1);
+  expect(noRedis.stderr).toMatch(/^tcpwarden alerts: cannot use Redis at 127\.0\.0\.1:1: [^\n]+\n$/);
+  expect(noRedis.stderr).not.toContain('hunter2');
 });
