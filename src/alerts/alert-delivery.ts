@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+import type { Alert } from '../interfaces/alert';
+import { BurstSummarizer } from './burst-summarizer';
+import type { DeadLetterStore } from './dead-letter/dead-letter-store';
+import type { DeliveryQueue } from './delivery/delivery-queue';
+import type { BurstConfig } from './sink-config';
+import type { Sink } from './sink';
+
+/**
+ * The sink layer: `dispatch(alert)` runs burst control, then hands the alert to every sink whose
+ * filter takes it. Webhook sinks queue a durable, signed, retried delivery.
+ */
+export class AlertDelivery {
+  private readonly burst: BurstSummarizer;
+  /** Summaries being queued, so close() waits for them. */
+  private readonly summaries = new Set<Promise<void>>();
+
+  constructor(
+    private readonly sinks: Sink[],
+    private readonly queue: DeliveryQueue,
+    private readonly deadLetters: DeadLetterStore,
+    burst: BurstConfig,
+    private readonly logger: Logger,
+  ) {
+    this.burst = new BurstSummarizer(burst, (summary) => {
+      const queued = this.fanOut(summary, Date.now()).catch((err: unknown) => {
+        this.logger.error({ alert: summary.id, code: (err as { code?: unknown }).code }, 'burst summary could not be queued');
+      });
+      this.summaries.add(queued);
+      void queued.finally(() => this.summaries.delete(queued));
+    });
+  }
+
+  /**
+   * Hands one alert from the engine to the sinks. Resolves once every sink that takes it has
+   * queued it (not delivered it); rejects when a sink could not, so the caller can hand it over
+   * again: the sinks that did queue it will not send it twice.
+   */
+  async dispatch(alert: Alert): Promise<void> {
+    const queuedAt = Date.now();
+    if (this.burst.admit(alert)) await this.fanOut(alert, queuedAt);
+  }
+
+  /** Resolves when every queued delivery has been delivered or dead-lettered. */
+  async drained(): Promise<void> {
+    await Promise.all(this.summaries);
+    await this.queue.drained();
+  }
+
+  /** Sends pending burst summaries, then stops the queue (the in-memory one dead-letters what still waits). */
+  async close(): Promise<void> {
+    this.burst.flushAll();
+    await Promise.all(this.summaries);
+    await this.queue.close();
+    await this.deadLetters.close();
+  }
+
+  private async fanOut(alert: Alert, queuedAt: number): Promise<void> {
+    const results = await Promise.allSettled(this.sinks.filter((s) => s.accepts(alert)).map((s) => s.send(alert, queuedAt)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+}

@@ -1,0 +1,13 @@
+import type { Alert } from '../interfaces/alert';
+import { groupText } from './formats/group-text';
+
+/** One readable line: time, state, severity, rule, host, group, aggregates, summary. */
+export function alertLine(alert: Alert): string {
+  const at = new Date(alert.status === 'resolved' ? (alert.endsAt ?? alert.window.end) : alert.window.end).toISOString();
+  const aggregates = Object.entries(alert.aggregates)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const fields = [at, alert.status.toUpperCase(), alert.rule.severity, alert.rule.id, `host=${alert.host}`, groupText(alert.group), aggregates];
+  const loss = alert.loss.events > 0 ? ` (${alert.loss.events} events lost upstream)` : '';
+  return `${fields.filter((f) => f !== '').join(' ')}: ${alert.summary}${loss}`;
+}

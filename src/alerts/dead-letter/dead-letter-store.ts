@@ -1,0 +1,10 @@
+import type { DeadLetterEntry } from './dead-letter-entry';
+
+/** The persisted dead-letter list `tcpwarden alerts failed` shows and `alerts retry` drains. */
+export interface DeadLetterStore {
+  add(entry: DeadLetterEntry): Promise<void>;
+  /** Oldest first. */
+  list(): Promise<DeadLetterEntry[]>;
+  remove(ids: string[]): Promise<void>;
+  close(): Promise<void>;
+}

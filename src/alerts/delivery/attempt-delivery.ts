@@ -1,0 +1,43 @@
+import { signWebhook } from '../sign-webhook';
+import { signingKey } from '../signing-key';
+import type { AttemptResult } from './attempt-result';
+import type { DeliveryJob } from './delivery-job';
+import { httpPost, InvalidRequestError } from './http-post';
+import { parseRetryAfter } from './retry-after';
+import type { WebhookTarget } from './webhook-target';
+
+const USER_AGENT = 'tcpwarden-alerts/1';
+
+function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * One POST of `job` to `target`, signed afresh (Standard Webhooks: the timestamp is the attempt's,
+ * the id the alert's). Redirects are not followed: a moved endpoint is a config mistake for a
+ * person to fix, and following would send the alert somewhere nobody configured.
+ */
+export async function attemptDelivery(target: WebhookTarget, job: DeliveryJob, now: () => number = Date.now): Promise<AttemptResult> {
+  const timestamp = Math.floor(now() / 1000);
+  const headers: Record<string, string> = {
+    'content-type': job.contentType,
+    'user-agent': USER_AGENT,
+    'webhook-id': job.alertId,
+    'webhook-timestamp': String(timestamp),
+  };
+  if (target.signingKey) headers['webhook-signature'] = signWebhook(signingKey(target.signingKey.reveal()), job.alertId, timestamp, job.body);
+  for (const [name, value] of Object.entries(target.headers)) headers[name] = value.reveal();
+  let status: number;
+  let retryAfter: string | null;
+  try {
+    ({ status, retryAfter } = await httpPost(new URL(target.url.reveal()), headers, job.body, target.timeoutMs));
+  } catch (err) {
+    // The error's code (ECONNREFUSED, ECONNRESET, timeout, ...), never its message, which could quote the URL.
+    if (err instanceof InvalidRequestError) return { outcome: 'reject', reason: err.code };
+    const code = (err as NodeJS.ErrnoException).code;
+    return { outcome: 'retry', reason: typeof code === 'string' ? code : 'network_error' };
+  }
+  if (status >= 200 && status < 300) return { outcome: 'delivered', status };
+  if (isRetryableStatus(status)) return { outcome: 'retry', reason: `http_${status}`, status, retryAfterMs: parseRetryAfter(retryAfter, now()) };
+  return { outcome: 'reject', reason: `http_${status}`, status };
+}

@@ -1,0 +1,18 @@
+import type { AlertStatus } from '../../interfaces/alert';
+
+/**
+ * One alert for one webhook sink: what a queue stores. It holds no secret and no URL (webhook URLs
+ * may carry tokens): the sender looks both up by `sinkId` when it sends.
+ */
+export interface DeliveryJob {
+  sinkId: string;
+  /** The alert id, sent as webhook-id on every attempt. */
+  alertId: string;
+  dedupKey: string;
+  ruleId: string;
+  status: AlertStatus;
+  body: string;
+  contentType: string;
+  /** Epoch ms when the alert was handed to the sink layer. */
+  queuedAt: number;
+}

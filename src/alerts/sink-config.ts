@@ -1,0 +1,95 @@
+import type { Severity } from '../interfaces/alert';
+
+/** Which alerts a sink takes. Every field is optional; an absent field lets everything through. */
+export interface AlertFilterConfig {
+  /** Lowest severity delivered (default `info`: everything). */
+  minSeverity?: Severity;
+  /** Only these rule ids. */
+  rules?: string[];
+  /** Only rules carrying at least one of these tags. */
+  tags?: string[];
+  /** Deliver `resolved` notifications too (default true). */
+  resolved?: boolean;
+}
+
+export type WebhookFormat = 'json' | 'slack' | 'alertmanager' | 'template';
+
+/** Where the signing secret comes from; the value itself never sits in a config file. */
+export interface SecretSource {
+  /** Name of an environment variable holding the secret. */
+  env?: string;
+  /** Path of a file holding the secret (trailing newline ignored). */
+  file?: string;
+}
+
+/** A header value given literally, or read like a secret (for `Authorization` tokens). */
+export type HeaderValue = string | SecretSource;
+
+export interface WebhookSinkConfig extends AlertFilterConfig {
+  type: 'webhook';
+  /** Stable name: dead-letter entries and the idempotency record refer to the sink by it. Default: `webhook-` + a hash of the URL. */
+  id?: string;
+  url: string;
+  format?: WebhookFormat;
+  /** For `format: template`: the body, with `{{field.path}}` placeholders over the alert. */
+  template?: string;
+  /** Content type of a template body (default `application/json`; JSON bodies get JSON-escaped values). */
+  contentType?: string;
+  /** Standard Webhooks signing secret (`whsec_<base64>` or any string, used as its UTF-8 bytes). */
+  secret?: SecretSource;
+  headers?: Record<string, HeaderValue>;
+  /** Per-request timeout (default 10000). */
+  timeoutMs?: number;
+}
+
+export interface StdoutSinkConfig extends AlertFilterConfig {
+  type: 'stdout';
+  id?: string;
+  /** One JSON object per line instead of one readable line per alert. */
+  json?: boolean;
+}
+
+export type SinkConfig = WebhookSinkConfig | StdoutSinkConfig;
+
+export interface DeliveryConfig {
+  /** BullMQ on this Redis when set; the in-memory queue otherwise. */
+  redisUrl?: string;
+  /** Where the in-memory mode keeps its dead-letter file (`dead-letter.jsonl`). */
+  stateDir?: string;
+  /** Attempts per delivery, the first included (default 17: at least 21.75 minutes of retries). */
+  maxAttempts?: number;
+  /** Ceiling of the first retry delay; doubles per retry; each delay is half fixed, half random (default 1000). */
+  backoffMs?: number;
+  /** Ceiling of one retry delay, also of a honoured Retry-After (default 300000). */
+  maxBackoffMs?: number;
+  /** In-memory mode: deliveries waiting or retrying at once; beyond it new ones go straight to the dead-letter list (default 10000). */
+  maxPending?: number;
+  /** Requests in flight at once per process (default 16). */
+  concurrency?: number;
+  /** How long a delivered alert id is remembered so it is never sent twice to a sink (default 7 days). */
+  dedupTtlMs?: number;
+}
+
+export interface BurstConfig {
+  /** The interval over which distinct groups of one rule are counted (default 10000). */
+  intervalMs?: number;
+  /** Groups per rule and interval delivered one by one; the rest are summarized (default 10). */
+  maxGroups?: number;
+  /** Groups named in a summary (default 5). */
+  topGroups?: number;
+}
+
+/** The `alerts:` section of the `tcpwarden run` config file. */
+export interface AlertsConfig {
+  sinks: SinkConfig[];
+  delivery?: DeliveryConfig;
+  burst?: BurstConfig;
+}
+
+/** A sink after validation: its id filled in. */
+export type Identified<T extends SinkConfig> = T & { id: string };
+
+/** What validateAlertsConfig returns: every sink has its id. */
+export interface ValidAlertsConfig extends AlertsConfig {
+  sinks: Identified<SinkConfig>[];
+}
