@@ -21,10 +21,7 @@ export class Delivery {
     maxLagMs: 0,
   };
 
-  constructor(
-    private readonly handler: BatchHandler,
-    options: ConsumerOptions = {},
-  ) {
+  constructor(options: ConsumerOptions = {}) {
     this.attempts = options.attempts ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 100;
   }
@@ -33,7 +30,7 @@ export class Delivery {
    * Resolves true when the handler acknowledged the batch, false when it was given up after
    * `attempts` failures. `delivery` counts earlier deliveries lost with a crashed worker.
    */
-  async deliver(batch: Omit<EventBatch, 'delivery'>, delivery = 1): Promise<boolean> {
+  async deliver(handler: BatchHandler, batch: Omit<EventBatch, 'delivery'>, delivery = 1): Promise<boolean> {
     this.m.lagMs = Date.now() - batch.createdAt;
     this.m.maxLagMs = Math.max(this.m.maxLagMs, this.m.lagMs);
     if (delivery === 1) this.m.upstreamLost += batch.lost;
@@ -42,7 +39,7 @@ export class Delivery {
       const n = delivery + attempt;
       if (n > 1) this.m.redeliveries++;
       try {
-        await this.handler({ ...batch, delivery: n });
+        await handler({ ...batch, delivery: n });
         this.m.ackedBatches++;
         this.m.ackedEvents += batch.events.length;
         return true;

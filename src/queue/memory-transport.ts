@@ -14,17 +14,6 @@ interface Pending {
   done: () => void;
 }
 
-const NO_METRICS: ConsumerMetrics = {
-  ackedBatches: 0,
-  ackedEvents: 0,
-  redeliveries: 0,
-  failedBatches: 0,
-  failedEvents: 0,
-  upstreamLost: 0,
-  lagMs: 0,
-  maxLagMs: 0,
-};
-
 /**
  * The embedded default: producer and consumer in one process, no Redis. The one consumer owns every
  * partition. A send resolves only when the handler has acknowledged its batches, so a slow engine
@@ -36,14 +25,16 @@ export class MemoryTransport implements EventConsumer {
   readonly ownership: PartitionOwnership;
   private readonly queues: Pending[][];
   private readonly draining: boolean[];
-  private delivery: Delivery | null = null;
+  private readonly delivery: Delivery;
+  private handler: BatchHandler | null = null;
   private closed = false;
   private idle: Promise<void>[] = [];
 
   constructor(
     options: ProducerOptions = {},
-    private readonly consumerOptions: ConsumerOptions = {},
+    consumerOptions: ConsumerOptions = {},
   ) {
+    this.delivery = new Delivery(consumerOptions);
     this.producer = new Batcher((batches) => this.accept(batches), options);
     const partitions = options.partitions ?? 1;
     const all = Array.from({ length: partitions }, (_, i) => i);
@@ -58,7 +49,7 @@ export class MemoryTransport implements EventConsumer {
   }
 
   async start(handler: BatchHandler): Promise<void> {
-    this.delivery = new Delivery(handler, this.consumerOptions);
+    this.handler = handler;
     for (let p = 0; p < this.queues.length; p++) this.drain(p);
   }
 
@@ -67,7 +58,7 @@ export class MemoryTransport implements EventConsumer {
   }
 
   metrics(): ConsumerMetrics {
-    return this.delivery ? this.delivery.metrics() : { ...NO_METRICS };
+    return this.delivery.metrics();
   }
 
   async close(): Promise<void> {
@@ -89,12 +80,12 @@ export class MemoryTransport implements EventConsumer {
 
   /** One batch at a time per partition, in order, like one BullMQ worker per partition queue. */
   private drain(p: number): void {
-    const delivery = this.delivery;
-    if (!delivery || this.draining[p] || this.closed) return;
+    const handler = this.handler;
+    if (!handler || this.draining[p] || this.closed) return;
     this.draining[p] = true;
     const run = (async () => {
       for (let next = this.queues[p].shift(); next; next = this.closed ? undefined : this.queues[p].shift()) {
-        await delivery.deliver(next.batch);
+        await this.delivery.deliver(handler, next.batch);
         next.done();
       }
       this.draining[p] = false;
