@@ -76,10 +76,14 @@ export class Batcher implements EventProducer {
   }
 
   async flush(): Promise<void> {
-    this.sealAll();
-    this.pump();
-    if (this.ready.length === 0 && !this.sending) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    // Twice at most: a loss that waited for the sink to go idle is sealed on the second round.
+    for (;;) {
+      this.sealAll();
+      this.pump();
+      if (this.ready.length === 0 && !this.sending && !this.pendingLost.some((n) => n > 0)) return;
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      if (this.closed) return;
+    }
   }
 
   metrics(): ProducerMetrics {
@@ -116,9 +120,11 @@ export class Batcher implements EventProducer {
   }
 
   private sealAll(): void {
+    // While the sink is busy or failing, a loss waits for the next batch with events; once it is
+    // idle, an empty batch carries the loss so it reaches the engine (and empty batches never pile up).
+    const idle = !this.sending && !this.retryTimer && this.ready.length === 0;
     for (let p = 0; p < this.partitions; p++) {
-      // An empty batch is still sent when it carries a loss figure, so the loss reaches the engine.
-      if (this.open[p] || this.pendingLost[p] > 0) this.seal(p);
+      if (this.open[p] || (idle && this.pendingLost[p] > 0)) this.seal(p);
     }
   }
 
@@ -133,7 +139,10 @@ export class Batcher implements EventProducer {
 
   private pump(): void {
     if (this.sending || this.retryTimer || this.ready.length === 0) {
-      if (!this.sending && this.ready.length === 0) this.wakeIdle();
+      if (!this.sending && this.ready.length === 0) {
+        if (this.pendingLost.some((n) => n > 0)) this.armLinger();
+        this.wakeIdle();
+      }
       return;
     }
     this.sending = true;

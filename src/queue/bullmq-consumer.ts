@@ -58,7 +58,7 @@ export class BullmqConsumer implements EventConsumer {
       ttlMs: options.leaseTtlMs,
       workerId: options.workerId,
       onAcquire: async (p) => this.startPartition(p),
-      onRelease: async (p) => this.stopPartition(p),
+      onRelease: async (p, lost) => this.stopPartition(p, lost),
     });
     this.ownership = this.leases;
     this.queues = Array.from({ length: partitions }, (_, p) => new Queue(partitionQueueName(p), { connection: redis, prefix: KEY_PREFIX }));
@@ -126,9 +126,10 @@ export class BullmqConsumer implements EventConsumer {
     this.workers.set(p, worker);
   }
 
-  private async stopPartition(p: number): Promise<void> {
+  private async stopPartition(p: number, lost: boolean): Promise<void> {
     const worker = this.workers.get(p);
     this.workers.delete(p);
-    await worker?.close();
+    // A graceful close waits for Redis, which may be the reason the lease was lost: force it then.
+    await worker?.close(lost);
   }
 }

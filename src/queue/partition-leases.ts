@@ -11,8 +11,11 @@ export interface PartitionLeaseOptions {
   ttlMs?: number;
   /** Called when a partition is won: start consuming it. */
   onAcquire(partition: number): Promise<void>;
-  /** Called before a partition is given up (and after it was lost): stop consuming it, finishing the batch in hand. */
-  onRelease(partition: number): Promise<void>;
+  /**
+   * Called before a partition is given up (`lost` false: finish the batch in hand) and after its
+   * lease was lost (`lost` true: stop at once; the batch in hand goes to the next owner).
+   */
+  onRelease(partition: number, lost: boolean): Promise<void>;
   workerId?: string;
 }
 
@@ -121,13 +124,13 @@ export class PartitionLeases implements PartitionOwnership {
   }
 
   private async release(p: number): Promise<void> {
-    await this.options.onRelease(p);
+    await this.options.onRelease(p, false);
     this.held.delete(p);
     await this.redis.eval(RELEASE, 1, leaseKey(p), this.workerId).catch(() => undefined);
   }
 
   private async lose(p: number): Promise<void> {
     this.held.delete(p);
-    await this.options.onRelease(p);
+    await this.options.onRelease(p, true);
   }
 }

@@ -3,7 +3,7 @@ import { RedisUnreachableError } from '../errors/redis-unreachable-error';
 import { maskRedisUrl, redisOptionsFromUrl } from './redis-url';
 
 const PROBE_TIMEOUT_MS = 3000;
-const RECONNECT_MAX_MS = 5000;
+const RECONNECT_MAX_MS = 2000;
 
 /**
  * How a long-lived connection behaves. `blocking`: BullMQ workers, whose commands must wait out an
@@ -28,14 +28,17 @@ export async function connectRedis(url: string, mode: ConnectionMode, onError: (
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
   });
-  probe.on('error', () => undefined);
+  // connect() rejects with a bare "Connection is closed"; the cause (ECONNREFUSED, WRONGPASS) comes as an 'error' event.
+  let cause: Error | undefined;
+  probe.on('error', (err: Error) => (cause ??= err));
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    throw new RedisUnreachableError(maskRedisUrl(url), err instanceof Error ? err.message : String(err));
+    throw new RedisUnreachableError(maskRedisUrl(url), (cause ?? (err as Error)).message);
   } finally {
-    probe.disconnect();
+    // disconnect() on a socket that already closed arms a 2 s timer that holds the process open.
+    if (probe.status !== 'end') probe.disconnect();
   }
   const options: RedisOptions = {
     ...base,

@@ -47,6 +47,8 @@ describe('Batcher', () => {
     const m = b.metrics();
     expect(m).toMatchObject({ published: 155, sentEvents: 105, buffered: 0, dropped: 50 });
     expect(sent.reduce((n, s) => n + s.lost, 0)).toBe(50);
+    // One loss-only batch, sealed once the sink was idle again: none piled up while it was failing.
+    expect(sent.filter((s) => s.events.length === 0)).toHaveLength(1);
     expect(sent.flatMap((s) => s.events).map((e) => e.ts)).toEqual([...tcpEvents(0, 100), ...tcpEvents(150, 5)].map((e) => e.ts));
   });
 
