@@ -1,6 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type IORedis from 'ioredis';
 import { decodeBatch } from './batch-codec';
+import type { BullmqConsumerOptions } from './bullmq-consumer-options';
 import type { EventConsumer } from './consumer';
 import { Delivery } from './delivery';
 import type { BatchHandler } from './event-batch';
@@ -9,28 +10,7 @@ import type { PartitionOwnership } from './partition-ownership';
 import { connectRedis } from './redis-connection';
 import { KEY_PREFIX, partitionQueueName } from './redis-keys';
 import type { ConsumerMetrics } from './transport-metrics';
-import type { ConsumerOptions } from './transport-options';
 
-export interface BullmqConsumerOptions extends ConsumerOptions {
-  url: string;
-  /** Must equal the producers' and every other worker's count (checked against Redis at start). Default 1. */
-  partitions?: number;
-  /** Partition lease lifetime; see PartitionLeases. Default 10,000 ms. */
-  leaseTtlMs?: number;
-  /**
-   * A batch whose worker stops renewing its lock (the process died) goes back to its queue after
-   * about this long. It must exceed the longest event-loop stall of a live worker. Default 30,000 ms.
-   */
-  lockDurationMs?: number;
-  /** How often BullMQ looks for such batches. Default lockDurationMs / 2. */
-  stalledIntervalMs?: number;
-  /** Crashed deliveries of one batch before BullMQ moves it to the failed set. Default 3. */
-  maxStalledCount?: number;
-  /** Retention per partition queue: acknowledged batches kept (they make a producer's re-add idempotent), failed batches kept for inspection. Defaults 100 and 1,000. */
-  keepCompleted?: number;
-  keepFailed?: number;
-  workerId?: string;
-}
 
 /**
  * Engine side on Redis: one BullMQ worker (concurrency 1, so a partition's batches are handled in
@@ -129,7 +109,8 @@ export class BullmqConsumer implements EventConsumer {
   private async stopPartition(p: number, lost: boolean): Promise<void> {
     const worker = this.workers.get(p);
     this.workers.delete(p);
-    // A graceful close waits for Redis, which may be the reason the lease was lost: force it then.
-    await worker?.close(lost);
+    // A graceful close waits for Redis, which may be the reason the lease was lost: force it then,
+    // and at shutdown while Redis is away. The batch in hand goes back to the queue with its lock.
+    await worker?.close(lost || this.redis.status !== 'ready');
   }
 }

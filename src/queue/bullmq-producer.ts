@@ -3,6 +3,7 @@ import type IORedis from 'ioredis';
 import type { TcpEvent } from '../interfaces/tcp-event';
 import { encodeBatch } from './batch-codec';
 import { Batcher } from './batcher';
+import type { BullmqProducerOptions } from './bullmq-producer-options';
 import type { EventProducer } from './producer';
 import { connectRedis } from './redis-connection';
 import { KEY_PREFIX, partitionQueueName } from './redis-keys';
@@ -10,12 +11,6 @@ import type { SealedBatch } from './sealed-batch';
 import type { ProducerMetrics } from './transport-metrics';
 import type { ProducerOptions } from './transport-options';
 
-export interface BullmqProducerOptions extends ProducerOptions {
-  /** `redis://` or `rediss://`, with user and password if Redis wants them. */
-  url: string;
-  /** Approximate bound on each partition queue's BullMQ event stream. Default 1,000 entries. */
-  eventsStreamMaxLen?: number;
-}
 
 /**
  * Collector side on Redis: each sealed batch becomes one BullMQ job on its partition's queue, its

@@ -1,23 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type IORedis from 'ioredis';
 import { PartitionCountMismatchError } from '../errors/partition-count-mismatch-error';
+import type { PartitionLeaseOptions } from './partition-lease-options';
 import { partitionOf } from './partition-of';
 import type { PartitionOwnership } from './partition-ownership';
 import { leaseKey, MEMBERS_KEY, PARTITIONS_KEY } from './redis-keys';
 
-export interface PartitionLeaseOptions {
-  partitions: number;
-  /** Lease lifetime: a dead worker's partitions move after at most this long (plus one renewal period). Default 10,000 ms. */
-  ttlMs?: number;
-  /** Called when a partition is won: start consuming it. */
-  onAcquire(partition: number): Promise<void>;
-  /**
-   * Called before a partition is given up (`lost` false: finish the batch in hand) and after its
-   * lease was lost (`lost` true: stop at once; the batch in hand goes to the next owner).
-   */
-  onRelease(partition: number, lost: boolean): Promise<void>;
-  workerId?: string;
-}
 
 // Renew or delete only a lease we still hold: another worker may have taken it after ours expired.
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;

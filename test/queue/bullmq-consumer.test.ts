@@ -1,6 +1,7 @@
 import IORedis from 'ioredis';
 import type { TcpEvent } from '../../src/interfaces/tcp-event';
-import { BullmqConsumer, type BullmqConsumerOptions } from '../../src/queue/bullmq-consumer';
+import { BullmqConsumer } from '../../src/queue/bullmq-consumer';
+import type { BullmqConsumerOptions } from '../../src/queue/bullmq-consumer-options';
 import { BullmqProducer } from '../../src/queue/bullmq-producer';
 import type { BatchHandler, EventBatch } from '../../src/queue/event-batch';
 import { forkWorker, type ChildWorker } from '../support/child-worker';

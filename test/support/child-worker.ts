@@ -1,7 +1,7 @@
 /** Spawns test/support/queue-worker-child.ts in a real child process and follows its reports. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { BullmqConsumerOptions } from '../../src/queue/bullmq-consumer';
+import type { BullmqConsumerOptions } from '../../src/queue/bullmq-consumer-options';
 
 export interface ChildReport {
   owned?: number[];

@@ -3,7 +3,8 @@
  * (over the IPC channel) what it owns and each batch it receives, then never acknowledges a batch.
  * argv[2]: JSON BullmqConsumerOptions.
  */
-import { BullmqConsumer, type BullmqConsumerOptions } from '../../src/queue/bullmq-consumer';
+import { BullmqConsumer } from '../../src/queue/bullmq-consumer';
+import type { BullmqConsumerOptions } from '../../src/queue/bullmq-consumer-options';
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2]) as BullmqConsumerOptions;
