@@ -1,0 +1,24 @@
+import type { ConsumerOptions } from './transport-options';
+
+/** Options of an engine-side consumer on Redis. */
+export interface BullmqConsumerOptions extends ConsumerOptions {
+  /** `redis://` or `rediss://`, with user and password if Redis wants them. */
+  url: string;
+  /** Must equal the producers' and every other worker's count (checked against Redis at start). Default 1. */
+  partitions?: number;
+  /** Partition lease lifetime; see PartitionLeases. Default 10,000 ms. */
+  leaseTtlMs?: number;
+  /**
+   * A batch whose worker stops renewing its lock (the process died) goes back to its queue after
+   * about this long. It must exceed the longest event-loop stall of a live worker. Default 30,000 ms.
+   */
+  lockDurationMs?: number;
+  /** How often BullMQ looks for such batches. Default lockDurationMs / 2. */
+  stalledIntervalMs?: number;
+  /** Crashed deliveries of one batch before BullMQ moves it to the failed set. Default 3. */
+  maxStalledCount?: number;
+  /** Retention per partition queue: acknowledged batches kept (they make a producer's re-add idempotent), failed batches kept for inspection. Defaults 100 and 1,000. */
+  keepCompleted?: number;
+  keepFailed?: number;
+  workerId?: string;
+}

@@ -1,0 +1,9 @@
+import type { ProducerOptions } from './transport-options';
+
+/** Options of a collector-side producer on Redis. */
+export interface BullmqProducerOptions extends ProducerOptions {
+  /** `redis://` or `rediss://`, with user and password if Redis wants them. */
+  url: string;
+  /** Approximate bound on each partition queue's BullMQ event stream. Default 1,000 entries. */
+  eventsStreamMaxLen?: number;
+}

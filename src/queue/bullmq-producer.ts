@@ -1,0 +1,72 @@
+import { Queue } from 'bullmq';
+import type IORedis from 'ioredis';
+import type { TcpEvent } from '../interfaces/tcp-event';
+import { encodeBatch } from './batch-codec';
+import { Batcher } from './batcher';
+import type { BullmqProducerOptions } from './bullmq-producer-options';
+import type { EventProducer } from './producer';
+import { connectRedis } from './redis-connection';
+import { KEY_PREFIX, partitionQueueName } from './redis-keys';
+import type { SealedBatch } from './sealed-batch';
+import type { ProducerMetrics } from './transport-metrics';
+import type { ProducerOptions } from './transport-options';
+
+
+/**
+ * Collector side on Redis: each sealed batch becomes one BullMQ job on its partition's queue, its
+ * data the columnar MessagePack batch in base64 (BullMQ stores job data as JSON text). The job id
+ * is the batch id, so re-adding a batch after an add whose reply was lost in an outage is a no-op
+ * while the first copy is still in Redis.
+ */
+export class BullmqProducer implements EventProducer {
+  private readonly batcher: Batcher;
+
+  private constructor(
+    private readonly redis: IORedis,
+    private readonly queues: Queue[],
+    options: ProducerOptions,
+  ) {
+    this.batcher = new Batcher((batches) => this.send(batches), options);
+  }
+
+  /** Throws RedisUnreachableError (a UserError) when Redis does not answer now; later outages are buffered and retried. */
+  static async connect(options: BullmqProducerOptions): Promise<BullmqProducer> {
+    const redis = await connectRedis(options.url, 'failFast');
+    const partitions = options.partitions ?? 1;
+    const maxLen = options.eventsStreamMaxLen ?? 1000;
+    const queues = Array.from(
+      { length: partitions },
+      (_, p) => new Queue(partitionQueueName(p), { connection: redis, prefix: KEY_PREFIX, streams: { events: { maxLen } } }),
+    );
+    await Promise.all(queues.map((q) => q.waitUntilReady()));
+    return new BullmqProducer(redis, queues, options);
+  }
+
+  publish(events: readonly TcpEvent[]): void {
+    this.batcher.publish(events);
+  }
+
+  flush(): Promise<void> {
+    return this.batcher.flush();
+  }
+
+  metrics(): ProducerMetrics {
+    return this.batcher.metrics();
+  }
+
+  async close(timeoutMs?: number): Promise<void> {
+    await this.batcher.close(timeoutMs);
+    await Promise.all(this.queues.map((q) => q.close()));
+    this.redis.disconnect();
+  }
+
+  private async send(batches: SealedBatch[]): Promise<void> {
+    const byPartition = new Map<number, SealedBatch[]>();
+    for (const b of batches) byPartition.set(b.partition, [...(byPartition.get(b.partition) ?? []), b]);
+    await Promise.all(
+      [...byPartition].map(([p, list]) =>
+        this.queues[p].addBulk(list.map((b) => ({ name: 'batch', data: encodeBatch(b).toString('base64'), opts: { jobId: b.id } }))),
+      ),
+    );
+  }
+}

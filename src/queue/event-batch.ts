@@ -1,0 +1,24 @@
+import type { TcpEvent } from '../interfaces/tcp-event';
+
+/** A batch as the consumer's handler receives it: the events of one partition, in publish order. */
+export interface EventBatch {
+  /** `<producer id>-<sequence>`: unique per batch, the same on every redelivery. */
+  id: string;
+  partition: number;
+  /** Epoch ms when the producer sealed the batch; delivery time minus this is the queue lag. */
+  createdAt: number;
+  /**
+   * Events of this partition the producer dropped (buffer overflow) since its previous batch for
+   * the partition: the engine adds it to the loss figure of the windows this batch falls in.
+   */
+  lost: number;
+  events: readonly TcpEvent[];
+  /** 1 on first delivery; higher when the batch is delivered again after a handler failure or a crashed worker. */
+  delivery: number;
+}
+
+/**
+ * Resolving acknowledges the batch; rejecting (or the process dying before it resolves) has it
+ * delivered again, so the handler must tolerate seeing a batch twice (see docs/architecture.md).
+ */
+export type BatchHandler = (batch: EventBatch) => Promise<void>;

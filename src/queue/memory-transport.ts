@@ -1,0 +1,96 @@
+import { Batcher } from './batcher';
+import type { EventConsumer } from './consumer';
+import { Delivery } from './delivery';
+import type { BatchHandler } from './event-batch';
+import { partitionOf } from './partition-of';
+import type { PartitionOwnership } from './partition-ownership';
+import type { EventProducer } from './producer';
+import type { SealedBatch } from './sealed-batch';
+import type { ConsumerMetrics } from './transport-metrics';
+import type { ConsumerOptions, ProducerOptions } from './transport-options';
+
+interface Pending {
+  batch: SealedBatch;
+  done: () => void;
+}
+
+/**
+ * The embedded default: producer and consumer in one process, no Redis. The one consumer owns every
+ * partition. A send resolves only when the handler has acknowledged its batches, so a slow engine
+ * fills the producer's bounded buffer (and overflow is counted) instead of memory. Nothing
+ * survives the process: at-least-once here means a rejected handler sees the batch again.
+ */
+export class MemoryTransport implements EventConsumer {
+  readonly producer: EventProducer;
+  readonly ownership: PartitionOwnership;
+  private readonly queues: Pending[][];
+  private readonly draining: boolean[];
+  private readonly delivery: Delivery;
+  private handler: BatchHandler | null = null;
+  private closed = false;
+  private idle: Promise<void>[] = [];
+
+  constructor(
+    options: ProducerOptions = {},
+    consumerOptions: ConsumerOptions = {},
+  ) {
+    this.delivery = new Delivery(consumerOptions);
+    this.producer = new Batcher((batches) => this.accept(batches), options);
+    const partitions = options.partitions ?? 1;
+    const all = Array.from({ length: partitions }, (_, i) => i);
+    this.ownership = {
+      partitions,
+      partitionOf: (key) => partitionOf(key, partitions),
+      owns: (p) => p >= 0 && p < partitions,
+      owned: () => [...all],
+    };
+    this.queues = all.map(() => []);
+    this.draining = all.map(() => false);
+  }
+
+  async start(handler: BatchHandler): Promise<void> {
+    this.handler = handler;
+    for (let p = 0; p < this.queues.length; p++) this.drain(p);
+  }
+
+  async backlog(): Promise<number> {
+    return this.queues.reduce((n, q) => n + q.length, 0);
+  }
+
+  metrics(): ConsumerMetrics {
+    return this.delivery.metrics();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.idle);
+  }
+
+  private accept(batches: SealedBatch[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('memory transport closed'));
+    const acked = batches.map(
+      (batch) =>
+        new Promise<void>((done) => {
+          this.queues[batch.partition].push({ batch, done });
+          this.drain(batch.partition);
+        }),
+    );
+    return Promise.all(acked).then(() => undefined);
+  }
+
+  /** One batch at a time per partition, in order, like one BullMQ worker per partition queue. */
+  private drain(p: number): void {
+    const handler = this.handler;
+    if (!handler || this.draining[p] || this.closed) return;
+    this.draining[p] = true;
+    const run = (async () => {
+      for (let next = this.queues[p].shift(); next; next = this.closed ? undefined : this.queues[p].shift()) {
+        await this.delivery.deliver(handler, next.batch);
+        next.done();
+      }
+      this.draining[p] = false;
+    })();
+    this.idle.push(run);
+    void run.then(() => (this.idle = this.idle.filter((r) => r !== run)));
+  }
+}

@@ -1,0 +1,13 @@
+import type { TcpEvent } from '../interfaces/tcp-event';
+import type { ProducerMetrics } from './transport-metrics';
+
+/** The collector's side of a transport. */
+export interface EventProducer {
+  /** Never blocks and never throws for a full buffer: what does not fit is dropped and counted. */
+  publish(events: readonly TcpEvent[]): void;
+  /** Seals the open batches and resolves when everything buffered has been handed to the queue. */
+  flush(): Promise<void>;
+  metrics(): ProducerMetrics;
+  /** Flushes for at most `timeoutMs` (default 5,000); what is still unsent then is counted as dropped. */
+  close(timeoutMs?: number): Promise<void>;
+}

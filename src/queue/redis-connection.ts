@@ -1,0 +1,55 @@
+import IORedis, { type RedisOptions } from 'ioredis';
+import { RedisUnreachableError } from '../errors/redis-unreachable-error';
+import { maskRedisUrl, redisOptionsFromUrl } from './redis-url';
+
+const PROBE_TIMEOUT_MS = 3000;
+const RECONNECT_MAX_MS = 2000;
+
+/**
+ * How a long-lived connection behaves. `blocking`: BullMQ workers, whose commands must wait out an
+ * outage (BullMQ requires maxRetriesPerRequest null). `failFast`: producers and leases, whose
+ * commands must fail at once while Redis is away so the caller's own buffer and expiry logic
+ * take over instead of an unbounded ioredis offline queue.
+ */
+export type ConnectionMode = 'blocking' | 'failFast';
+
+/**
+ * Checks once that Redis answers (so a wrong URL or password is a one-line error at start, naming
+ * the URL with its password masked), then opens the long-lived connection, which reconnects with
+ * backoff forever and never throws for an outage. `onError` sees connection errors for counting or logging.
+ */
+export async function connectRedis(url: string, mode: ConnectionMode, onError: (err: Error) => void = () => undefined): Promise<IORedis> {
+  const base = redisOptionsFromUrl(url);
+  const probe = new IORedis({
+    ...base,
+    lazyConnect: true,
+    connectTimeout: PROBE_TIMEOUT_MS,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+  });
+  // connect() rejects with a bare "Connection is closed"; the cause (ECONNREFUSED, WRONGPASS) comes as an 'error' event.
+  let cause: Error | undefined;
+  probe.on('error', (err: Error) => (cause ??= err));
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (err) {
+    throw new RedisUnreachableError(maskRedisUrl(url), (cause ?? (err as Error)).message);
+  } finally {
+    // disconnect() on a socket that already closed arms a 2 s timer that holds the process open.
+    if (probe.status !== 'end') probe.disconnect();
+  }
+  const options: RedisOptions = {
+    ...base,
+    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), RECONNECT_MAX_MS),
+    ...(mode === 'blocking' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 0, enableOfflineQueue: false }),
+  };
+  const client = new IORedis(options);
+  client.on('error', onError);
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', resolve);
+    client.once('end', () => reject(new RedisUnreachableError(maskRedisUrl(url), 'connection ended during start')));
+  });
+  return client;
+}

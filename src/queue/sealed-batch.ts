@@ -1,0 +1,13 @@
+import type { TcpEvent } from '../interfaces/tcp-event';
+
+/** A batch as a producer hands it to the queue (before any delivery). */
+export interface SealedBatch {
+  id: string;
+  partition: number;
+  createdAt: number;
+  lost: number;
+  events: TcpEvent[];
+}
+
+/** Hands sealed batches to the queue; resolves once the queue holds them (or, in memory, once they are acknowledged). */
+export type BatchSink = (batches: SealedBatch[]) => Promise<void>;

@@ -1,0 +1,127 @@
+import IORedis from 'ioredis';
+import type { TcpEvent } from '../../src/interfaces/tcp-event';
+import { BullmqConsumer } from '../../src/queue/bullmq-consumer';
+import type { BullmqConsumerOptions } from '../../src/queue/bullmq-consumer-options';
+import { BullmqProducer } from '../../src/queue/bullmq-producer';
+import type { BatchHandler, EventBatch } from '../../src/queue/event-batch';
+import { forkWorker, type ChildWorker } from '../support/child-worker';
+import { startRedis, type TestRedis } from '../support/redis-server';
+import { tcpEvents } from '../support/tcp-events';
+import { describeTransportContract, waitFor } from '../support/transport-contract';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+async function flushRedis(url: string): Promise<void> {
+  const c = new IORedis(url);
+  await c.flushall();
+  c.disconnect();
+}
+
+describeTransportContract('BullMQ on Redis', async (producerOptions, consumerOptions) => {
+  await flushRedis(redis.url);
+  const partitions = producerOptions.partitions;
+  const consumer = await BullmqConsumer.connect({ url: redis.url, partitions, leaseTtlMs: 2000, ...consumerOptions });
+  const producer = await BullmqProducer.connect({ url: redis.url, ...producerOptions });
+  return {
+    producer,
+    consumer,
+    close: async () => {
+      await producer.close();
+      await consumer.close();
+    },
+  };
+});
+
+describe('BullmqConsumer', () => {
+  const fast = { leaseTtlMs: 1500, lockDurationMs: 1500, stalledIntervalMs: 300 };
+  let consumers: BullmqConsumer[] = [];
+  let producer: BullmqProducer | undefined;
+  let child: ChildWorker | undefined;
+  beforeEach(() => flushRedis(redis.url));
+  afterEach(async () => {
+    await child?.kill9();
+    child = undefined;
+    await producer?.close();
+    producer = undefined;
+    await Promise.all(consumers.map((c) => c.close()));
+    consumers = [];
+  });
+
+  async function consumer(options: Partial<BullmqConsumerOptions>, handler: BatchHandler): Promise<BullmqConsumer> {
+    const c = await BullmqConsumer.connect({ url: redis.url, ...fast, ...options });
+    consumers.push(c);
+    await c.start(handler);
+    return c;
+  }
+
+  it('redelivers the batches of a worker killed with -9 mid-batch to the partition\'s next owner: nothing lost', async () => {
+    const keysOf = (e: TcpEvent) => [e.raddr];
+    child = forkWorker({ url: redis.url, partitions: 2, ...fast });
+    await waitFor('the child to own both partitions', () => child!.owned.length === 2);
+    producer = await BullmqProducer.connect({ url: redis.url, partitions: 2, keysOf, batchSize: 50, lingerMs: 5 });
+    const events = tcpEvents(0, 400);
+    producer.publish(events);
+    await producer.flush();
+    await waitFor('the child to hold a batch', () => child!.reports.some((r) => r.batch));
+    const held = child.reports.filter((r) => r.batch).map((r) => r.batch);
+    await child.kill9();
+
+    const got: EventBatch[] = [];
+    const survivor = await consumer({ partitions: 2 }, async (b) => void got.push(b));
+    await waitFor('every event acknowledged', () => survivor.metrics().ackedEvents === events.length);
+    expect(survivor.ownership.owned()).toEqual([0, 1]);
+    expect(sortByTs(got.flatMap((b) => b.events))).toEqual(events);
+    for (const id of held) expect(got.find((b) => b.id === id)?.delivery).toBeGreaterThanOrEqual(2);
+    expect(survivor.metrics().redeliveries).toBeGreaterThanOrEqual(held.length);
+  });
+
+  it('gives 1 and 3 workers the same events per partition key, each exactly once', async () => {
+    const keysOf = (e: TcpEvent) => [e.raddr];
+    const events = tcpEvents(0, 3000);
+    const byKey = (batches: EventBatch[]) => {
+      const m = new Map<string, number[]>();
+      for (const e of batches.flatMap((b) => b.events)) m.set(e.raddr, [...(m.get(e.raddr) ?? []), e.ts]);
+      return new Map([...m].map(([k, v]) => [k, v.sort((a, b) => a - b)]));
+    };
+    const run = async (workers: number): Promise<EventBatch[][]> => {
+      await flushRedis(redis.url);
+      const got: EventBatch[][] = Array.from({ length: workers }, () => []);
+      const cs: BullmqConsumer[] = [];
+      for (let i = 0; i < workers; i++) cs.push(await consumer({ partitions: 6 }, async (b) => void got[i].push(b)));
+      await waitFor(`${workers} workers to share the partitions`, () => cs.every((c) => c.ownership.owned().length === 6 / workers));
+      const p = await BullmqProducer.connect({ url: redis.url, partitions: 6, keysOf, batchSize: 200, lingerMs: 5 });
+      p.publish(events);
+      await p.close();
+      await waitFor('every event acknowledged', () => cs.reduce((n, c) => n + c.metrics().ackedEvents, 0) >= events.length);
+      await Promise.all(cs.map((c) => c.close()));
+      consumers = [];
+      return got;
+    };
+    const one = await run(1);
+    const three = await run(3);
+    expect(three.every((g) => g.length > 0)).toBe(true);
+    expect(byKey(three.flat())).toEqual(byKey(one.flat()));
+    expect(three.flat().reduce((n, b) => n + b.events.length, 0)).toBe(events.length);
+    // A key's events all reached one worker.
+    const owners = new Map<string, Set<number>>();
+    three.forEach((g, w) => g.flatMap((b) => b.events).forEach((e) => owners.set(e.raddr, (owners.get(e.raddr) ?? new Set()).add(w))));
+    expect([...owners.values()].every((s) => s.size === 1)).toBe(true);
+  });
+
+  it('refuses a worker whose partition count differs from the deployment\'s', async () => {
+    await consumer({ partitions: 4 }, async () => undefined);
+    const other = await BullmqConsumer.connect({ url: redis.url, partitions: 8 });
+    consumers.push(other);
+    await expect(other.start(async () => undefined)).rejects.toMatchObject({ code: 'PARTITION_COUNT_MISMATCH' });
+  });
+});
+
+function sortByTs(events: TcpEvent[]): TcpEvent[] {
+  return [...events].sort((a, b) => a.ts - b.ts);
+}
