@@ -2,6 +2,10 @@
 export * from './interfaces/tcp-event';
 export * from './interfaces/alert';
 export { UserError } from './errors/user-error';
+export { createDetector } from './detector/create-detector';
+export { Detector } from './detector/detector';
+export type { DetectorEvents } from './detector/detector';
+export type { DetectorOptions, DetectorRole } from './detector/detector-options';
 export { Collector } from './collector/collector';
 export type { CollectorOptions, CollectorStats, CollectorStart, TracepointStats } from './collector/collector';
 export { AlertDelivery } from './alerts/alert-delivery';

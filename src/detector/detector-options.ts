@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { ValidAlertsConfig } from '../alerts/sink-config';
+import type { CollectorOptions } from '../collector/collector';
+import type { TcpEvent } from '../interfaces/tcp-event';
+import type { ProducerOptions } from '../queue/transport-options';
+import type { LossAlertOptions } from './loss-monitor';
+
+export type DetectorRole = 'all' | 'collector' | 'engine';
+
+export interface DetectorOptions {
+  /** Rule files or directories. Default: the rules shipped in the package's rules/. */
+  rules?: string[];
+  /**
+   * `all` (default): collector, queue and engine in this process. `collector`: kernel events to
+   * Redis only (needs root). `engine`: Redis to rules and alerts (no privileges).
+   */
+  role?: DetectorRole;
+  /** Stamped on events and alerts. Default os.hostname(). */
+  host?: string;
+  /**
+   * Where events come from instead of the kernel: a replay, a test, another sensor. Batches are
+   * judged on their own timestamps as they arrive. Default: the eBPF collector.
+   */
+  source?: AsyncIterable<readonly TcpEvent[]>;
+  collector?: Omit<CollectorOptions, 'host'>;
+  /** `redis://` or `rediss://` URL (with credentials): BullMQ carries events and alert deliveries. Default: in memory. */
+  redisUrl?: string;
+  queue?: Omit<ProducerOptions, 'keysOf'>;
+  engine?: {
+    maxKeysPerRule?: number;
+    distinctExactLimit?: number;
+    /** How long after a window ends it is judged, so late batches still count. Default 2,000 ms. */
+    latenessMs?: number;
+    /** How often windows are judged. Default 1,000 ms. */
+    tickMs?: number;
+  };
+  /** Sinks, delivery and burst control. Default: none (listen to the `alert` event). */
+  alerts?: ValidAlertsConfig;
+  /** The built-in event-loss alert. Default: threshold 1 event per 10 s window, repeated every minute. */
+  loss?: Partial<LossAlertOptions>;
+  /** Serve Prometheus metrics, /healthz and /readyz here (`HOST:PORT`); default none. */
+  metricsAddress?: string;
+  logger?: Logger;
+}

@@ -1,0 +1,304 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { AlertDelivery } from '../alerts/alert-delivery';
+import { createAlertDelivery } from '../alerts/create-alert-delivery';
+import { Collector } from '../collector/collector';
+import { Engine } from '../engine/engine';
+import { RuleReloader } from '../engine/rule-reloader';
+import { UserError } from '../errors/user-error';
+import type { Alert } from '../interfaces/alert';
+import type { TcpEvent } from '../interfaces/tcp-event';
+import { createLogger } from '../logging/create-logger';
+import { Metrics } from '../metrics/metrics';
+import { MetricsServer } from '../metrics/metrics-server';
+import { packageRoot } from '../package-root';
+import { BullmqConsumer } from '../queue/bullmq-consumer';
+import { BullmqProducer } from '../queue/bullmq-producer';
+import type { EventConsumer } from '../queue/consumer';
+import type { EventBatch } from '../queue/event-batch';
+import { MemoryTransport } from '../queue/memory-transport';
+import type { EventProducer } from '../queue/producer';
+import { formatDiagnostic } from '../rules/diagnostic';
+import { formatLoadResult, type LoadResult } from '../rules/load-result';
+import { loadRules } from '../rules/loader';
+import type { DetectorOptions, DetectorRole } from './detector-options';
+import { LossLedger, type LossStage } from './loss-ledger';
+import { LossMonitor, type LossAlertOptions } from './loss-monitor';
+
+export interface DetectorEvents {
+  /** Every normalized event, as it enters the queue (computed only while someone listens). */
+  event: [TcpEvent];
+  /** Every alert the rules (or the built-in event-loss check) emit, before the sinks take it. */
+  alert: [Alert];
+  /** Events were lost at a stage of the pipeline. */
+  loss: [{ stage: LossStage; events: number }];
+  /** A failure the detector survives (a sink that could not queue an alert, Redis trouble). */
+  error: [Error];
+}
+
+const DEFAULT_LOSS: LossAlertOptions = { threshold: 1, windowMs: 10_000, cooldownMs: 60_000 };
+
+/**
+ * The detector: collector -> queue -> engine -> alerts, in one process or split into the
+ * collector and engine roles around Redis. `createDetector(options)` builds one; `start()` runs
+ * it until `stop()`. The `tcpwarden run` command is this plus flags, a config file and signals.
+ */
+export class Detector extends EventEmitter<DetectorEvents> {
+  readonly metrics = new Metrics();
+  readonly role: DetectorRole;
+  readonly host: string;
+  private readonly log: Logger;
+  private readonly rulePaths: string[];
+  private engine?: Engine;
+  private reloader?: RuleReloader;
+  private collector?: Collector;
+  private producer?: EventProducer;
+  private consumer?: EventConsumer;
+  private delivery?: AlertDelivery;
+  private metricsServer?: MetricsServer;
+  private ledger: LossLedger;
+  private lossMonitor?: LossMonitor;
+  private ticker?: NodeJS.Timeout;
+  private ticking: Promise<void> = Promise.resolve();
+  private sourceDone?: Promise<void>;
+  /** Alerts a sink could not queue yet; handed over again on the next tick. */
+  private undelivered: Alert[] = [];
+  /** Event time of a non-kernel source, which drives its windows instead of the clock. */
+  private sourceTime = -Infinity;
+  private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0 };
+  private started = false;
+  private stopping = false;
+  private isReady = false;
+
+  constructor(private readonly options: DetectorOptions = {}) {
+    super();
+    this.role = options.role ?? 'all';
+    this.host = options.host ?? hostname();
+    this.log = options.logger ?? createLogger();
+    this.rulePaths = options.rules && options.rules.length > 0 ? options.rules : [join(packageRoot(), 'rules')];
+    if (this.role !== 'all' && !options.redisUrl) {
+      throw new UserError('E_ROLE_NEEDS_REDIS', `role '${this.role}' exchanges events through Redis: give a Redis URL (--redis redis://HOST:PORT)`, 2);
+    }
+    if (this.role === 'engine' && options.source) {
+      throw new UserError('E_ROLE_SOURCE', "role 'engine' takes its events from Redis, not from a source", 2);
+    }
+    const loss = { ...DEFAULT_LOSS, ...options.loss };
+    this.ledger = new LossLedger(Math.max(loss.windowMs, 600_000));
+    this.lossOptions = loss;
+  }
+
+  private readonly lossOptions: LossAlertOptions;
+
+  /** True once events flow and, for roles that judge, the rules are loaded. */
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  /** The rules running now (none in the collector role). */
+  get rules(): string[] {
+    return this.engine?.rules.map((r) => r.id) ?? [];
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error('a detector starts once');
+    this.started = true;
+    const judge = this.role !== 'collector';
+    const collect = this.role !== 'engine';
+
+    if (judge) {
+      const result = await loadRules(this.rulePaths);
+      if (!result.ok) throw new UserError('E_RULES', formatLoadResult(result), 2);
+      for (const w of result.warnings) this.log.warn({ code: w.code }, formatDiagnostic(w));
+      const e = this.options.engine ?? {};
+      this.engine = new Engine(result.rules, { maxKeysPerRule: e.maxKeysPerRule, distinctExactLimit: e.distinctExactLimit, host: this.host });
+      this.reloader = new RuleReloader(this.rulePaths, this.engine, this.log);
+      this.lossMonitor = new LossMonitor(this.ledger, this.lossOptions, this.host);
+      if (this.options.alerts) this.delivery = createAlertDelivery(this.options.alerts, { logger: this.log });
+    }
+    await this.openTransport(collect, judge);
+    if (this.options.metricsAddress) {
+      this.metricsServer = new MetricsServer({ address: this.options.metricsAddress, metrics: this.metrics, ready: () => this.isReady });
+      const at = await this.metricsServer.listen();
+      this.log.info({ address: `${at.host}:${at.port}` }, 'serving /metrics, /healthz and /readyz');
+    }
+    if (collect) this.startSource();
+    if (judge) {
+      const tickMs = this.options.engine?.tickMs ?? 1000;
+      this.ticker = setInterval(() => this.queueTick(), tickMs);
+    }
+    this.isReady = true;
+    this.log.info({ role: this.role, rules: this.rules.length, host: this.host }, 'detector running');
+  }
+
+  /** Reloads the rule files (SIGHUP): a valid set replaces the rules, keeping unchanged rules' windows. */
+  async reload(): Promise<LoadResult> {
+    if (!this.reloader) throw new UserError('E_NO_RULES', `role '${this.role}' runs no rules`);
+    return this.reloader.reload();
+  }
+
+  /**
+   * Stops: detaches the collector, flushes the queue's batches, judges what arrived, and waits
+   * up to `deadlineMs` for alert deliveries in flight (what is left goes to the dead-letter list).
+   */
+  async stop(deadlineMs = 10_000): Promise<void> {
+    if (!this.started || this.stopping) return;
+    this.stopping = true;
+    this.isReady = false;
+    clearInterval(this.ticker);
+    const until = Date.now() + deadlineMs;
+    if (this.collector) await this.collector.stop();
+    await this.sourceDone;
+    if (this.producer) await this.producer.close(Math.max(0, until - Date.now()));
+    if (this.consumer) await this.consumer.close();
+    if (this.engine) {
+      await this.ticking;
+      await this.tick();
+    }
+    this.reloader?.close();
+    if (this.delivery) {
+      const drained = await Promise.race([
+        this.delivery.drained().then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), Math.max(0, until - Date.now())).unref()),
+      ]);
+      if (!drained) this.log.warn('stop deadline reached with alert deliveries in flight: they stay queued or dead-lettered');
+      await this.delivery.close();
+    }
+    await this.metricsServer?.close();
+    this.log.info('detector stopped');
+  }
+
+  private async openTransport(collect: boolean, judge: boolean): Promise<void> {
+    const queue = this.options.queue ?? {};
+    const url = this.options.redisUrl;
+    if (!url) {
+      const memory = new MemoryTransport(queue);
+      this.producer = memory.producer;
+      this.consumer = memory;
+    } else {
+      if (collect) this.producer = await BullmqProducer.connect({ ...queue, url });
+      if (judge) this.consumer = await BullmqConsumer.connect({ url, partitions: queue.partitions });
+    }
+    if (judge) await this.consumer!.start((batch) => this.judgeBatch(batch));
+  }
+
+  private async judgeBatch(batch: EventBatch): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const e of batch.events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
+    for (const [kind, n] of counts) this.metrics.events.inc({ kind }, n);
+    if (batch.lost > 0) this.lost('queue', batch.lost);
+    this.engine!.push(batch.events);
+  }
+
+  private startSource(): void {
+    const source = this.options.source;
+    if (source) {
+      this.sourceDone = (async () => {
+        for await (const batch of source) {
+          for (const e of batch) if (e.ts > this.sourceTime) this.sourceTime = e.ts;
+          this.ingest(batch);
+        }
+      })().catch((err: unknown) => {
+        this.emit('error', err instanceof Error ? err : new Error(String(err)));
+      });
+      return;
+    }
+    this.collector = new Collector({ ...this.options.collector, host: this.host });
+    this.collector.on('events', (batch) => this.ingest(batch));
+    const started = this.collector.start();
+    for (const tp of started.missing) this.log.warn({ tracepoint: tp }, 'tracepoint not in this kernel: its events will be missing');
+    this.log.info({ tracepoints: started.attached.length }, 'collector attached');
+  }
+
+  private ingest(batch: readonly TcpEvent[]): void {
+    if (this.listenerCount('event') > 0) for (const e of batch) this.emit('event', e);
+    this.producer!.publish(batch);
+  }
+
+  private lost(stage: LossStage, events: number): void {
+    if (events <= 0) return;
+    this.ledger.record(stage, events, Date.now());
+    this.metrics.eventsLost.inc({ stage }, events);
+    this.emit('loss', { stage, events });
+  }
+
+  /** Ticks never overlap: a slow evaluation delays the next instead of racing it. */
+  private queueTick(): void {
+    this.ticking = this.ticking.then(() => this.tick()).catch((err: unknown) => {
+      this.log.error({ err }, 'judging windows failed');
+      this.emit('error', err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+
+  private async tick(): Promise<void> {
+    const engine = this.engine!;
+    this.countLoss();
+    const lateness = this.options.engine?.latenessMs ?? 2000;
+    const now = this.options.source ? this.sourceTime : Date.now() - lateness;
+    const end = this.metrics.ruleEvaluation.startTimer();
+    const alerts = Number.isFinite(now) ? await engine.advance(now) : [];
+    end();
+    alerts.push(...this.lossMonitor!.check(Date.now()));
+    const consumer = this.consumer?.metrics();
+    if (consumer) this.metrics.queueLag.set(consumer.lagMs / 1000);
+    const fresh = alerts.map((a) => this.withUpstreamLoss(a));
+    for (const alert of fresh) {
+      this.metrics.alerts.inc({ rule: alert.rule.id, severity: alert.rule.severity, status: alert.status });
+      this.emit('alert', alert);
+    }
+    await this.dispatch([...this.undelivered.splice(0), ...fresh]);
+  }
+
+  /** Takes the counters of every stage and records what was lost since the last tick. */
+  private countLoss(): void {
+    const s = this.seen;
+    if (this.collector) {
+      const lost = this.collector.stats().lost;
+      this.lost('collector', lost - s.collectorLost);
+      s.collectorLost = lost;
+    }
+    if (this.producer && this.role === 'all') {
+      const dropped = this.producer.metrics().dropped;
+      this.lost('queue', dropped - s.queueDropped);
+      s.queueDropped = dropped;
+    }
+    if (this.consumer) {
+      const failed = this.consumer.metrics().failedEvents;
+      this.lost('queue', failed - s.queueFailed);
+      s.queueFailed = failed;
+    }
+    const engineLost = this.engine!.stats().reduce((n, r) => n + r.evictedEvents + r.lateEvents, 0);
+    this.lost('state', engineLost - s.engineLost);
+    s.engineLost = engineLost;
+  }
+
+  /** Adds the collector's and the queue's loss during the alert's window to the engine's own figure. */
+  private withUpstreamLoss(alert: Alert): Alert {
+    if (alert.rule.id === 'event-loss') return alert;
+    const upstream = this.ledger.between(alert.window.start, alert.window.end);
+    const stages = { ...alert.loss.stages };
+    let events = alert.loss.events;
+    for (const stage of ['collector', 'queue'] as const) {
+      const n = upstream.stages[stage] ?? 0;
+      if (n > 0) {
+        stages[stage] = n;
+        events += n;
+      }
+    }
+    return { ...alert, loss: { events, stages } };
+  }
+
+  /** Hands alerts to the sinks; one a sink could not queue is handed over again on the next tick. */
+  private async dispatch(alerts: Alert[]): Promise<void> {
+    if (!this.delivery) return;
+    for (const alert of alerts) {
+      try {
+        await this.delivery.dispatch(alert);
+      } catch (err) {
+        this.undelivered.push(alert);
+        this.log.error({ alert: alert.id, code: (err as { code?: unknown }).code }, 'a sink could not queue the alert; retrying on the next tick');
+      }
+    }
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * `tcpwarden run` as a child process against real traffic between test namespaces and a real
+ * local webhook receiver.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Alert } from '../../../src/interfaces/alert';
+import { runCli, startCli } from '../../support/cli';
+import { describeKernel } from '../../support/kernel-access';
+import { createNetnsPair, type NetnsPair } from '../../support/netns';
+import { traffic } from '../../support/run-traffic';
+import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const PROGRAMS = new Set(['tcp_retransmit_synack', 'tcp_retransmit_skb', 'tcp_send_reset', 'tcp_receive_reset', 'tcp_destroy_sock', 'inet_sock_set_state']);
+function loadedPrograms(): number {
+  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' })) as Array<{ type: string; name?: string }>;
+  return progs.filter((p) => p.type === 'tracepoint' && p.name !== undefined && PROGRAMS.has(p.name)).length;
+}
+
+/** Parses Prometheus text into `name{labels}` -> value. */
+function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (!m) throw new Error(`not Prometheus text: ${line}`);
+    out.set(m[1], Number(m[2]));
+  }
+  return out;
+}
+
+describe('tcpwarden run: mistakes', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tw-run-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a broken rule file: exit 2 with file:line:column, nothing started', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'rules:\n  - id: x\n    window: 10 parsecs\n');
+    const r = await runCli(['run', '--rules', file, '--state-dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:`);
+    expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  test('a role that needs Redis without one: exit 2, says what to give', async () => {
+    const r = await runCli(['run', '--role', 'engine']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("tcpwarden run: role 'engine' exchanges events through Redis: give a Redis URL (--redis redis://HOST:PORT)");
+  });
+
+  test('an unknown role', async () => {
+    const r = await runCli(['run', '--role', 'boss']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--role 'boss' is not one of all, collector, engine/);
+  });
+});
+
+describeKernel('tcpwarden run: an attack, an alert, a clean stop', () => {
+  let pair: NetnsPair;
+  let receiver: WebhookReceiver;
+  let dir: string;
+  beforeAll(async () => {
+    pair = createNetnsPair();
+    receiver = await startWebhookReceiver();
+    dir = mkdtempSync(join(tmpdir(), 'tw-run-'));
+  });
+  afterAll(async () => {
+    pair?.destroy();
+    await receiver?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('refused connections from a peer fire refused-connections on stdout and the webhook; SIGTERM leaves nothing attached', async () => {
+    const before = loadedPrograms();
+    const metricsPort = await freePort();
+    const run = startCli(['run', '--webhook', receiver.url, '--json', '--state-dir', dir, '--metrics', `127.0.0.1:${metricsPort}`, '--log-level', 'info']);
+    await run.stderrLine(/detector running/);
+    expect(loadedPrograms()).toBe(before + PROGRAMS.size);
+
+    const attackAt = Date.now();
+    await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '150']);
+    // A 10 s window, judged 2 s after it ends, on a 1 s tick.
+    await receiver.waitForRequests(1, 20000);
+    const firedWithin = Date.now() - attackAt;
+    expect(firedWithin).toBeLessThan(15000);
+
+    const body = JSON.parse(receiver.requests[0].body) as { status: string; rule: { id: string }; group: Record<string, unknown> };
+    expect(body).toMatchObject({ status: 'firing', rule: { id: 'refused-connections' }, group: { raddr: pair.client.v4, netns: pair.server.inode } });
+
+    const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    const metrics = parseMetrics(await scrape.text());
+    expect(metrics.get('tcpwarden_events_total{kind="connect_refused"}')).toBeGreaterThanOrEqual(150);
+    expect(metrics.get('tcpwarden_alerts_total{rule="refused-connections",severity="medium",status="firing"}') ?? metrics.get('tcpwarden_alerts_total{rule="refused-connections",severity="high",status="firing"}')).toBe(1);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).toBe(200);
+
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    const printed = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Alert);
+    expect(printed.filter((a) => a.rule.id === 'refused-connections' && a.status === 'firing')).toHaveLength(1);
+    for (let i = 0; i < 50 && loadedPrograms() !== before; i++) await new Promise((res) => setTimeout(res, 100));
+    expect(loadedPrograms()).toBe(before);
+  }, 60000);
+});
