@@ -39,7 +39,13 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     if (this.closed) throw new Error('delivery queue is closed');
     if (!(await this.o.claims.claim(job.sinkId, job.alertId))) return false;
     if (this.pending >= this.o.maxPending) {
-      await this.deadLetter(job, 0, 'queue_full');
+      try {
+        await this.deadLetter(job, 0, 'queue_full');
+      } catch (err) {
+        // Not recorded anywhere: undo the claim so the caller's next hand-over is not taken for a duplicate.
+        await this.o.claims.release(job.sinkId, job.alertId);
+        throw err;
+      }
       return true;
     }
     this.pending++;
