@@ -46,10 +46,11 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
         await this.o.claims.release(job.sinkId, job.alertId);
         throw err;
       }
-      return true;
+    } else {
+      this.pending++;
+      void this.run(job);
     }
-    this.pending++;
-    void this.run(job);
+    await this.o.claims.confirm(job.sinkId, job.alertId);
     return true;
   }
 
