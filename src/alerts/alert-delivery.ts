@@ -23,7 +23,7 @@ export class AlertDelivery {
     private readonly logger: Logger,
   ) {
     this.burst = new BurstSummarizer(burst, (summary) => {
-      const queued = this.fanOut(summary, Date.now()).catch((err: unknown) => {
+      const queued = this.fanOut(summary).catch((err: unknown) => {
         this.logger.error({ alert: summary.id, code: (err as { code?: unknown }).code }, 'burst summary could not be queued');
       });
       this.summaries.add(queued);
@@ -37,8 +37,7 @@ export class AlertDelivery {
    * again: the sinks that did queue it will not send it twice.
    */
   async dispatch(alert: Alert): Promise<void> {
-    const queuedAt = Date.now();
-    if (this.burst.admit(alert)) await this.fanOut(alert, queuedAt);
+    if (this.burst.admit(alert)) await this.fanOut(alert);
   }
 
   /** Resolves when every queued delivery has been delivered or dead-lettered. */
@@ -55,8 +54,8 @@ export class AlertDelivery {
     await this.deadLetters.close();
   }
 
-  private async fanOut(alert: Alert, queuedAt: number): Promise<void> {
-    const results = await Promise.allSettled(this.sinks.filter((s) => s.accepts(alert)).map((s) => s.send(alert, queuedAt)));
+  private async fanOut(alert: Alert): Promise<void> {
+    const results = await Promise.allSettled(this.sinks.filter((s) => s.accepts(alert)).map((s) => s.send(alert)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }

@@ -4,6 +4,6 @@ import type { Alert } from '../interfaces/alert';
 export interface Sink {
   readonly id: string;
   accepts(alert: Alert): boolean;
-  /** `queuedAt`: when the alert reached the sink layer (epoch ms), carried for latency figures. */
-  send(alert: Alert, queuedAt: number): Promise<void>;
+  /** Resolves once the alert is written (stdout) or queued (webhook), not delivered. */
+  send(alert: Alert): Promise<void>;
 }

@@ -20,7 +20,7 @@ export class WebhookSink implements Sink {
     return acceptsAlert(this.config, alert);
   }
 
-  async send(alert: Alert, queuedAt: number): Promise<void> {
+  async send(alert: Alert): Promise<void> {
     const { body, contentType } = renderBody(this.config, alert);
     await this.queue.enqueue({
       sinkId: this.id,
@@ -30,7 +30,7 @@ export class WebhookSink implements Sink {
       status: alert.status,
       body,
       contentType,
-      queuedAt,
+      queuedAt: Date.now(),
     });
   }
 }

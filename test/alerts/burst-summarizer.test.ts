@@ -12,8 +12,9 @@ test('beyond maxGroups in one interval, the rest become one summary naming the t
   const b = new BurstSummarizer({ intervalMs: 10_000, maxGroups: 3, topGroups: 2 }, (s) => summaries.push(s), () => now);
   const admitted = Array.from({ length: 100 }, (_, i) => b.admit(groupAlert(i, i)));
   expect(admitted.filter(Boolean)).toHaveLength(3);
-  // A repeat of a group already delivered this interval still goes out.
+  // A repeat of a group already delivered still goes out; a held group handed over again counts once.
   expect(b.admit(groupAlert(1, 5))).toBe(true);
+  expect(b.admit(groupAlert(50, 50))).toBe(false);
   expect(summaries).toHaveLength(0);
   now += 10_000;
   b.flushAll();
@@ -42,4 +43,18 @@ test('the interval timer sends the summary by itself', async () => {
   b.admit(groupAlert(2, 1));
   await new Promise((r) => setTimeout(r, 120));
   expect(summaries.map((s) => s.aggregates.groups)).toEqual([1]);
+});
+
+test('a group that went out on its own keeps going out in a later, crowded interval, and so does its resolution', () => {
+  let now = 0;
+  const b = new BurstSummarizer({ intervalMs: 1000, maxGroups: 1 }, () => undefined, () => now);
+  expect(b.admit(groupAlert(1, 10))).toBe(true);
+  now = 5000;
+  expect(b.admit(groupAlert(2, 10))).toBe(true);
+  expect(b.admit(groupAlert(3, 10))).toBe(false);
+  // Group 1 repeats (the engine's cooldown passed) while the interval is full: the receiver knows it, it goes out.
+  expect(b.admit(groupAlert(1, 10))).toBe(true);
+  expect(b.admit(groupAlert(1, 10, 'resolved'))).toBe(true);
+  expect(b.admit(groupAlert(3, 10, 'resolved'))).toBe(false);
+  b.flushAll();
 });

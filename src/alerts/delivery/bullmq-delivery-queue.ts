@@ -84,9 +84,12 @@ export class BullmqDeliveryQueue implements DeliveryQueue {
         removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
       });
     } catch (err) {
-      await this.o.claims.release(job.sinkId, job.alertId);
+      // If Redis cannot take the release either, the provisional claim lapses by itself.
+      await this.o.claims.release(job.sinkId, job.alertId).catch(() => undefined);
       throw err;
     }
+    // Queued: a failed confirm only shortens the claim, and BullMQ's own job id still refuses a copy for an hour.
+    await this.o.claims.confirm(job.sinkId, job.alertId).catch((err: unknown) => this.o.events?.connectionError?.(err));
     return true;
   }
 

@@ -13,6 +13,6 @@ export interface DeliveryJob {
   status: AlertStatus;
   body: string;
   contentType: string;
-  /** Epoch ms when the alert was handed to the sink layer. */
+  /** Epoch ms when the job was queued: beside a dead-letter entry's failedAt, how long it was tried. */
   queuedAt: number;
 }

@@ -22,6 +22,9 @@ export class MemoryDeliveryClaims implements DeliveryClaims {
     return true;
   }
 
+  /** Nothing to do: in one process a claim cannot outlive a failed queueing unnoticed; it is taken for the full time. */
+  async confirm(): Promise<void> {}
+
   async release(sinkId: string, alertId: string): Promise<void> {
     this.expiries.delete(`${sinkId}\n${alertId}`);
   }

@@ -39,11 +39,18 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     if (this.closed) throw new Error('delivery queue is closed');
     if (!(await this.o.claims.claim(job.sinkId, job.alertId))) return false;
     if (this.pending >= this.o.maxPending) {
-      await this.deadLetter(job, 0, 'queue_full');
-      return true;
+      try {
+        await this.deadLetter(job, 0, 'queue_full');
+      } catch (err) {
+        // Not recorded anywhere: undo the claim so the caller's next hand-over is not taken for a duplicate.
+        await this.o.claims.release(job.sinkId, job.alertId);
+        throw err;
+      }
+    } else {
+      this.pending++;
+      void this.run(job);
     }
-    this.pending++;
-    void this.run(job);
+    await this.o.claims.confirm(job.sinkId, job.alertId);
     return true;
   }
 

@@ -2,6 +2,12 @@ import type { Redis } from 'ioredis';
 import type { DeliveryClaims } from './delivery-claims';
 
 const PREFIX = 'tcpwarden:alerts:claim:';
+/**
+ * A claim lives this long until confirmed: if queueing fails and Redis is too far gone to take
+ * the release either, the claim still lapses soon and a later hand-over is not mistaken for a
+ * duplicate for days.
+ */
+const PROVISIONAL_MS = 60_000;
 
 /** Claims shared by every process on one Redis: SET NX with an expiry, so two workers never both queue one alert for one sink. */
 export class RedisDeliveryClaims implements DeliveryClaims {
@@ -13,7 +19,11 @@ export class RedisDeliveryClaims implements DeliveryClaims {
   ) {}
 
   async claim(sinkId: string, alertId: string): Promise<boolean> {
-    return (await this.redis.set(`${PREFIX}${sinkId}:${alertId}`, '1', 'PX', this.ttlMs, 'NX')) === 'OK';
+    return (await this.redis.set(`${PREFIX}${sinkId}:${alertId}`, '1', 'PX', Math.min(PROVISIONAL_MS, this.ttlMs), 'NX')) === 'OK';
+  }
+
+  async confirm(sinkId: string, alertId: string): Promise<void> {
+    await this.redis.pexpire(`${PREFIX}${sinkId}:${alertId}`, this.ttlMs);
   }
 
   async release(sinkId: string, alertId: string): Promise<void> {

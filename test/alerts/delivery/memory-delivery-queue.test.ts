@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileDeadLetterStore } from '../../../src/alerts/dead-letter/file-dead-letter-store';
@@ -148,4 +148,20 @@ test('close() dead-letters a job waiting for its retry as shutdown', async () =>
   await new Promise((r) => setTimeout(r, 50));
   await q.close();
   expect((await deadLetters.list()).map((d) => [d.job.alertId, d.reason])).toEqual([['a-shutdown', 'shutdown']]);
+});
+
+test('when even the dead-letter list cannot take a job, enqueue fails and the same id can be handed over again', async () => {
+  receiver.script({ status: 200, delayMs: 300 });
+  const q = queue({ maxPending: 1 });
+  await q.enqueue(job('a-busy'));
+  // The state dir becomes a file: the dead-letter list cannot be written.
+  rmSync(stateDir, { recursive: true, force: true });
+  writeFileSync(stateDir, 'not a directory');
+  await expect(q.enqueue(job('a-unrecorded'))).rejects.toMatchObject({ code: 'EEXIST' });
+  await q.drained();
+  rmSync(stateDir, { force: true });
+  expect(await q.enqueue(job('a-unrecorded'))).toBe(true);
+  await q.drained();
+  expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual(['a-busy', 'a-unrecorded']);
+  await q.close();
 });
