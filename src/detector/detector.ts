@@ -38,6 +38,8 @@ export interface DetectorEvents {
   error: [Error];
 }
 
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+
 const DEFAULT_LOSS: LossAlertOptions = { threshold: 1, windowMs: 10_000, cooldownMs: 60_000 };
 
 /**
@@ -149,7 +151,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
     clearInterval(this.ticker);
     const until = Date.now() + deadlineMs;
     if (this.collector) await this.collector.stop();
-    await this.sourceDone;
+    // A source that is still open (a live feed) is not waited for past the deadline.
+    if (this.sourceDone) await Promise.race([this.sourceDone, delay(until - Date.now())]);
     if (this.producer) await this.producer.close(Math.max(0, until - Date.now()));
     if (this.consumer) await this.consumer.close();
     if (this.engine) {
@@ -158,10 +161,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     }
     this.reloader?.close();
     if (this.delivery) {
-      const drained = await Promise.race([
-        this.delivery.drained().then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), Math.max(0, until - Date.now())).unref()),
-      ]);
+      const drained = await Promise.race([this.delivery.drained().then(() => true), delay(until - Date.now()).then(() => false)]);
       if (!drained) this.log.warn('stop deadline reached with alert deliveries in flight: they stay queued or dead-lettered');
       await this.delivery.close();
     }

@@ -1,0 +1,108 @@
+/**
+ * The detector driven by an event source instead of the kernel (no root needed): judged on the
+ * events' own time, alerts as events, the built-in event-loss alert, and rule reload.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDetector } from '../../src/detector/create-detector';
+import type { Detector } from '../../src/detector/detector';
+import { createLogger } from '../../src/logging/create-logger';
+import type { Alert } from '../../src/interfaces/alert';
+import type { TcpEvent } from '../../src/interfaces/tcp-event';
+
+const T0 = Date.parse('2026-11-25T10:00:00Z');
+const quiet = createLogger({ level: 'silent' });
+
+function refused(raddr: string, ts: number, lport = 7): TcpEvent {
+  return { kind: 'connect_refused', direction: 'inbound', ts, family: 4, laddr: '10.0.0.1', lport, raddr, rport: 40000, netns: 1, host: 'h1' };
+}
+
+/** A source that yields the batches, then keeps the stream open until closed (like a live collector). */
+function source(batches: TcpEvent[][]): AsyncIterable<TcpEvent[]> & { close(): void } {
+  let close = () => undefined as void;
+  const closed = new Promise<void>((r) => (close = r));
+  return {
+    close: () => close(),
+    async *[Symbol.asyncIterator]() {
+      for (const b of batches) yield b;
+      await closed;
+    },
+  };
+}
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !check(); ) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('Detector with an event source', () => {
+  let detector: Detector | undefined;
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tw-det-'));
+  });
+  afterEach(async () => {
+    await detector?.stop(1000);
+    detector = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a burst of refused connections from one peer fires refused-connections, on event time', async () => {
+    const burst = Array.from({ length: 150 }, (_, i) => refused('203.0.113.9', T0 + i * 10));
+    const later = [refused('198.51.100.1', T0 + 15_000)]; // moves event time past the window
+    const src = source([burst, later]);
+    detector = createDetector({ source: src, logger: quiet, engine: { tickMs: 20 } });
+    const alerts: Alert[] = [];
+    detector.on('alert', (a) => alerts.push(a));
+    await detector.start();
+    await until(() => alerts.some((a) => a.rule.id === 'refused-connections'));
+    const fired = alerts.find((a) => a.rule.id === 'refused-connections')!;
+    expect(fired).toMatchObject({ status: 'firing', group: { raddr: '203.0.113.9' }, aggregates: { count: 150 } });
+    src.close();
+  });
+
+  test('more groups than the engine may keep: events are lost to the state limit, and event-loss fires', async () => {
+    const scattered = Array.from({ length: 60 }, (_, i) => refused(`198.51.100.${i + 1}`, T0 + i));
+    const src = source([scattered]);
+    detector = createDetector({ source: src, logger: quiet, engine: { tickMs: 20, maxKeysPerRule: 4 }, loss: { threshold: 10 } });
+    const alerts: Alert[] = [];
+    const losses: Array<{ stage: string; events: number }> = [];
+    detector.on('alert', (a) => alerts.push(a));
+    detector.on('loss', (l) => losses.push(l));
+    await detector.start();
+    await until(() => alerts.some((a) => a.rule.id === 'event-loss'));
+    expect(losses.every((l) => l.stage === 'state')).toBe(true);
+    const lossAlert = alerts.find((a) => a.rule.id === 'event-loss')!;
+    expect(lossAlert).toMatchObject({ status: 'firing', rule: { severity: 'high' }, group: { host: detector.host } });
+    expect(lossAlert.aggregates.lost).toBeGreaterThanOrEqual(10);
+    expect(lossAlert.aggregates['lost.state']).toBe(lossAlert.aggregates.lost);
+    expect(lossAlert.summary).toMatch(/events lost on .* at state\): rules may miss attacks/);
+    const text = await detector.metrics.text();
+    expect(text).toMatch(/tcpwarden_events_lost_total\{stage="state"\} \d+/);
+    src.close();
+  });
+
+  test('reload: a broken change is rejected and the old rules keep running; a valid one applies', async () => {
+    const file = join(dir, 'r.yaml');
+    const rule = (id: string) =>
+      `rules:\n  - id: ${id}\n    name: n\n    description: d\n    severity: low\n    match: { all: [ { fact: kind, operator: equal, value: connect_refused } ] }\n    group_by: [raddr]\n    window: 10s\n    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 1 } ] }\n    summary: s\n`;
+    writeFileSync(file, rule('first'));
+    const src = source([]);
+    detector = createDetector({ source: src, rules: [file], logger: quiet });
+    await detector.start();
+    expect(detector.rules).toEqual(['first']);
+
+    writeFileSync(file, rule('second').replace('window: 10s', 'window: soon'));
+    const rejected = await detector.reload();
+    expect(rejected.ok).toBe(false);
+    expect(detector.rules).toEqual(['first']);
+
+    writeFileSync(file, rule('second'));
+    expect((await detector.reload()).ok).toBe(true);
+    expect(detector.rules).toEqual(['second']);
+    src.close();
+  });
+});
