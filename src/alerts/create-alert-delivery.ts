@@ -6,6 +6,7 @@ import { FileDeadLetterStore } from './dead-letter/file-dead-letter-store';
 import { RedisDeadLetterStore } from './dead-letter/redis-dead-letter-store';
 import type { DeadLetterStore } from './dead-letter/dead-letter-store';
 import { BullmqDeliveryQueue } from './delivery/bullmq-delivery-queue';
+import type { DeliveryEvents } from './delivery/delivery-events';
 import { deliveryLog } from './delivery/delivery-log';
 import type { DeliveryQueue } from './delivery/delivery-queue';
 import { MemoryDeliveryClaims } from './delivery/memory-delivery-claims';
@@ -29,6 +30,8 @@ export interface AlertDeliveryOptions {
   env?: NodeJS.ProcessEnv;
   /** The stdout sink's stream (default process.stdout). */
   stdout?: Writable;
+  /** Told of every attempt and dead letter besides the log (the detector counts them as metrics). */
+  observer?: DeliveryEvents;
 }
 
 /**
@@ -51,11 +54,22 @@ export function deadLetterStore(delivery: DeliveryConfig = {}, logger?: Logger, 
 }
 
 /** The queue the delivery config asks for, with its claims and dead-letter list. */
-function deliveryQueue(delivery: DeliveryConfig, send: SendAttempt, deadLetters: DeadLetterStore, logger: Logger): DeliveryQueue {
+function deliveryQueue(delivery: DeliveryConfig, send: SendAttempt, deadLetters: DeadLetterStore, logger: Logger, observer?: DeliveryEvents): DeliveryQueue {
   const policy = retryPolicy(delivery);
   const concurrency = delivery.concurrency ?? 16;
   const ttl = delivery.dedupTtlMs ?? DEFAULT_DEDUP_TTL_MS;
-  const events = deliveryLog(logger);
+  const log = deliveryLog(logger);
+  const events: typeof log = {
+    ...log,
+    attempted(job, attempt, result) {
+      log.attempted(job, attempt, result);
+      observer?.attempted?.(job, attempt, result);
+    },
+    deadLettered(job, reason) {
+      log.deadLettered(job, reason);
+      observer?.deadLettered?.(job, reason);
+    },
+  };
   if (delivery.redisUrl)
     return new BullmqDeliveryQueue({
       redisUrl: delivery.redisUrl,
@@ -83,7 +97,7 @@ export function createAlertDelivery(config: ValidAlertsConfig, options: AlertDel
   const delivery = config.delivery ?? {};
   const send = sendToTargets(webhookTargets(config.sinks, options.env));
   const deadLetters = deadLetterStore(delivery, logger);
-  const queue = deliveryQueue(delivery, send, deadLetters, logger);
+  const queue = deliveryQueue(delivery, send, deadLetters, logger, options.observer);
   const sinks: Sink[] = config.sinks.map((s) => (s.type === 'webhook' ? new WebhookSink(s, queue) : new StdoutSink(s, options.stdout)));
   return new AlertDelivery(sinks, queue, deadLetters, config.burst ?? {}, logger);
 }

@@ -117,7 +117,16 @@ export class Detector extends EventEmitter<DetectorEvents> {
       this.engine = new Engine(result.rules, { maxKeysPerRule: e.maxKeysPerRule, distinctExactLimit: e.distinctExactLimit, host: this.host });
       this.reloader = new RuleReloader(this.rulePaths, this.engine, this.log);
       this.lossMonitor = new LossMonitor(this.ledger, this.lossOptions, this.host);
-      if (this.options.alerts) this.delivery = createAlertDelivery(this.options.alerts, { logger: this.log });
+      if (this.options.alerts) {
+        const deliveries = this.metrics.webhookDeliveries;
+        this.delivery = createAlertDelivery(this.options.alerts, {
+          logger: this.log,
+          observer: {
+            attempted: (job, _attempt, result) => deliveries.inc({ sink: job.sinkId, outcome: result.outcome }),
+            deadLettered: (job) => deliveries.inc({ sink: job.sinkId, outcome: 'dead_letter' }),
+          },
+        });
+      }
     }
     await this.openTransport(collect, judge);
     if (this.options.metricsAddress) {

@@ -33,7 +33,7 @@ export class Metrics {
 
   readonly webhookDeliveries = new Counter({
     name: 'tcpwarden_webhook_deliveries_total',
-    help: 'Webhook delivery attempts, by sink and outcome (delivered, retry, dead_letter)',
+    help: 'Webhook delivery attempts by sink and outcome (delivered, retry, reject), and dead letters (dead_letter)',
     labelNames: ['sink', 'outcome'] as const,
     registers: [this.registry],
   });
