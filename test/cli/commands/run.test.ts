@@ -12,6 +12,7 @@ import { runCli, startCli } from '../../support/cli';
 import { describeKernel } from '../../support/kernel-access';
 import { createNetnsPair, type NetnsPair } from '../../support/netns';
 import { traffic } from '../../support/run-traffic';
+import { startRedis, type TestRedis } from '../../support/redis-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 
 async function freePort(): Promise<number> {
@@ -117,5 +118,42 @@ describeKernel('tcpwarden run: an attack, an alert, a clean stop', () => {
     expect(printed.filter((a) => a.rule.id === 'refused-connections' && a.status === 'firing')).toHaveLength(1);
     for (let i = 0; i < 50 && loadedPrograms() !== before; i++) await new Promise((res) => setTimeout(res, 100));
     expect(loadedPrograms()).toBe(before);
+  }, 60000);
+});
+
+describeKernel('tcpwarden run: collector and engine roles through Redis', () => {
+  let pair: NetnsPair;
+  let receiver: WebhookReceiver;
+  let redis: TestRedis;
+  let dir: string;
+  beforeAll(async () => {
+    pair = createNetnsPair();
+    receiver = await startWebhookReceiver();
+    redis = await startRedis({ password: 's3cret-pw' });
+    dir = mkdtempSync(join(tmpdir(), 'tw-roles-'));
+  });
+  afterAll(async () => {
+    pair?.destroy();
+    await receiver?.stop();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a collector feeds an unprivileged-role engine through Redis; the engine alerts on the webhook', async () => {
+    const engine = startCli(['run', '--role', 'engine', '--redis', redis.url, '--webhook', receiver.url, '--state-dir', dir]);
+    const collector = startCli(['run', '--role', 'collector', '--redis', redis.url]);
+    await Promise.all([engine.stderrLine(/detector running/), collector.stderrLine(/detector running/)]);
+
+    await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '150']);
+    await receiver.waitForRequests(1, 25000);
+    const body = JSON.parse(receiver.requests[0].body) as { rule: { id: string }; group: Record<string, unknown> };
+    expect(body).toMatchObject({ rule: { id: 'refused-connections' }, group: { raddr: pair.client.v4 } });
+
+    collector.child.kill('SIGTERM');
+    engine.child.kill('SIGTERM');
+    const [c, e] = await Promise.all([collector.done, engine.done]);
+    expect([c.code, e.code]).toEqual([0, 0]);
+    // The password is never printed.
+    expect(c.stderr + e.stderr + c.stdout + e.stdout).not.toContain('s3cret-pw');
   }, 60000);
 });
