@@ -4,6 +4,7 @@
  * Plain JavaScript so it runs without a build. Prints one JSON line with what it did.
  *
  *   refuse HOST PORT COUNT           COUNT connects to a port with no listener, one at a time
+ *   scan HOST FROM TO                one connect to each port FROM..TO (closed ports: refused)
  *   serve HOST PORT MODE [BACKLOG]   listen; MODE: echo | abort (close with unread data: RST)
  *                                    | sink (read everything); prints {"ready":true}; runs until killed
  *   hello HOST PORT                  connect, send a line, read until the peer closes or resets
@@ -32,6 +33,19 @@ async function refuse(count) {
   const outcomes = {};
   for (let i = 0; i < count; i++) {
     const o = await connectOnce();
+    outcomes[o] = (outcomes[o] || 0) + 1;
+  }
+  done(outcomes);
+}
+
+async function scan(from, to) {
+  const outcomes = {};
+  for (let p = from; p <= to; p++) {
+    const s = net.connect({ host, port: p });
+    const o = await new Promise((resolve) => {
+      s.once('connect', () => (s.destroy(), resolve('connected')));
+      s.once('error', (err) => resolve(err.code));
+    });
     outcomes[o] = (outcomes[o] || 0) + 1;
   }
   done(outcomes);
@@ -90,6 +104,7 @@ function halfopen(count, ms) {
 
 switch (mode) {
   case 'refuse': refuse(Number(rest[0])); break;
+  case 'scan': scan(port, Number(rest[0])); break;
   case 'serve': serve(rest[0], rest[1] === undefined ? 511 : Number(rest[1])); break;
   case 'hello': hello(); break;
   case 'bulk': bulk(Number(rest[0])); break;

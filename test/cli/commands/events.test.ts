@@ -9,6 +9,7 @@ import { runCli, startCli } from '../../support/cli';
 import { describeKernel } from '../../support/kernel-access';
 import { createNetnsPair, type NetnsPair } from '../../support/netns';
 import { traffic } from '../../support/run-traffic';
+import { roomInWindow } from '../../support/window-boundary';
 
 describe('tcpwarden events: mistakes', () => {
   test('an unknown kind is one line naming the kinds, exit 2', async () => {
@@ -71,6 +72,7 @@ describeKernel('tcpwarden events: live', () => {
 
   test('a recording replays exactly: the same events read back, and the rules judge it as they would live', async () => {
     const file = join(dir, 'refused.jsonl');
+    await roomInWindow(2500); // the CLI attaches, then the burst: all in one rule window
     const run = startCli(['events', '--json', '--netns', String(pair.server.inode), '--record', file, '--duration', '3']);
     await run.stderrLine(/watching \d+ tracepoints/);
     await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '120']);

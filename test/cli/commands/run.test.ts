@@ -12,6 +12,7 @@ import { runCli, startCli } from '../../support/cli';
 import { describeKernel } from '../../support/kernel-access';
 import { createNetnsPair, type NetnsPair } from '../../support/netns';
 import { traffic } from '../../support/run-traffic';
+import { roomInWindow } from '../../support/window-boundary';
 import { startRedis, type TestRedis } from '../../support/redis-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 
@@ -94,6 +95,7 @@ describeKernel('tcpwarden run: an attack, an alert, a clean stop', () => {
     await run.stderrLine(/detector running/);
     expect(loadedPrograms()).toBe(before + PROGRAMS.size);
 
+    await roomInWindow(3000);
     const attackAt = Date.now();
     await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '150']);
     // A 10 s window, judged 2 s after it ends, on a 1 s tick.
@@ -144,6 +146,7 @@ describeKernel('tcpwarden run: collector and engine roles through Redis', () => 
     const collector = startCli(['run', '--role', 'collector', '--redis', redis.url]);
     await Promise.all([engine.stderrLine(/detector running/), collector.stderrLine(/detector running/)]);
 
+    await roomInWindow(3000);
     await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '150']);
     await receiver.waitForRequests(1, 25000);
     const body = JSON.parse(receiver.requests[0].body) as { rule: { id: string }; group: Record<string, unknown> };
