@@ -15,6 +15,7 @@ import { renderSummary } from './summary';
 import {
   NETNS_PER_GROUP,
   newWindowAggregate,
+  recycleWindowAggregate,
   SAMPLES_PER_GROUP,
   windowAggregateFromState,
   windowAggregateState,
@@ -60,6 +61,8 @@ export class RuleRuntime {
   private lastStart = NaN;
   private lastWindow: Window | undefined;
   private lateSinceClose = 0;
+  /** An evicted aggregate waiting to be reused by the next new group. */
+  private spare: WindowAggregate | undefined;
   private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, evaluations: 0 };
 
   constructor(
@@ -119,12 +122,10 @@ export class RuleRuntime {
     let agg = window.groups.get(key);
     if (!agg) {
       if (this.limits.ownsGroup && !this.limits.ownsGroup(rule.id, key)) return;
-      agg = newWindowAggregate(
-        rule.groupBy.map((f) => FIELD_GETTERS[f](e) ?? ''),
-        rule.distinctFields.length,
-        this.limits.exactLimit,
-        e.host,
-      );
+      const group = rule.groupBy.map((f) => FIELD_GETTERS[f](e) ?? '');
+      const spare = this.spare;
+      this.spare = undefined;
+      agg = spare ? recycleWindowAggregate(spare, group, e.host) : newWindowAggregate(group, rule.distinctFields.length, this.limits.exactLimit, e.host);
       window.groups.set(key, agg);
     }
     // A counter sample stands for `value` occurrences; any other event for one.
@@ -142,6 +143,9 @@ export class RuleRuntime {
         window.evictedEvents += agg.count;
         this.counters.evictedGroups++;
         this.counters.evictedEvents += agg.count;
+        // Under a flood of new groups every insert evicts one: reusing the evicted aggregate for
+        // the next new group keeps that from churning the garbage collector (and the RSS).
+        this.spare = agg;
       }),
     };
     this.windows.set(start, window);
@@ -154,10 +158,12 @@ export class RuleRuntime {
     while (this.cursor !== undefined && this.cursor + w <= now) {
       const start = this.cursor;
       const window = this.windows.get(start);
-      if (window || this.firing.size > 0) await this.close(start, window, out);
+      // Take the window out before judging it: events pushed while json-rules-engine runs are late,
+      // and must not change (or recycle) the aggregates being judged.
       this.windows.delete(start);
       if (this.lastStart === start) this.lastWindow = undefined;
       this.cursor = start + w;
+      if (window || this.firing.size > 0) await this.close(start, window, out);
       if (this.firing.size === 0) {
         // Nothing to judge in empty windows: jump to the next window holding events, or to now's.
         let next = Math.floor(now / w) * w;
