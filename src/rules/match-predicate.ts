@@ -29,7 +29,8 @@ function literal(value: unknown, constants: unknown[]): string {
 
 function expression(cond: NestedCondition, constants: unknown[]): string {
   if ('all' in cond) return cond.all.length === 0 ? 'true' : `(${cond.all.map((c) => expression(c as NestedCondition, constants)).join(' && ')})`;
-  if ('any' in cond) return cond.any.length === 0 ? 'false' : `(${cond.any.map((c) => expression(c as NestedCondition, constants)).join(' || ')})`;
+  // json-rules-engine holds an empty `any` true as well (the schema rejects empty lists anyway).
+  if ('any' in cond) return cond.any.length === 0 ? 'true' : `(${cond.any.map((c) => expression(c as NestedCondition, constants)).join(' || ')})`;
   if ('not' in cond) return `!${expression(cond.not as NestedCondition, constants)}`;
   if ('condition' in cond) throw new Error(`shared condition '${cond.condition}' must be inlined before compiling a match`);
   const field = cond.fact;

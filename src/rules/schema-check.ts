@@ -104,6 +104,8 @@ function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefi
       }
       return diagnostic('schema.value', source.locate(path), `${describe(path)} cannot be ${JSON.stringify(err.data)}`, extra(parentSchema?.description));
     }
+    case 'minItems':
+      return diagnostic('schema.value', source.locate(path), `${describe(path)} must not be empty`, extra('at least one item'));
     case 'propertyNames':
       // Reported again by the 'pattern' error on the name itself, which carries the offending name.
       return undefined;
