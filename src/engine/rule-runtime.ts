@@ -245,6 +245,10 @@ export class RuleRuntime {
         this.keys.set(job.key, state);
       }
       state.lastTrueEnd = end;
+      if (job.agg) {
+        state.host = job.agg.host;
+        state.netns = [...job.agg.netns];
+      }
       if (!state.firing) {
         state.firing = true;
         state.startsAt = end;
@@ -280,9 +284,9 @@ export class RuleRuntime {
       window: { start, end },
       aggregates: job.facts,
       summary: renderSummary(rule.summary, { ...group, ...job.facts }, rule.windowMs),
-      host: job.agg?.host || this.limits.host,
-      netns: job.agg?.netns ?? [],
-      samples: job.agg?.samples ?? [],
+      host: job.agg?.host || state.host || this.limits.host,
+      netns: [...(job.agg ? job.agg.netns : state.netns)],
+      samples: [...(job.agg?.samples ?? [])],
       loss,
       startsAt: state.startsAt,
       ...(status === 'resolved' ? { endsAt: end } : {}),
