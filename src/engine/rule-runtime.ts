@@ -61,8 +61,12 @@ export class RuleRuntime {
   private lastStart = NaN;
   private lastWindow: Window | undefined;
   private lateSinceClose = 0;
-  /** An evicted aggregate waiting to be reused by the next new group. */
-  private spare: WindowAggregate | undefined;
+  /**
+   * Aggregates of judged windows and evicted groups, reused for new groups: every window
+   * allocates one per group otherwise, and under a flood every insert evicts one, so reuse keeps
+   * the garbage collector (and the RSS) out of the per-event path. At most `maxKeys` are kept.
+   */
+  private readonly spares: WindowAggregate[] = [];
   private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, evaluations: 0 };
 
   constructor(
@@ -123,8 +127,7 @@ export class RuleRuntime {
     if (!agg) {
       if (this.limits.ownsGroup && !this.limits.ownsGroup(rule.id, key)) return;
       const group = rule.groupBy.map((f) => FIELD_GETTERS[f](e) ?? '');
-      const spare = this.spare;
-      this.spare = undefined;
+      const spare = this.spares.pop();
       agg = spare ? recycleWindowAggregate(spare, group, e.host) : newWindowAggregate(group, rule.distinctFields.length, this.limits.exactLimit, e.host);
       window.groups.set(key, agg);
     }
@@ -143,9 +146,7 @@ export class RuleRuntime {
         window.evictedEvents += agg.count;
         this.counters.evictedGroups++;
         this.counters.evictedEvents += agg.count;
-        // Under a flood of new groups every insert evicts one: reusing the evicted aggregate for
-        // the next new group keeps that from churning the garbage collector (and the RSS).
-        this.spare = agg;
+        if (this.spares.length < this.limits.maxKeys) this.spares.push(agg);
       }),
     };
     this.windows.set(start, window);
@@ -197,6 +198,8 @@ export class RuleRuntime {
     const loss = { events: (window?.evictedEvents ?? 0) + this.lateSinceClose, stages: { 'engine.evicted': window?.evictedEvents ?? 0, 'engine.late': this.lateSinceClose } };
     this.lateSinceClose = 0;
     jobs.forEach((job, i) => this.transition(job, verdicts[i], start, out, loss));
+    // Alerts copy what they need from the aggregates, so the window's aggregates can be reused.
+    for (const [, agg] of window?.groups ?? []) if (this.spares.length < this.limits.maxKeys) this.spares.push(agg);
   }
 
   /** The aggregates the rule's `when` sees for one group and window. */
