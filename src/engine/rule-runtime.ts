@@ -217,6 +217,7 @@ export class RuleRuntime {
       const since = state.lastWindowStart === undefined ? (this.firstStart ?? start) - rule.windowMs : state.lastWindowStart;
       const quiet = Math.min((start - since) / rule.windowMs - 1, n);
       for (let i = 0; i < quiet; i++) state.history.push(0);
+      if (state.history.length > n) state.history.splice(0, state.history.length - n);
       if (state.history.length === 0) {
         // The rule's first window: no past to compare with, so no spike rather than a false one.
         facts.baseline = rule.baseline.minCount;

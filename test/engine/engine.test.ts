@@ -133,4 +133,13 @@ describe('Engine', () => {
       ['resolved', 60, 20, 1],
     ]);
   });
+
+  it('counts quiet windows as zeros in the baseline, keeping only the last baseline.windows', async () => {
+    const yaml = resetRule().replace('window: 10s', 'window: 10s\n    baseline: { windows: 3, min_count: 5 }').replace('value: 10 }', 'value: 10 }, { fact: spike, operator: greaterThanInclusive, value: 3 }');
+    const engine = new Engine(compile(yaml));
+    const counts = [20, 20, 0, 0, 0, 100];
+    engine.push(counts.flatMap((n, w) => spread(n, w * 10_000, w * 10_000 + 9_000, (i, ts) => rst(i, ts))));
+    const alerts = await engine.advance(T0 + 60_000);
+    expect(alerts.map((a) => [a.status, (a.window.end - T0) / 1000, a.aggregates.baseline, a.aggregates.spike])).toEqual([['firing', 60, 5, 20]]);
+  });
 });
