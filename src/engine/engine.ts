@@ -21,6 +21,8 @@ export class Engine {
   private readonly partitions: TcpEvent[][] = [...EVENT_KINDS, 'other'].map(() => []);
   private maxTs = -Infinity;
   private keys = new GroupKeyCache();
+  /** Indices of the events a rule matched in the partition being read. */
+  private scratch = new Uint32Array(0);
   private readonly limits;
 
   constructor(rules: CompiledRule[], options: EngineOptions = {}) {
@@ -74,9 +76,12 @@ export class Engine {
       partitions[KIND_INDEX.get(e.kind) ?? other].push(e);
     }
     if (min === Infinity) return;
+    let largest = 0;
+    for (const p of partitions) largest = Math.max(largest, p.length);
+    if (this.scratch.length < largest) this.scratch = new Uint32Array(largest);
     for (const r of this.runtimes) {
       r.begin(min);
-      for (const p of r.partitions) if (partitions[p].length > 0) r.addAll(partitions[p], this.keys);
+      for (const p of r.partitions) if (partitions[p].length > 0) r.addAll(partitions[p], this.keys, this.scratch);
     }
     for (const p of partitions) p.length = 0;
   }

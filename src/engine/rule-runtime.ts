@@ -100,10 +100,11 @@ export class RuleRuntime {
    * Counts the events of one kind partition of a batch. The engine calls it rule by rule rather
    * than event by event, so one rule's groups stay in the CPU cache while its events go by.
    */
-  addAll(events: TcpEvent[], keys: GroupKeyCache): void {
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      if (this.rule.match(e)) this.add(e, keys.key(this.keySlot, e));
+  addAll(events: TcpEvent[], keys: GroupKeyCache, scratch: Uint32Array): void {
+    const n = this.rule.matchAll(events, scratch);
+    for (let j = 0; j < n; j++) {
+      const e = events[scratch[j]];
+      this.add(e, keys.key(this.keySlot, e));
     }
   }
 
