@@ -86,12 +86,11 @@ export function validateMeaning(files: Array<{ source: RuleSource; schema: Schem
             accepted: 'an id no other loaded rule uses',
           }),
         );
-        return;
-      }
-      ids.set(rule.id, item);
+      } else ids.set(rule.id, item);
+      // A duplicate is still checked, so one load reports all of its problems.
       const before = out.length;
       checkRule(item, { out, catalog, ruleId: rule.id, hasBaseline: rule.baseline !== undefined, expanding: [], brokenNames });
-      if (!out.slice(before).some((d) => d.severity === 'error')) catalog.rules.push(item);
+      if (!earlier && !out.slice(before).some((d) => d.severity === 'error')) catalog.rules.push(item);
     });
   }
   return { catalog, diagnostics: dedupe(out) };
