@@ -107,6 +107,8 @@ describe('Engine', () => {
     const before = await first.advance(events[149].ts);
     const json = JSON.parse(JSON.stringify(first.exportState()));
     const second = new Engine(rules);
+    // State goes only to a rule with the same id and fingerprint.
+    expect(new Engine(compile(resetRule('', 11))).importState(json)).toEqual([]);
     expect(second.importState(json)).toEqual(['resets']);
     const after = await run(second, events.slice(150));
     expect([...before, ...after].map((a) => a.id)).toEqual(whole.map((a) => a.id));
