@@ -79,6 +79,7 @@ export class RuleRuntime {
       (s) => s.firing,
     );
     this.distinctGetters = rule.distinctFields.map((f) => FIELD_GETTERS[f]);
+    this.groupGetters = rule.groupBy.map((f) => FIELD_GETTERS[f]);
     this.judge = new JsonRulesEngine([], { allowUndefinedFacts: false });
     for (const [name, cond] of Object.entries(rule.sharedConditions)) this.judge.setCondition(name, cond);
     this.judge.addRule({ conditions: rule.when, event: { type: 'fire' } });
@@ -87,6 +88,7 @@ export class RuleRuntime {
   /** The rule's slot in the engine's group key cache. */
   keySlot = 0;
   private readonly distinctGetters: FieldGetter[];
+  private readonly groupGetters: FieldGetter[];
 
   /** The partitions (event kinds) of a pushed batch this rule reads; set by the engine. */
   partitions: number[] = [];
@@ -127,7 +129,9 @@ export class RuleRuntime {
     let agg = window.groups.get(key);
     if (!agg) {
       if (this.limits.ownsGroup && !this.limits.ownsGroup(rule.id, key)) return;
-      const group = rule.groupBy.map((f) => FIELD_GETTERS[f](e) ?? '');
+      const getters = this.groupGetters;
+      const group: Array<string | number> = new Array(getters.length);
+      for (let i = 0; i < getters.length; i++) group[i] = getters[i](e) ?? '';
       const spare = this.spares.pop();
       agg = spare ? recycleWindowAggregate(spare, group, e.host) : newWindowAggregate(group, rule.distinctFields.length, this.limits.exactLimit, e.host);
       window.groups.set(key, agg);
