@@ -22,6 +22,10 @@ import {
   type WindowAggregate,
 } from './window-aggregate';
 
+// Globals used per event are read once here: in a vm context (jest runs the tests in one) every
+// global lookup costs about 100 ns, which made the per-event path five times slower there.
+const floor = Math.floor;
+
 interface Limits {
   maxKeys: number;
   exactLimit: number;
@@ -113,7 +117,7 @@ export class RuleRuntime {
   private add(e: TcpEvent, key: string): void {
     const rule = this.rule;
     const w = rule.windowMs;
-    const start = Math.floor(e.ts / w) * w;
+    const start = floor(e.ts / w) * w;
     if (start < (this.cursor as number)) {
       this.counters.lateEvents++;
       this.lateSinceClose++;
@@ -130,8 +134,8 @@ export class RuleRuntime {
     if (!agg) {
       if (this.limits.ownsGroup && !this.limits.ownsGroup(rule.id, key)) return;
       const getters = this.groupGetters;
-      const group: Array<string | number> = new Array(getters.length);
-      for (let i = 0; i < getters.length; i++) group[i] = getters[i](e) ?? '';
+      const group: Array<string | number> = [];
+      for (let i = 0; i < getters.length; i++) group.push(getters[i](e) ?? '');
       const spare = this.spares.pop();
       agg = spare ? recycleWindowAggregate(spare, group, e.host) : newWindowAggregate(group, rule.distinctFields.length, this.limits.exactLimit, e.host);
       window.groups.set(key, agg);
