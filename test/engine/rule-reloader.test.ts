@@ -71,4 +71,16 @@ describe('RuleReloader', () => {
       reloader.close();
     }
   });
+
+  it('reloads on SIGHUP until closed', async () => {
+    const { engine, reloader } = await started();
+    reloader.reloadOnSighup();
+    writeFileSync(join(dir, 'c.yaml'), resetRule().replace('id: resets', 'id: third'));
+    process.emit('SIGHUP', 'SIGHUP');
+    const deadline = Date.now() + 5000;
+    while (engine.rules.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(engine.rules.map((r) => r.id)).toEqual(['resets', 'other', 'third']);
+    reloader.close();
+    expect(process.listenerCount('SIGHUP')).toBe(0);
+  });
 });
