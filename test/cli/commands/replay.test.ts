@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../support/run-cli';
+import { runCli } from '../../support/run-cli';
 
-const RULES = join(__dirname, '../../rules');
-const EVENTS = join(__dirname, '../replay/fixtures/syn-flood.jsonl');
+const RULES = join(__dirname, '../../../rules');
+const EVENTS = join(__dirname, '../../replay/fixtures/syn-flood.jsonl');
 
 describe('tcpwarden replay', () => {
   it('prints the alerts of recorded events on event time, resolutions included', async () => {
@@ -39,7 +39,7 @@ describe('tcpwarden replay', () => {
   });
 
   it('refuses invalid rules with their errors and exit 2', async () => {
-    const { code, stderr } = await runCli(['replay', EVENTS, '--rules', join(__dirname, '../rules/broken/bad-severity.yaml')]);
+    const { code, stderr } = await runCli(['replay', EVENTS, '--rules', join(__dirname, '../../rules/broken/bad-severity.yaml')]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/bad-severity\.yaml:5:15: error schema\.value \[broken\]/);
   });

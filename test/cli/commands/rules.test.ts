@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resetRule } from '../support/rules';
-import { runCli } from '../support/run-cli';
+import { resetRule } from '../../support/rules';
+import { runCli } from '../../support/run-cli';
 
-const RULES = join(__dirname, '../../rules');
-const BROKEN = join(__dirname, '../rules/broken');
+const RULES = join(__dirname, '../../../rules');
+const BROKEN = join(__dirname, '../../rules/broken');
 
 describe('tcpwarden rules validate', () => {
   it('exits 0 on the shipped rules', async () => {
