@@ -76,7 +76,8 @@ function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefi
   switch (err.keyword) {
     case 'required': {
       const key = (err.params as { missingProperty: string }).missingProperty;
-      return diagnostic('schema.missing', source.locate(path, 'key'), `${describe(path)} lacks the required key '${key}'`, extra());
+      const wanted = parentSchema?.properties?.[key] as { description?: string } | undefined;
+      return diagnostic('schema.missing', source.locate(path, 'key'), `${describe(path)} lacks the required key '${key}'`, extra(wanted?.description && `${key}: ${wanted.description}`));
     }
     case 'additionalProperties': {
       const key = (err.params as { additionalProperty: string }).additionalProperty;

@@ -65,4 +65,15 @@ describe('validation across files', () => {
     expect(r.ok).toBe(true);
     expect(r.warnings.map((w) => `${w.location.file}:${w.location.line} ${w.code}`)).toEqual(['empty.yaml:1 file.no-rules', 'w.yaml:6 rule.no-kind', 'w.yaml:10 duration.cooldown-short']);
   });
+
+  it('rejects a list or shared condition defined twice, pointing at the first', () => {
+    const r = loadRuleTexts([
+      { file: 'a.yaml', text: LISTS },
+      { file: 'b.yaml', text: LISTS },
+    ]);
+    expect(r.errors.map(formatDiagnostic)).toEqual([
+      "b.yaml:3:3: error list.duplicate: list 'office' is already defined at a.yaml:3:3 (accepted: a name no other loaded file uses)",
+      "b.yaml:5:3: error condition.duplicate: condition 'from-outside' is already defined at a.yaml:5:3 (accepted: a name no other loaded file uses)",
+    ]);
+  });
 });
