@@ -144,4 +144,21 @@ describe('Engine', () => {
     const alerts = await engine.advance(T0 + 60_000);
     expect(alerts.map((a) => [a.status, (a.window.end - T0) / 1000, a.aggregates.baseline, a.aggregates.spike])).toEqual([['firing', 60, 5, 20]]);
   });
+
+  it('reports late events as loss on the rule\'s next alert', async () => {
+    const engine = new Engine(compile(resetRule()));
+    engine.push(spread(5, 0, 9_000, (i, ts) => rst(i, ts)));
+    await engine.advance(T0 + 10_000);
+    engine.push([rst(0, T0 + 1_000), rst(1, T0 + 2_000)]);
+    engine.push(spread(20, 10_000, 19_000, (i, ts) => rst(i, ts)));
+    const [alert] = await engine.advance(T0 + 20_000);
+    expect(alert.loss).toEqual({ events: 2, stages: { 'engine.evicted': 0, 'engine.late': 2 } });
+  });
+
+  it('still tests events of kinds it does not know against the rules that do not restrict the kind', async () => {
+    const anyKind = compile(resetRule().replace('{ all: [ { fact: kind, operator: equal, value: rst_sent } ] }', '{ all: [ { fact: lport, operator: equal, value: 80 } ] }'));
+    const engine = new Engine([...compile(resetRule()).map((r) => ({ ...r, id: 'resets-only' })), ...anyKind]);
+    engine.push(spread(20, 0, 9_000, (i, ts) => ({ ...rst(i, ts), kind: 'future_kind' as never })));
+    expect((await engine.advance(T0 + 10_000)).map((a) => a.rule.id)).toEqual(['resets']);
+  });
 });
