@@ -43,6 +43,14 @@ export class DistinctCounter {
     } else (this.sketch as HyperLogLog).add(hash32(value));
   }
 
+  /** Forgets every value, for reuse by another group. */
+  reset(): void {
+    if (this.small) this.small.length = 0;
+    else this.small = [];
+    this.exact = undefined;
+    this.sketch = undefined;
+  }
+
   get size(): number {
     if (this.small) return this.small.length;
     return this.exact ? this.exact.size : (this.sketch as HyperLogLog).estimate();

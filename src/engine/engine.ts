@@ -21,6 +21,8 @@ export class Engine {
   private readonly partitions: TcpEvent[][] = [...EVENT_KINDS, 'other'].map(() => []);
   private maxTs = -Infinity;
   private keys = new GroupKeyCache();
+  /** Indices of the events a rule matched in the partition being read. */
+  private scratch = new Uint32Array(0);
   private readonly limits;
 
   constructor(rules: CompiledRule[], options: EngineOptions = {}) {
@@ -68,17 +70,24 @@ export class Engine {
     const partitions = this.partitions;
     const other = partitions.length - 1;
     let min = Infinity;
-    for (const e of events) {
-      if (e.ts > this.maxTs) this.maxTs = e.ts;
-      if (e.ts < min) min = e.ts;
-      partitions[KIND_INDEX.get(e.kind) ?? other].push(e);
+    try {
+      for (const e of events) {
+        if (e.ts > this.maxTs) this.maxTs = e.ts;
+        if (e.ts < min) min = e.ts;
+        partitions[KIND_INDEX.get(e.kind) ?? other].push(e);
+      }
+      if (min === Infinity) return;
+      let largest = 0;
+      for (const p of partitions) largest = Math.max(largest, p.length);
+      if (this.scratch.length < largest) this.scratch = new Uint32Array(largest);
+      for (const r of this.runtimes) {
+        r.begin(min);
+        for (const p of r.partitions) if (partitions[p].length > 0) r.addAll(partitions[p], this.keys, this.scratch);
+      }
+    } finally {
+      // Even if a caller's iterable throws midway, the next batch must not see this one's events.
+      for (const p of partitions) p.length = 0;
     }
-    if (min === Infinity) return;
-    for (const r of this.runtimes) {
-      r.begin(min);
-      for (const p of r.partitions) if (partitions[p].length > 0) r.addAll(partitions[p], this.keys);
-    }
-    for (const p of partitions) p.length = 0;
   }
 
   /** Closes every window that ended by `nowMs` (event time) and returns the alerts, oldest window first. */

@@ -11,6 +11,11 @@ interface Slot {
   /** Nested maps, one level per field, whose leaves are the interned key strings. */
   interned: Map<unknown, unknown>;
   size: number;
+  /** Lookups and hits since the table was last rebuilt. */
+  lookups: number;
+  hits: number;
+  /** Lookups left to answer without the table, after it proved useless (a flood of new groups). */
+  bypass: number;
 }
 
 /**
@@ -31,7 +36,7 @@ export class GroupKeyCache {
     if (slot === undefined) {
       slot = this.slots.length;
       this.index.set(signature, slot);
-      this.slots.push({ getters: fields.map((f) => FIELD_GETTERS[f]), interned: new Map(), size: 0 });
+      this.slots.push({ getters: fields.map((f) => FIELD_GETTERS[f]), interned: new Map(), size: 0, lookups: 0, hits: 0, bypass: 0 });
     }
     return slot;
   }
@@ -40,6 +45,11 @@ export class GroupKeyCache {
     const slot = this.slots[slotIndex];
     const getters = slot.getters;
     if (getters.length <= 1) return groupKey(getters, event);
+    if (slot.bypass > 0) {
+      slot.bypass--;
+      return groupKey(getters, event);
+    }
+    slot.lookups++;
     let node = slot.interned;
     const last = getters.length - 1;
     for (let i = 0; i < last; i++) {
@@ -53,16 +63,21 @@ export class GroupKeyCache {
     }
     const v = getters[last](event);
     let key = node.get(v) as string | undefined;
-    if (key === undefined) {
-      if (slot.size >= INTERN_LIMIT) {
-        slot.interned = new Map();
-        slot.size = 0;
-        return this.key(slotIndex, event);
-      }
-      key = groupKey(getters, event);
-      node.set(v, key);
-      slot.size++;
+    if (key !== undefined) {
+      slot.hits++;
+      return key;
     }
+    key = groupKey(getters, event);
+    if (slot.size >= INTERN_LIMIT) {
+      // Full: rebuild it; if most lookups missed (new groups all the time, as under a flood of
+      // spoofed sources), interning only costs, so do without it for a while.
+      if (slot.hits < slot.lookups / 2) slot.bypass = 4 * INTERN_LIMIT;
+      slot.interned = new Map();
+      slot.size = slot.lookups = slot.hits = 0;
+      return key;
+    }
+    node.set(v, key);
+    slot.size++;
     return key;
   }
 }

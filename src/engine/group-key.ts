@@ -2,6 +2,10 @@ import type { TcpEvent } from '../interfaces/tcp-event';
 import type { CompiledRule } from '../rules/compiled-rule';
 import { FIELD_GETTERS, type FieldGetter } from '../rules/field-getters';
 
+// Globals used per event are read once here: in a vm context (jest runs the tests in one) every
+// global lookup costs about 100 ns, which made the per-event path five times slower there.
+const toText = String;
+
 /** Separates group values in a group key and a dedup key. */
 export const GROUP_SEPARATOR = '|';
 
@@ -24,7 +28,7 @@ export function groupKey(getters: FieldGetter[], event: TcpEvent): string {
   if (getters.length === 1) {
     // The common case needs no concatenation: a string field is its own key.
     const v = getters[0](event);
-    return typeof v === 'string' ? v : v === undefined ? '' : String(v);
+    return typeof v === 'string' ? v : v === undefined ? '' : toText(v);
   }
   let key = '';
   for (let i = 0; i < getters.length; i++) {

@@ -16,10 +16,13 @@ export interface KeyState {
   lastSentEnd: number;
   /** Window end of the last window whose condition held. */
   lastTrueEnd: number;
+  /** Where the episode's events came from, for its resolution (whose window may hold no events). */
+  host: string;
+  netns: number[];
 }
 
 export type KeyStateJson = Omit<KeyState, 'touched'>;
 
 export function newKeyState(group: Array<string | number>): KeyState {
-  return { touched: false, group, history: [], lastWindowStart: undefined, firing: false, startsAt: 0, lastSentEnd: 0, lastTrueEnd: 0 };
+  return { touched: false, group, history: [], lastWindowStart: undefined, firing: false, startsAt: 0, lastSentEnd: 0, lastTrueEnd: 0, host: '', netns: [] };
 }

@@ -12,10 +12,12 @@ const SETTLE_MS = 200;
  * Hot reload of rule files into a running engine. `reload()` (what SIGHUP calls) loads the paths
  * again: a valid set replaces the engine's rules, keeping the windows and alerts of every rule
  * whose fingerprint did not change; an invalid set is rejected with its errors logged, and the
- * old rules keep running. `watch()` reloads when the files change. Reloads never overlap.
+ * old rules keep running. `watch()` reloads when the files change, `reloadOnSighup()` on SIGHUP.
+ * Reloads never overlap.
  */
 export class RuleReloader {
   private watchers: FSWatcher[] = [];
+  private readonly onSighup = (): void => void this.reload();
   private timer: NodeJS.Timeout | undefined;
   private last: Promise<LoadResult> | undefined;
 
@@ -56,7 +58,14 @@ export class RuleReloader {
     }
   }
 
+  /** Reloads on SIGHUP, the usual "reread your configuration" signal. */
+  reloadOnSighup(): void {
+    process.on('SIGHUP', this.onSighup);
+  }
+
+  /** Stops watching and listening for SIGHUP. */
   close(): void {
+    process.off('SIGHUP', this.onSighup);
     clearTimeout(this.timer);
     for (const w of this.watchers) w.close();
     this.watchers = [];

@@ -32,6 +32,18 @@ export function newWindowAggregate(group: Array<string | number>, distinctFields
   return { touched: false, group, count: 0, distinct, netns: [], samples: [], host };
 }
 
+/** Resets an evicted aggregate for a new group, keeping its arrays and counters. */
+export function recycleWindowAggregate(agg: WindowAggregate, group: Array<string | number>, host: string): WindowAggregate {
+  agg.touched = false;
+  agg.group = group;
+  agg.count = 0;
+  for (const d of agg.distinct) d.reset();
+  agg.netns.length = 0;
+  agg.samples.length = 0;
+  agg.host = host;
+  return agg;
+}
+
 export function windowAggregateState(agg: WindowAggregate): WindowAggregateState {
   return { group: agg.group, count: agg.count, distinct: agg.distinct.map((d) => d.toState()), netns: agg.netns, samples: agg.samples, host: agg.host };
 }

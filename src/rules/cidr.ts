@@ -12,16 +12,21 @@ export function cidrProblem(text: unknown): string | undefined {
   return undefined;
 }
 
-// The last address parsed: the rules testing one event mostly test the same address in a row.
-let lastText = '';
-let lastValue = -1;
+// Parsed addresses: every rule with an exception tests the address of every event it reads, and
+// peers repeat; a Map lookup (the string's hash is computed once and kept by V8) is cheaper than
+// parsing again. Dropped when full, so a flood of new addresses costs bounded memory.
+const PARSED_LIMIT = 65_536;
+let parsed = new Map<string, number>();
 
 /** Parses a dotted IPv4 address to an unsigned 32-bit number; -1 when it is not one. */
 function ipv4(text: string): number {
-  if (text === lastText) return lastValue;
-  lastValue = parseIpv4(text);
-  lastText = text;
-  return lastValue;
+  let value = parsed.get(text);
+  if (value === undefined) {
+    value = parseIpv4(text);
+    if (parsed.size >= PARSED_LIMIT) parsed = new Map();
+    parsed.set(text, value);
+  }
+  return value;
 }
 
 function parseIpv4(text: string): number {

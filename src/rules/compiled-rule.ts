@@ -2,6 +2,7 @@ import type { TopLevelCondition } from 'json-rules-engine';
 import type { Severity } from '../interfaces/alert';
 import type { EventKind, TcpEvent } from '../interfaces/tcp-event';
 import type { SourceLocation } from './diagnostic';
+import type { BatchMatcher } from './match-predicate';
 
 export type EventField = keyof TcpEvent;
 
@@ -20,6 +21,8 @@ export interface CompiledRule {
   kinds: EventKind[] | undefined;
   /** Decides whether one event counts for this rule; compiled to plain JavaScript because it runs once per event. */
   match: (event: TcpEvent) => boolean;
+  /** `match` over a batch: the indices of the matching events (the engine's per-event path). */
+  matchAll: BatchMatcher;
   /** `match` in json-rules-engine form with lists and shared conditions inlined (benchmarks and docs compare against it). */
   matchConditions: TopLevelCondition;
   groupBy: EventField[];

@@ -8,7 +8,7 @@ import { checkSchema, type SchemaCheck } from './schema-check';
 import { validateMeaning } from './validator';
 
 /** Rule tests sit beside the rules as `<name>.test.yaml`; they are not rule files. */
-export const RULE_TEST_SUFFIX = /\.test\.ya?ml$/;
+const RULE_TEST_SUFFIX = /\.test\.ya?ml$/;
 const RULE_FILE = /\.ya?ml$/;
 
 /** The rule files a list of paths names: files as given, directories searched recursively, in a stable order. */

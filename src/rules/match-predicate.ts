@@ -21,6 +21,23 @@ export function matchPredicate(cond: NestedCondition): Predicate {
   return new Function('k', `"use strict"; return function match(e) { return ${body}; };`)(constants) as Predicate;
 }
 
+/** Writes the indices of the matching events into `out` (at least `events.length` long) and returns how many there are. */
+export type BatchMatcher = (events: TcpEvent[], out: Uint32Array) => number;
+
+/**
+ * The same condition as a loop over a batch: the engine's hot path. With the loop inside the
+ * rule's own function the condition is inlined in it, where a shared loop calling each rule's
+ * `match` would make one megamorphic call per event and rule.
+ */
+export function batchMatcher(cond: NestedCondition): BatchMatcher {
+  const constants: unknown[] = [];
+  const body = expression(cond, constants);
+  return new Function(
+    'k',
+    `"use strict"; return function matchAll(events, out) { let n = 0; for (let i = 0; i < events.length; i++) { const e = events[i]; if (${body}) out[n++] = i; } return n; };`,
+  )(constants) as BatchMatcher;
+}
+
 function literal(value: unknown, constants: unknown[]): string {
   if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return JSON.stringify(value);
   constants.push(value);
@@ -29,7 +46,8 @@ function literal(value: unknown, constants: unknown[]): string {
 
 function expression(cond: NestedCondition, constants: unknown[]): string {
   if ('all' in cond) return cond.all.length === 0 ? 'true' : `(${cond.all.map((c) => expression(c as NestedCondition, constants)).join(' && ')})`;
-  if ('any' in cond) return cond.any.length === 0 ? 'false' : `(${cond.any.map((c) => expression(c as NestedCondition, constants)).join(' || ')})`;
+  // json-rules-engine holds an empty `any` true as well (the schema rejects empty lists anyway).
+  if ('any' in cond) return cond.any.length === 0 ? 'true' : `(${cond.any.map((c) => expression(c as NestedCondition, constants)).join(' || ')})`;
   if ('not' in cond) return `!${expression(cond.not as NestedCondition, constants)}`;
   if ('condition' in cond) throw new Error(`shared condition '${cond.condition}' must be inlined before compiling a match`);
   const field = cond.fact;

@@ -3,7 +3,7 @@
  * plus `inCidr`/`notInCidr` for address exceptions; `contains`/`doesNotContain` are left out
  * because every event field and aggregate is a scalar.
  */
-export const COMPARISON_OPERATORS = [
+const COMPARISON_OPERATORS = [
   'equal',
   'notEqual',
   'lessThan',

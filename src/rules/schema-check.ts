@@ -76,7 +76,8 @@ function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefi
   switch (err.keyword) {
     case 'required': {
       const key = (err.params as { missingProperty: string }).missingProperty;
-      return diagnostic('schema.missing', source.locate(path, 'key'), `${describe(path)} lacks the required key '${key}'`, extra());
+      const wanted = parentSchema?.properties?.[key] as { description?: string } | undefined;
+      return diagnostic('schema.missing', source.locate(path, 'key'), `${describe(path)} lacks the required key '${key}'`, extra(wanted?.description && `${key}: ${wanted.description}`));
     }
     case 'additionalProperties': {
       const key = (err.params as { additionalProperty: string }).additionalProperty;
@@ -104,6 +105,8 @@ function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefi
       }
       return diagnostic('schema.value', source.locate(path), `${describe(path)} cannot be ${JSON.stringify(err.data)}`, extra(parentSchema?.description));
     }
+    case 'minItems':
+      return diagnostic('schema.value', source.locate(path), `${describe(path)} must not be empty`, extra('at least one item'));
     case 'propertyNames':
       // Reported again by the 'pattern' error on the name itself, which carries the offending name.
       return undefined;

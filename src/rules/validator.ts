@@ -39,7 +39,7 @@ export function validateMeaning(files: Array<{ source: RuleSource; schema: Schem
   const out: Diagnostic[] = [];
   const catalog: RuleCatalog = { rules: [], lists: new Map(), conditions: new Map() };
   const where = (l: Located<unknown>): string => {
-    const loc = l.source.locate(l.path);
+    const loc = l.source.locate(l.path, 'key');
     return `${loc.file}:${loc.line}:${loc.column}`;
   };
 
@@ -50,14 +50,14 @@ export function validateMeaning(files: Array<{ source: RuleSource; schema: Schem
       if (schema.broken.has(`/lists/${name}`)) continue;
       const item: Located<Array<string | number>> = { value: values, source, path: ['lists', name] };
       const earlier = catalog.lists.get(name);
-      if (earlier) out.push(diagnostic('list.duplicate', source.locate(item.path, 'key'), `list '${name}' is already defined at ${where(earlier)}`));
+      if (earlier) out.push(diagnostic('list.duplicate', source.locate(item.path, 'key'), `list '${name}' is already defined at ${where(earlier)}`, { accepted: 'a name no other loaded file uses' }));
       else catalog.lists.set(name, item);
     }
     for (const [name, cond] of Object.entries(data.conditions ?? {})) {
       if (schema.broken.has(`/conditions/${name}`)) continue;
       const item: Located<ConditionDefinition> = { value: cond, source, path: ['conditions', name] };
       const earlier = catalog.conditions.get(name);
-      if (earlier) out.push(diagnostic('condition.duplicate', source.locate(item.path, 'key'), `condition '${name}' is already defined at ${where(earlier)}`));
+      if (earlier) out.push(diagnostic('condition.duplicate', source.locate(item.path, 'key'), `condition '${name}' is already defined at ${where(earlier)}`, { accepted: 'a name no other loaded file uses' }));
       else catalog.conditions.set(name, item);
     }
   }
@@ -86,12 +86,11 @@ export function validateMeaning(files: Array<{ source: RuleSource; schema: Schem
             accepted: 'an id no other loaded rule uses',
           }),
         );
-        return;
-      }
-      ids.set(rule.id, item);
+      } else ids.set(rule.id, item);
+      // A duplicate is still checked, so one load reports all of its problems.
       const before = out.length;
       checkRule(item, { out, catalog, ruleId: rule.id, hasBaseline: rule.baseline !== undefined, expanding: [], brokenNames });
-      if (!out.slice(before).some((d) => d.severity === 'error')) catalog.rules.push(item);
+      if (!earlier && !out.slice(before).some((d) => d.severity === 'error')) catalog.rules.push(item);
     });
   }
   return { catalog, diagnostics: dedupe(out) };

@@ -107,6 +107,8 @@ describe('Engine', () => {
     const before = await first.advance(events[149].ts);
     const json = JSON.parse(JSON.stringify(first.exportState()));
     const second = new Engine(rules);
+    // State goes only to a rule with the same id and fingerprint.
+    expect(new Engine(compile(resetRule('', 11))).importState(json)).toEqual([]);
     expect(second.importState(json)).toEqual(['resets']);
     const after = await run(second, events.slice(150));
     expect([...before, ...after].map((a) => a.id)).toEqual(whole.map((a) => a.id));
@@ -132,5 +134,31 @@ describe('Engine', () => {
       ['firing', 40, 20, 5],
       ['resolved', 60, 20, 1],
     ]);
+  });
+
+  it('counts quiet windows as zeros in the baseline, keeping only the last baseline.windows', async () => {
+    const yaml = resetRule().replace('window: 10s', 'window: 10s\n    baseline: { windows: 3, min_count: 5 }').replace('value: 10 }', 'value: 10 }, { fact: spike, operator: greaterThanInclusive, value: 3 }');
+    const engine = new Engine(compile(yaml));
+    const counts = [20, 20, 0, 0, 0, 100];
+    engine.push(counts.flatMap((n, w) => spread(n, w * 10_000, w * 10_000 + 9_000, (i, ts) => rst(i, ts))));
+    const alerts = await engine.advance(T0 + 60_000);
+    expect(alerts.map((a) => [a.status, (a.window.end - T0) / 1000, a.aggregates.baseline, a.aggregates.spike])).toEqual([['firing', 60, 5, 20]]);
+  });
+
+  it('reports late events as loss on the rule\'s next alert', async () => {
+    const engine = new Engine(compile(resetRule()));
+    engine.push(spread(5, 0, 9_000, (i, ts) => rst(i, ts)));
+    await engine.advance(T0 + 10_000);
+    engine.push([rst(0, T0 + 1_000), rst(1, T0 + 2_000)]);
+    engine.push(spread(20, 10_000, 19_000, (i, ts) => rst(i, ts)));
+    const [alert] = await engine.advance(T0 + 20_000);
+    expect(alert.loss).toEqual({ events: 2, stages: { 'engine.evicted': 0, 'engine.late': 2 } });
+  });
+
+  it('still tests events of kinds it does not know against the rules that do not restrict the kind', async () => {
+    const anyKind = compile(resetRule().replace('{ all: [ { fact: kind, operator: equal, value: rst_sent } ] }', '{ all: [ { fact: lport, operator: equal, value: 80 } ] }'));
+    const engine = new Engine([...compile(resetRule()).map((r) => ({ ...r, id: 'resets-only' })), ...anyKind]);
+    engine.push(spread(20, 0, 9_000, (i, ts) => ({ ...rst(i, ts), kind: 'future_kind' as never })));
+    expect((await engine.advance(T0 + 10_000)).map((a) => a.rule.id)).toEqual(['resets']);
   });
 });

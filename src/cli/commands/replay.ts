@@ -29,13 +29,13 @@ export const replayCommand: Command = {
       const a = argv[i];
       if (a === '--rules') {
         const p = argv[++i];
-        if (!p) throw new UserError('cli.usage', `--rules needs a path\n${USAGE}`, 2);
+        if (!p) throw new UserError('cli.usage', `--rules needs a path (see 'tcpwarden replay --help')`, 2);
         rulePaths.push(p);
       } else if (a === '--json') json = true;
-      else if (a.startsWith('-')) throw new UserError('cli.usage', `unknown option '${a}'\n${USAGE}`, 2);
+      else if (a.startsWith('-')) throw new UserError('cli.usage', `unknown option '${a}' (see 'tcpwarden replay --help')`, 2);
       else files.push(a);
     }
-    if (files.length !== 1 || rulePaths.length === 0) throw new UserError('cli.usage', `name one events file and at least one --rules path\n${USAGE}`, 2);
+    if (files.length !== 1 || rulePaths.length === 0) throw new UserError('cli.usage', `name one events file and at least one --rules path (see 'tcpwarden replay --help')`, 2);
     const load = await loadRules(rulePaths);
     if (!load.ok) {
       process.stderr.write(formatLoadResult(load) + '\n');

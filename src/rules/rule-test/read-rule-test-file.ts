@@ -19,8 +19,8 @@ const EXPECT_KEYS = ['at', 'rule', 'status', 'group', 'aggregates'];
  */
 export async function readRuleTestFile(file: string, defaultRules: string[]): Promise<RuleTestCase[]> {
   const { source, diagnostics } = readRuleSource(file, await readFile(file, 'utf8'));
-  const fail = (path: DataPath, message: string): never => {
-    const at = diagnostics[0]?.location ?? source.locate(path);
+  const fail = (path: DataPath, message: string, part: 'key' | 'value' = 'value'): never => {
+    const at = diagnostics[0]?.location ?? source.locate(path, part);
     throw new UserError('rule-test.invalid', `${at.file}:${at.line}:${at.column}: ${diagnostics[0]?.message ?? message}`, 2);
   };
   if (diagnostics.length > 0) fail([], '');
@@ -31,11 +31,11 @@ export async function readRuleTestFile(file: string, defaultRules: string[]): Pr
   return cases;
 }
 
-type Fail = (path: DataPath, message: string) => never;
+type Fail = (path: DataPath, message: string, part?: 'key' | 'value') => never;
 
 function mapping(value: unknown, path: DataPath, keys: string[], fail: Fail): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(path, `expected a mapping with ${keys.join(', ')}`);
-  for (const k of Object.keys(value)) if (!keys.includes(k)) fail([...path, k], `unknown key '${k}'; expected ${keys.join(', ')}`);
+  for (const k of Object.keys(value)) if (!keys.includes(k)) fail([...path, k], `unknown key '${k}'; expected ${keys.join(', ')}`, 'key');
   return value as Record<string, unknown>;
 }
 

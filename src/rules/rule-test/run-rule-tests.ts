@@ -5,7 +5,7 @@ import { readRuleTestFile } from './read-rule-test-file';
 import { runRuleTest, type RuleTestResult } from './run-rule-test';
 
 /** The test file beside a rule file: `x.yaml` -> `x.test.yaml`. */
-export function testFileFor(ruleFile: string): string {
+function testFileFor(ruleFile: string): string {
   return ruleFile.replace(/\.ya?ml$/, '.test.yaml');
 }
 
