@@ -43,6 +43,8 @@ export async function connectRedis(url: string, mode: ConnectionMode, onError: (
   const options: RedisOptions = {
     ...base,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), RECONNECT_MAX_MS),
+    // Closing while Redis is away leaves a timer for a socket that is already gone; keep it short.
+    disconnectTimeout: 200,
     ...(mode === 'blocking' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 0, enableOfflineQueue: false }),
   };
   const client = new IORedis(options);

@@ -87,3 +87,16 @@ describe('BullmqProducer (needs redis-server)', () => {
     await consumer.close();
   });
 });
+
+describe('BullmqProducer shutdown (needs redis-server)', () => {
+  it('closes within its timeout while Redis is down, counting what it could not send as dropped', async () => {
+    const r = await startRedis();
+    const producer = await BullmqProducer.connect({ url: r.url });
+    await r.stop();
+    producer.publish(tcpEvents(0, 2500));
+    const started = Date.now();
+    await producer.close(500);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(producer.metrics()).toMatchObject({ published: 2500, sentEvents: 0, buffered: 0, dropped: 2500 });
+  });
+});
