@@ -17,3 +17,4 @@ export type { BullmqConsumerOptions } from './queue/bullmq-consumer-options';
 export { RedisUnreachableError } from './errors/redis-unreachable-error';
 export { RedisUrlError } from './errors/redis-url-error';
 export { PartitionCountMismatchError } from './errors/partition-count-mismatch-error';
+export { ownsGroupIn } from './queue/owns-group';
