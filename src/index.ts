@@ -18,3 +18,4 @@ export { RedisUnreachableError } from './errors/redis-unreachable-error';
 export { RedisUrlError } from './errors/redis-url-error';
 export { PartitionCountMismatchError } from './errors/partition-count-mismatch-error';
 export { ownsGroupIn } from './queue/owns-group';
+export type { RedisTarget } from './queue/redis-target';

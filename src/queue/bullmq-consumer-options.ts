@@ -1,9 +1,8 @@
+import type { RedisTarget } from './redis-target';
 import type { ConsumerOptions } from './transport-options';
 
 /** Options of an engine-side consumer on Redis. */
-export interface BullmqConsumerOptions extends ConsumerOptions {
-  /** `redis://` or `rediss://`, with user and password if Redis wants them. */
-  url: string;
+export interface BullmqConsumerOptions extends ConsumerOptions, RedisTarget {
   /** Must equal the producers' and every other worker's count (checked against Redis at start). Default 1. */
   partitions?: number;
   /** Partition lease lifetime; see PartitionLeases. Default 10,000 ms. */

@@ -46,9 +46,9 @@ export class BullmqConsumer implements EventConsumer {
 
   /** Throws RedisUnreachableError (a UserError) when Redis does not answer now; later outages are waited out. */
   static async connect(options: BullmqConsumerOptions): Promise<BullmqConsumer> {
-    const redis = await connectRedis(options.url, 'blocking');
+    const redis = await connectRedis(options, 'blocking');
     // Leases fail fast while Redis is away, so local expiry (not a stuck command) decides ownership.
-    const leaseRedis = await connectRedis(options.url, 'failFast');
+    const leaseRedis = await connectRedis(options, 'failFast');
     return new BullmqConsumer(redis, leaseRedis, options);
   }
 

@@ -31,7 +31,7 @@ export class BullmqProducer implements EventProducer {
 
   /** Throws RedisUnreachableError (a UserError) when Redis does not answer now; later outages are buffered and retried. */
   static async connect(options: BullmqProducerOptions): Promise<BullmqProducer> {
-    const redis = await connectRedis(options.url, 'failFast');
+    const redis = await connectRedis(options, 'failFast');
     const partitions = options.partitions ?? 1;
     const maxLen = options.eventsStreamMaxLen ?? 1000;
     const queues = Array.from(

@@ -1,5 +1,6 @@
 import IORedis, { type RedisOptions } from 'ioredis';
 import { RedisUnreachableError } from '../errors/redis-unreachable-error';
+import type { RedisTarget } from './redis-target';
 import { maskRedisUrl, redisOptionsFromUrl } from './redis-url';
 
 const PROBE_TIMEOUT_MS = 3000;
@@ -18,8 +19,9 @@ export type ConnectionMode = 'blocking' | 'failFast';
  * the URL with its password masked), then opens the long-lived connection, which reconnects with
  * backoff forever and never throws for an outage. `onError` sees connection errors for counting or logging.
  */
-export async function connectRedis(url: string, mode: ConnectionMode, onError: (err: Error) => void = () => undefined): Promise<IORedis> {
-  const base = redisOptionsFromUrl(url);
+export async function connectRedis(target: RedisTarget, mode: ConnectionMode, onError: (err: Error) => void = () => undefined): Promise<IORedis> {
+  const { url } = target;
+  const base = redisOptionsFromUrl(url, target.tls);
   const probe = new IORedis({
     ...base,
     lazyConnect: true,

@@ -100,3 +100,18 @@ describe('BullmqProducer shutdown (needs redis-server)', () => {
     expect(producer.metrics()).toMatchObject({ published: 2500, sentEvents: 0, buffered: 0, dropped: 2500 });
   });
 });
+
+describe('BullMQ over rediss:// (needs redis-server built with TLS, and openssl)', () => {
+  it('carries batches from producer to consumer over TLS with a password', async () => {
+    const r = await startRedis({ tls: true, password: 'hunter2' });
+    const consumer = await BullmqConsumer.connect({ url: r.url, tls: { ca: r.ca }, ...fast });
+    await consumer.start(async () => undefined);
+    const producer = await BullmqProducer.connect({ url: r.url, tls: { ca: r.ca } });
+    producer.publish(tcpEvents(0, 1500));
+    await producer.flush();
+    await waitFor('all acknowledged', () => consumer.metrics().ackedEvents === 1500);
+    await producer.close();
+    await consumer.close();
+    await r.stop();
+  });
+});

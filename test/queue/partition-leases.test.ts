@@ -19,7 +19,7 @@ describe('PartitionLeases (needs redis-server)', () => {
   });
 
   async function leases(events: string[], name: string): Promise<PartitionLeases> {
-    const c = await connectRedis(redis.url, 'failFast');
+    const c = await connectRedis({ url: redis.url }, 'failFast');
     clients.push(c);
     const l = new PartitionLeases(c, {
       partitions: 4,
