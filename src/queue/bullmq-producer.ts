@@ -11,7 +11,6 @@ import type { SealedBatch } from './sealed-batch';
 import type { ProducerMetrics } from './transport-metrics';
 import type { ProducerOptions } from './transport-options';
 
-
 /**
  * Collector side on Redis: each sealed batch becomes one BullMQ job on its partition's queue, its
  * data the columnar MessagePack batch in base64 (BullMQ stores job data as JSON text). The job id

@@ -20,5 +20,6 @@ export interface EventBatch {
 /**
  * Resolving acknowledges the batch; rejecting (or the process dying before it resolves) has it
  * delivered again, so the handler must tolerate seeing a batch twice (see docs/architecture.md).
+ * One batch at a time per partition; batches of different partitions may be in the handler at once.
  */
 export type BatchHandler = (batch: EventBatch) => Promise<void>;
