@@ -17,9 +17,9 @@ export type ConnectionMode = 'blocking' | 'failFast';
 /**
  * Checks once that Redis answers (so a wrong URL or password is a one-line error at start, naming
  * the URL with its password masked), then opens the long-lived connection, which reconnects with
- * backoff forever and never throws for an outage. `onError` sees connection errors for counting or logging.
+ * backoff forever and never throws for an outage.
  */
-export async function connectRedis(target: RedisTarget, mode: ConnectionMode, onError: (err: Error) => void = () => undefined): Promise<IORedis> {
+export async function connectRedis(target: RedisTarget, mode: ConnectionMode): Promise<IORedis> {
   const { url } = target;
   const base = redisOptionsFromUrl(url, target.tls);
   const probe = new IORedis({
@@ -50,7 +50,9 @@ export async function connectRedis(target: RedisTarget, mode: ConnectionMode, on
     ...(mode === 'blocking' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 0, enableOfflineQueue: false }),
   };
   const client = new IORedis(options);
-  client.on('error', onError);
+  // Outages show in the callers' counters (send errors, lost leases); without a listener ioredis
+  // would print every failed reconnect attempt.
+  client.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     client.once('ready', resolve);
     client.once('end', () => reject(new RedisUnreachableError(maskRedisUrl(url), 'connection ended during start')));
