@@ -115,3 +115,21 @@ describe('BullMQ over rediss:// (needs redis-server built with TLS, and openssl)
     await r.stop();
   });
 });
+
+describe('BullmqProducer against a full Redis (needs redis-server)', () => {
+  it('treats a Redis at maxmemory (noeviction) like an outage: buffers, drops and counts', async () => {
+    const r = await startRedis({ args: ['--maxmemory', '3mb', '--maxmemory-policy', 'noeviction'] });
+    const producer = await BullmqProducer.connect({ url: r.url, capacity: 20_000 });
+    // No consumer: batches pile up in Redis until it refuses writes.
+    for (let i = 0; i < 100; i++) {
+      producer.publish(tcpEvents(i * 1000, 1000));
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    const m = producer.metrics();
+    expect(m.sendErrors).toBeGreaterThan(0);
+    expect(m.dropped).toBeGreaterThan(0);
+    expect(m.published).toBe(m.sentEvents + m.buffered + m.dropped);
+    await producer.close(200);
+    await r.stop();
+  });
+});

@@ -13,6 +13,8 @@ export interface RedisServerOptions {
   password?: string;
   /** Serve TLS only, with a fresh self-signed certificate for 127.0.0.1 (its PEM is `ca`). */
   tls?: boolean;
+  /** More redis-server arguments, e.g. `['--maxmemory', '4mb']`. */
+  args?: string[];
 }
 
 export interface TestRedis {
@@ -79,6 +81,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Test
   if (cert) args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', cert.certFile, '--tls-key-file', cert.keyFile, '--tls-auth-clients', 'no');
   else args.push('--port', String(port));
   if (options.password) args.push('--requirepass', options.password);
+  args.push(...(options.args ?? []));
   const scheme = cert ? 'rediss' : 'redis';
 
   const server: TestRedis = {
