@@ -58,7 +58,8 @@ describe('BullmqProducer (needs redis-server)', () => {
 
     const p = producer.metrics();
     const c = consumer.metrics();
-    expect(longestGapMs).toBeLessThan(500);
+    // Ticks are 20 ms apart; a second would mean the collector waited on Redis (the outage lasted ten).
+    expect(longestGapMs).toBeLessThan(1000);
     expect(p.published).toBe(next);
     expect(p.sendErrors).toBeGreaterThan(0);
     expect(p.published).toBe(p.sentEvents + p.dropped);
