@@ -9,7 +9,8 @@ export interface EventBatch {
   createdAt: number;
   /**
    * Events of this partition the producer dropped (buffer overflow) since its previous batch for
-   * the partition: the engine adds it to the loss figure of the windows this batch falls in.
+   * the partition: the engine adds it to the loss figure of the windows this batch falls in (for a
+   * batch without events, which carries only a loss, the window holding `createdAt`).
    */
   lost: number;
   events: readonly TcpEvent[];
