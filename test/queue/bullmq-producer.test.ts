@@ -3,6 +3,7 @@ import { BullmqConsumer } from '../../src/queue/bullmq-consumer';
 import { BullmqProducer } from '../../src/queue/bullmq-producer';
 import type { EventBatch } from '../../src/queue/event-batch';
 import { startRedis, type TestRedis } from '../support/redis-server';
+import { startReplyCuttingProxy } from '../support/reply-cutting-proxy';
 import { tcpEvents } from '../support/tcp-events';
 import { waitFor } from '../support/transport-contract';
 
@@ -131,6 +132,34 @@ describe('BullmqProducer against a full Redis (needs redis-server)', () => {
     expect(m.dropped).toBeGreaterThan(0);
     expect(m.published).toBe(m.sentEvents + m.buffered + m.dropped);
     await producer.close(200);
+    await r.stop();
+  });
+});
+
+describe('BullmqProducer retrying an add whose reply was lost (needs redis-server)', () => {
+  it('delivers every batch once: the retried add of a batch Redis already holds is a no-op', async () => {
+    const r = await startRedis();
+    const proxy = await startReplyCuttingProxy(r.port);
+    const got: EventBatch[] = [];
+    const consumer = await BullmqConsumer.connect({ url: r.url, ...fast });
+    await consumer.start(async (b) => void got.push(b));
+    const producer = await BullmqProducer.connect({ url: proxy.url, batchSize: 100, lingerMs: 5 });
+    producer.publish(tcpEvents(0, 300));
+    await producer.flush();
+    proxy.cutNextReply();
+    producer.publish(tcpEvents(300, 300));
+    await producer.flush();
+    await waitFor('all acknowledged', () => consumer.metrics().ackedEvents >= 600);
+    await new Promise((res) => setTimeout(res, 300));
+
+    expect(proxy.cuts).toBe(1);
+    expect(producer.metrics()).toMatchObject({ published: 600, sentEvents: 600, dropped: 0 });
+    expect(producer.metrics().sendErrors).toBeGreaterThan(0);
+    expect(consumer.metrics().ackedEvents).toBe(600);
+    expect(got.flatMap((b) => b.events)).toEqual(tcpEvents(0, 600));
+    await producer.close();
+    await consumer.close();
+    await proxy.close();
     await r.stop();
   });
 });
