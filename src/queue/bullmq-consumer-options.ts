@@ -16,7 +16,7 @@ export interface BullmqConsumerOptions extends ConsumerOptions, RedisTarget {
   stalledIntervalMs?: number;
   /** Crashed deliveries of one batch before BullMQ moves it to the failed set. Default 3. */
   maxStalledCount?: number;
-  /** Retention per partition queue: acknowledged batches kept (they make a producer's re-add idempotent), failed batches kept for inspection. Defaults 100 and 1,000. */
+  /** Retention per partition queue: acknowledged and failed batches kept for inspection. Defaults 100 and 1,000. */
   keepCompleted?: number;
   keepFailed?: number;
   /** This worker's name in the lease keys and the worker set (default random): a host name and pid tell operators who owns what. */
