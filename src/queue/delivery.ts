@@ -28,7 +28,7 @@ export class Delivery {
 
   /**
    * Resolves true when the handler acknowledged the batch, false when it was given up after
-   * `attempts` failures. `delivery` counts earlier deliveries lost with a crashed worker.
+   * `attempts` failures. `delivery` is this delivery's number: above 1 when a worker that crashed had the batch before.
    */
   async deliver(handler: BatchHandler, batch: Omit<EventBatch, 'delivery'>, delivery = 1): Promise<boolean> {
     this.m.lagMs = Date.now() - batch.createdAt;
