@@ -4,6 +4,8 @@
  * The handler only counts: this measures the transport, not the engine.
  */
 import { Queue, Worker } from 'bullmq';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { BullmqConsumer } from '../src/queue/bullmq-consumer';
 import { BullmqProducer } from '../src/queue/bullmq-producer';
@@ -22,6 +24,22 @@ function quantile(sorted: number[], q: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0;
 }
 
+/** A collector publishing BATCHED_EVENTS as fast as it can without outrunning its buffer, so the figure is throughput, not loss. */
+async function publishAll(producer: BullmqProducer): Promise<void> {
+  const sample = tcpEvents(0, 10_000);
+  let published = 0;
+  while (published < BATCHED_EVENTS) {
+    if (producer.metrics().buffered > 50_000) {
+      await new Promise((r) => setTimeout(r, 1));
+      continue;
+    }
+    producer.publish(sample.slice(published % sample.length, (published % sample.length) + CHUNK));
+    published += CHUNK;
+    await new Promise((r) => setImmediate(r));
+  }
+  await producer.flush();
+}
+
 async function batched(url: string, log: (line: string) => void): Promise<Figures> {
   const consumer = await BullmqConsumer.connect({ url });
   const lags: number[] = [];
@@ -31,20 +49,8 @@ async function batched(url: string, log: (line: string) => void): Promise<Figure
     received += b.events.length;
   });
   const producer = await BullmqProducer.connect({ url });
-  const sample = tcpEvents(0, 10_000);
   const started = Date.now();
-  let published = 0;
-  // A collector that never outruns the buffer, so the figure is throughput, not loss.
-  while (published < BATCHED_EVENTS) {
-    if (producer.metrics().buffered > 50_000) {
-      await new Promise((r) => setTimeout(r, 1));
-      continue;
-    }
-    producer.publish(sample.slice(published % sample.length, (published % sample.length) + CHUNK));
-    published += CHUNK;
-    if (published % CHUNK === 0) await new Promise((r) => setImmediate(r));
-  }
-  await producer.flush();
+  await publishAll(producer);
   while (received < BATCHED_EVENTS) await new Promise((r) => setTimeout(r, 2));
   const seconds = (Date.now() - started) / 1000;
   lags.sort((a, b) => a - b);
@@ -103,6 +109,29 @@ async function paced(url: string, log: (line: string) => void): Promise<Figures>
   };
 }
 
+/** The same run with the consumer in a process of its own, as collectors and engines are deployed on Redis. */
+async function twoProcesses(url: string, log: (line: string) => void): Promise<Figures> {
+  const child = fork(join(__dirname, 'queue-consumer-process.js'), [url, String(BATCHED_EVENTS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const message = (key: string) => new Promise<Record<string, unknown>>((resolve) => child.on('message', (m: Record<string, unknown>) => key in m && resolve(m)));
+  const ready = message('ready');
+  const done = message('done');
+  await ready;
+  const producer = await BullmqProducer.connect({ url });
+  const started = Date.now();
+  await publishAll(producer);
+  const result = await done;
+  const seconds = ((result.done as number) - started) / 1000;
+  const lags = (result.lags as number[]).sort((a, b) => a - b);
+  log(`two processes: ${BATCHED_EVENTS} events in ${seconds.toFixed(2)} s`);
+  await producer.close();
+  child.disconnect();
+  await new Promise((r) => child.once('exit', r));
+  return {
+    'two processes events/s': Math.round(BATCHED_EVENTS / seconds),
+    'two processes queue lag p99 ms': quantile(lags, 0.99),
+  };
+}
+
 async function jobPerEvent(url: string, log: (line: string) => void): Promise<Figures> {
   const connection = new IORedis(url, { maxRetriesPerRequest: null });
   const queue = new Queue('per-event', { connection, prefix: '{tcpwarden-bench}' });
@@ -144,8 +173,10 @@ export const benchmark: Benchmark = {
       const a = await batched(redis.url, log);
       const b = await jobPerEvent(redis.url, log);
       const c = await paced(redis.url, log);
+      const d = await twoProcesses(redis.url, log);
       return {
         ...a,
+        ...d,
         ...b,
         ...c,
         'batched / one job per event': Number(((a['batched events/s'] as number) / (b['one job per event events/s'] as number)).toFixed(1)),

@@ -47,3 +47,5 @@ export type { RuleStats } from './engine/rule-stats';
 export { groupKeyOf } from './engine/group-key';
 export { RuleReloader } from './engine/rule-reloader';
 export { replayEvents } from './replay/replay-events';
+export { ownsGroupIn } from './queue/owns-group';
+export type { RedisTarget } from './queue/redis-target';

@@ -76,7 +76,7 @@ export class Batcher implements EventProducer {
   }
 
   async flush(): Promise<void> {
-    // Twice at most: a loss that waited for the sink to go idle is sealed on the second round.
+    // Round again after waking: a loss that waited for the sink to go idle is sealed then.
     for (;;) {
       this.sealAll();
       this.pump();

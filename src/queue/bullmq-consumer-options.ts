@@ -1,9 +1,8 @@
+import type { RedisTarget } from './redis-target';
 import type { ConsumerOptions } from './transport-options';
 
 /** Options of an engine-side consumer on Redis. */
-export interface BullmqConsumerOptions extends ConsumerOptions {
-  /** `redis://` or `rediss://`, with user and password if Redis wants them. */
-  url: string;
+export interface BullmqConsumerOptions extends ConsumerOptions, RedisTarget {
   /** Must equal the producers' and every other worker's count (checked against Redis at start). Default 1. */
   partitions?: number;
   /** Partition lease lifetime; see PartitionLeases. Default 10,000 ms. */
@@ -17,8 +16,9 @@ export interface BullmqConsumerOptions extends ConsumerOptions {
   stalledIntervalMs?: number;
   /** Crashed deliveries of one batch before BullMQ moves it to the failed set. Default 3. */
   maxStalledCount?: number;
-  /** Retention per partition queue: acknowledged batches kept (they make a producer's re-add idempotent), failed batches kept for inspection. Defaults 100 and 1,000. */
+  /** Retention per partition queue: acknowledged and failed batches kept for inspection. Defaults 100 and 1,000. */
   keepCompleted?: number;
   keepFailed?: number;
+  /** This worker's name in the lease keys and the worker set (default random): a host name and pid tell operators who owns what. */
   workerId?: string;
 }

@@ -11,7 +11,6 @@ import { connectRedis } from './redis-connection';
 import { KEY_PREFIX, partitionQueueName } from './redis-keys';
 import type { ConsumerMetrics } from './transport-metrics';
 
-
 /**
  * Engine side on Redis: one BullMQ worker (concurrency 1, so a partition's batches are handled in
  * order) per partition this process holds the lease of. A batch is acknowledged (the job completes)
@@ -46,14 +45,10 @@ export class BullmqConsumer implements EventConsumer {
 
   /** Throws RedisUnreachableError (a UserError) when Redis does not answer now; later outages are waited out. */
   static async connect(options: BullmqConsumerOptions): Promise<BullmqConsumer> {
-    const redis = await connectRedis(options.url, 'blocking');
+    const redis = await connectRedis(options, 'blocking');
     // Leases fail fast while Redis is away, so local expiry (not a stuck command) decides ownership.
-    const leaseRedis = await connectRedis(options.url, 'failFast');
+    const leaseRedis = await connectRedis(options, 'failFast');
     return new BullmqConsumer(redis, leaseRedis, options);
-  }
-
-  get workerId(): string {
-    return this.leases.workerId;
   }
 
   async start(handler: BatchHandler): Promise<void> {

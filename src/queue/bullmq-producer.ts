@@ -11,12 +11,18 @@ import type { SealedBatch } from './sealed-batch';
 import type { ProducerMetrics } from './transport-metrics';
 import type { ProducerOptions } from './transport-options';
 
+/**
+ * How long Redis remembers a batch id after its add, whether or not the batch is still kept: a
+ * retry of an add whose reply was lost comes within the send backoff (at most 5 s) of Redis
+ * answering again, so a minute is ample, and a small key per batch is all it costs.
+ */
+const DEDUP_TTL_MS = 60_000;
 
 /**
  * Collector side on Redis: each sealed batch becomes one BullMQ job on its partition's queue, its
  * data the columnar MessagePack batch in base64 (BullMQ stores job data as JSON text). The job id
- * is the batch id, so re-adding a batch after an add whose reply was lost in an outage is a no-op
- * while the first copy is still in Redis.
+ * and BullMQ deduplication id are the batch id, so re-adding a batch after an add whose reply was
+ * lost is a no-op, even when the first copy was consumed and removed meanwhile.
  */
 export class BullmqProducer implements EventProducer {
   private readonly batcher: Batcher;
@@ -31,7 +37,7 @@ export class BullmqProducer implements EventProducer {
 
   /** Throws RedisUnreachableError (a UserError) when Redis does not answer now; later outages are buffered and retried. */
   static async connect(options: BullmqProducerOptions): Promise<BullmqProducer> {
-    const redis = await connectRedis(options.url, 'failFast');
+    const redis = await connectRedis(options, 'failFast');
     const partitions = options.partitions ?? 1;
     const maxLen = options.eventsStreamMaxLen ?? 1000;
     const queues = Array.from(
@@ -65,7 +71,13 @@ export class BullmqProducer implements EventProducer {
     for (const b of batches) byPartition.set(b.partition, [...(byPartition.get(b.partition) ?? []), b]);
     await Promise.all(
       [...byPartition].map(([p, list]) =>
-        this.queues[p].addBulk(list.map((b) => ({ name: 'batch', data: encodeBatch(b).toString('base64'), opts: { jobId: b.id } }))),
+        this.queues[p].addBulk(
+          list.map((b) => ({
+            name: 'batch',
+            data: encodeBatch(b).toString('base64'),
+            opts: { jobId: b.id, deduplication: { id: b.id, ttl: DEDUP_TTL_MS } },
+          })),
+        ),
       ),
     );
   }

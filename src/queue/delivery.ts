@@ -28,12 +28,13 @@ export class Delivery {
 
   /**
    * Resolves true when the handler acknowledged the batch, false when it was given up after
-   * `attempts` failures. `delivery` counts earlier deliveries lost with a crashed worker.
+   * `attempts` failures. `delivery` is this delivery's number: above 1 when a worker that crashed had the batch before.
    */
   async deliver(handler: BatchHandler, batch: Omit<EventBatch, 'delivery'>, delivery = 1): Promise<boolean> {
     this.m.lagMs = Date.now() - batch.createdAt;
     this.m.maxLagMs = Math.max(this.m.maxLagMs, this.m.lagMs);
-    if (delivery === 1) this.m.upstreamLost += batch.lost;
+    // Per delivery, not per first delivery: a batch redelivered after a crash lands in a process whose counters never saw it.
+    this.m.upstreamLost += batch.lost;
     let delay = this.retryDelayMs;
     for (let attempt = 0; attempt < this.attempts; attempt++) {
       const n = delivery + attempt;

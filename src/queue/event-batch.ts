@@ -9,7 +9,8 @@ export interface EventBatch {
   createdAt: number;
   /**
    * Events of this partition the producer dropped (buffer overflow) since its previous batch for
-   * the partition: the engine adds it to the loss figure of the windows this batch falls in.
+   * the partition: the engine adds it to the loss figure of the windows this batch falls in (for a
+   * batch without events, which carries only a loss, the window holding `createdAt`).
    */
   lost: number;
   events: readonly TcpEvent[];
@@ -20,5 +21,6 @@ export interface EventBatch {
 /**
  * Resolving acknowledges the batch; rejecting (or the process dying before it resolves) has it
  * delivered again, so the handler must tolerate seeing a batch twice (see docs/architecture.md).
+ * One batch at a time per partition; batches of different partitions may be in the handler at once.
  */
 export type BatchHandler = (batch: EventBatch) => Promise<void>;

@@ -61,7 +61,9 @@ export class MemoryTransport implements EventConsumer {
     return this.delivery.metrics();
   }
 
-  async close(): Promise<void> {
+  /** Drains the producer into the handler (for at most `timeoutMs`; see EventProducer.close), then stops. */
+  async close(timeoutMs?: number): Promise<void> {
+    await this.producer.close(timeoutMs);
     this.closed = true;
     await Promise.all(this.idle);
   }

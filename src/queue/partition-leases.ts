@@ -6,7 +6,6 @@ import { partitionOf } from './partition-of';
 import type { PartitionOwnership } from './partition-ownership';
 import { leaseKey, MEMBERS_KEY, PARTITIONS_KEY } from './redis-keys';
 
-
 // Renew or delete only a lease we still hold: another worker may have taken it after ours expired.
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -78,8 +77,11 @@ export class PartitionLeases implements PartitionOwnership {
     if (this.stopped) return;
     const started = Date.now();
     try {
-      await this.redis.zadd(MEMBERS_KEY, started, this.workerId);
-      await this.redis.zremrangebyscore(MEMBERS_KEY, '-inf', started - this.ttlMs);
+      // Heartbeats on Redis's clock: hosts whose clocks disagree still agree on who is live.
+      const [sec, usec] = await this.redis.time();
+      const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+      await this.redis.zadd(MEMBERS_KEY, now, this.workerId);
+      await this.redis.zremrangebyscore(MEMBERS_KEY, '-inf', now - this.ttlMs);
       const live = Math.max(1, await this.redis.zcard(MEMBERS_KEY));
       await this.renew(started);
       await this.rebalance(Math.ceil(this.partitions / live), started);

@@ -1,5 +1,6 @@
 import IORedis, { type RedisOptions } from 'ioredis';
 import { RedisUnreachableError } from '../errors/redis-unreachable-error';
+import type { RedisTarget } from './redis-target';
 import { maskRedisUrl, redisOptionsFromUrl } from './redis-url';
 
 const PROBE_TIMEOUT_MS = 3000;
@@ -16,10 +17,11 @@ export type ConnectionMode = 'blocking' | 'failFast';
 /**
  * Checks once that Redis answers (so a wrong URL or password is a one-line error at start, naming
  * the URL with its password masked), then opens the long-lived connection, which reconnects with
- * backoff forever and never throws for an outage. `onError` sees connection errors for counting or logging.
+ * backoff forever and never throws for an outage.
  */
-export async function connectRedis(url: string, mode: ConnectionMode, onError: (err: Error) => void = () => undefined): Promise<IORedis> {
-  const base = redisOptionsFromUrl(url);
+export async function connectRedis(target: RedisTarget, mode: ConnectionMode): Promise<IORedis> {
+  const { url } = target;
+  const base = redisOptionsFromUrl(url, target.tls);
   const probe = new IORedis({
     ...base,
     lazyConnect: true,
@@ -43,10 +45,14 @@ export async function connectRedis(url: string, mode: ConnectionMode, onError: (
   const options: RedisOptions = {
     ...base,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), RECONNECT_MAX_MS),
+    // Closing while Redis is away leaves a timer for a socket that is already gone; keep it short.
+    disconnectTimeout: 200,
     ...(mode === 'blocking' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 0, enableOfflineQueue: false }),
   };
   const client = new IORedis(options);
-  client.on('error', onError);
+  // Outages show in the callers' counters (send errors, lost leases); without a listener ioredis
+  // would print every failed reconnect attempt.
+  client.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     client.once('ready', resolve);
     client.once('end', () => reject(new RedisUnreachableError(maskRedisUrl(url), 'connection ended during start')));

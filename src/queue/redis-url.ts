@@ -1,4 +1,6 @@
 import type { RedisOptions } from 'ioredis';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { RedisUrlError } from '../errors/redis-url-error';
 
 /** The URL as it may be shown in logs and errors: the password replaced by `***`. */
@@ -13,8 +15,8 @@ export function maskRedisUrl(url: string): string {
   }
 }
 
-/** ioredis options for a `redis://` or `rediss://` (TLS) URL, with its user, password and db number. */
-export function redisOptionsFromUrl(url: string): RedisOptions {
+/** ioredis options for a `redis://` or `rediss://` (TLS, with `tls` over the defaults) URL, with its user, password and db number. */
+export function redisOptionsFromUrl(url: string, tls?: ConnectionOptions): RedisOptions {
   let u: URL;
   try {
     u = new URL(url);
@@ -31,7 +33,8 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
     username: u.username ? decodeURIComponent(u.username) : undefined,
     password: u.password ? decodeURIComponent(u.password) : undefined,
     db,
-    // rediss: TLS with the system's CAs; the host name is checked against the certificate.
-    tls: u.protocol === 'rediss:' ? { servername: host } : undefined,
+    // rediss: TLS with the system's CAs; the host name (or IP address) is checked against the
+    // certificate. SNI carries names only: Node refuses an IP address as servername.
+    tls: u.protocol === 'rediss:' ? { ...(isIP(host) ? {} : { servername: host }), ...tls } : undefined,
   };
 }

@@ -25,7 +25,7 @@ export interface ConsumerMetrics {
   /** Batches given up after the handler failed on every attempt; their events are lost. */
   failedBatches: number;
   failedEvents: number;
-  /** Sum of the producers' `lost` figures over delivered batches. */
+  /** Sum of the producers' `lost` figures over the batches delivered to this process. */
   upstreamLost: number;
   /** Queue lag (delivery time minus batch creation time) of the last delivered batch, and the largest seen. */
   lagMs: number;

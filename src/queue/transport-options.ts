@@ -13,6 +13,7 @@ export interface ProducerOptions {
   /**
    * The keys whose partitions an event goes to: the engine's group keys of the event for every rule
    * (see docs/architecture.md). Required when `partitions` > 1; with one partition every event goes to 0.
+   * An event with no keys goes nowhere: no rule would count it.
    */
   keysOf?: (event: TcpEvent) => readonly string[];
 }
