@@ -106,9 +106,20 @@ export class Detector extends EventEmitter<DetectorEvents> {
   async start(): Promise<void> {
     if (this.started) throw new Error('a detector starts once');
     this.started = true;
+    try {
+      await this.open();
+    } catch (err) {
+      // Whatever opened before the failure (Redis clients, a server) must not keep the process up.
+      await this.closeOpened();
+      throw err;
+    }
+    this.isReady = true;
+    this.log.info({ role: this.role, rules: this.rules.length, host: this.host }, 'detector running');
+  }
+
+  private async open(): Promise<void> {
     const judge = this.role !== 'collector';
     const collect = this.role !== 'engine';
-
     if (judge) {
       const result = await loadRules(this.rulePaths);
       if (!result.ok) throw new UserError('E_RULES', formatLoadResult(result), 2);
@@ -117,30 +128,42 @@ export class Detector extends EventEmitter<DetectorEvents> {
       this.engine = new Engine(result.rules, { maxKeysPerRule: e.maxKeysPerRule, distinctExactLimit: e.distinctExactLimit, host: this.host });
       this.reloader = new RuleReloader(this.rulePaths, this.engine, this.log);
       this.lossMonitor = new LossMonitor(this.ledger, this.lossOptions, this.host);
-      if (this.options.alerts) {
-        const deliveries = this.metrics.webhookDeliveries;
-        this.delivery = createAlertDelivery(this.options.alerts, {
-          logger: this.log,
-          observer: {
-            attempted: (job, _attempt, result) => deliveries.inc({ sink: job.sinkId, outcome: result.outcome }),
-            deadLettered: (job) => deliveries.inc({ sink: job.sinkId, outcome: 'dead_letter' }),
-          },
-        });
-      }
     }
+    // The transport first: an unreachable Redis is reported before anything else connects to it.
     await this.openTransport(collect, judge);
+    if (judge && this.options.alerts) {
+      const deliveries = this.metrics.webhookDeliveries;
+      this.delivery = createAlertDelivery(this.options.alerts, {
+        logger: this.log,
+        observer: {
+          attempted: (job, _attempt, result) => deliveries.inc({ sink: job.sinkId, outcome: result.outcome }),
+          deadLettered: (job) => deliveries.inc({ sink: job.sinkId, outcome: 'dead_letter' }),
+        },
+      });
+    }
     if (this.options.metricsAddress) {
       this.metricsServer = new MetricsServer({ address: this.options.metricsAddress, metrics: this.metrics, ready: () => this.isReady });
       const at = await this.metricsServer.listen();
       this.log.info({ address: `${at.host}:${at.port}` }, 'serving /metrics, /healthz and /readyz');
     }
+    if (judge) await this.consumer!.start((batch) => this.judgeBatch(batch));
     if (collect) this.startSource();
     if (judge) {
       const tickMs = this.options.engine?.tickMs ?? 1000;
       this.ticker = setInterval(() => this.queueTick(), tickMs);
     }
-    this.isReady = true;
-    this.log.info({ role: this.role, rules: this.rules.length, host: this.host }, 'detector running');
+  }
+
+  /** After a failed start: closes what was opened, quietly. */
+  private async closeOpened(): Promise<void> {
+    clearInterval(this.ticker);
+    const quietly = (p: Promise<unknown> | undefined) => p?.catch(() => undefined);
+    await quietly(this.collector?.stop());
+    await quietly(this.producer?.close(0));
+    await quietly(this.consumer?.close());
+    await quietly(this.delivery?.close());
+    await quietly(this.metricsServer?.close());
+    this.reloader?.close();
   }
 
   /** Reloads the rule files (SIGHUP): a valid set replaces the rules, keeping unchanged rules' windows. */
@@ -189,7 +212,6 @@ export class Detector extends EventEmitter<DetectorEvents> {
       if (collect) this.producer = await BullmqProducer.connect({ ...queue, url });
       if (judge) this.consumer = await BullmqConsumer.connect({ url, partitions: queue.partitions });
     }
-    if (judge) await this.consumer!.start((batch) => this.judgeBatch(batch));
   }
 
   private async judgeBatch(batch: EventBatch): Promise<void> {

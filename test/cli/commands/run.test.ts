@@ -66,6 +66,13 @@ describe('tcpwarden run: mistakes', () => {
     expect(r.stderr.trim()).toBe("tcpwarden run: role 'engine' exchanges events through Redis: give a Redis URL (--redis redis://HOST:PORT)");
   });
 
+  test('an unreachable Redis: one line naming the URL with the password masked, and the process ends', async () => {
+    const port = await freePort();
+    const r = await runCli(['run', '--role', 'engine', '--redis', `redis://:hunter2@127.0.0.1:${port}`, '--state-dir', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`tcpwarden run: cannot reach Redis at redis://:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+  });
+
   test('an unknown role', async () => {
     const r = await runCli(['run', '--role', 'boss']);
     expect(r.code).toBe(2);
