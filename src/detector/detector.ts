@@ -6,6 +6,7 @@ import type { AlertDelivery } from '../alerts/alert-delivery';
 import { createAlertDelivery } from '../alerts/create-alert-delivery';
 import { Collector } from '../collector/collector';
 import { Engine } from '../engine/engine';
+import { groupKeyOf } from '../engine/group-key';
 import { RuleReloader } from '../engine/rule-reloader';
 import { UserError } from '../errors/user-error';
 import type { Alert } from '../interfaces/alert';
@@ -19,7 +20,10 @@ import { BullmqProducer } from '../queue/bullmq-producer';
 import type { EventConsumer } from '../queue/consumer';
 import type { EventBatch } from '../queue/event-batch';
 import { MemoryTransport } from '../queue/memory-transport';
+import { ownsGroupIn } from '../queue/owns-group';
 import type { EventProducer } from '../queue/producer';
+import type { ProducerOptions } from '../queue/transport-options';
+import type { CompiledRule } from '../rules/compiled-rule';
 import { formatDiagnostic } from '../rules/diagnostic';
 import { formatLoadResult, type LoadResult } from '../rules/load-result';
 import { loadRules } from '../rules/loader';
@@ -69,6 +73,9 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private undelivered: Alert[] = [];
   /** Event time of a non-kernel source, which drives its windows instead of the clock. */
   private sourceTime = -Infinity;
+  private routingRules: CompiledRule[] = [];
+  /** Which groups the batch being applied may feed (partitioned queues only). */
+  private ownsGroup: (ruleId: string, groupKey: string) => boolean = () => true;
   private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0 };
   private started = false;
   private stopping = false;
@@ -98,6 +105,11 @@ export class Detector extends EventEmitter<DetectorEvents> {
     return this.isReady;
   }
 
+  /** The queue partitions this process judges now (all of them without Redis; none in the collector role). */
+  ownedPartitions(): number[] {
+    return this.role === 'collector' ? [] : (this.consumer?.ownership.owned() ?? []);
+  }
+
   /** The rules running now (none in the collector role). */
   get rules(): string[] {
     return this.engine?.rules.map((r) => r.id) ?? [];
@@ -120,12 +132,22 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private async open(): Promise<void> {
     const judge = this.role !== 'collector';
     const collect = this.role !== 'engine';
-    if (judge) {
+    const partitioned = (this.options.queue?.partitions ?? 1) > 1;
+    // Engines judge with the rules; with partitions, collectors route by them too.
+    if (judge || partitioned) {
       const result = await loadRules(this.rulePaths);
       if (!result.ok) throw new UserError('E_RULES', formatLoadResult(result), 2);
       for (const w of result.warnings) this.log.warn({ code: w.code }, formatDiagnostic(w));
+      this.routingRules = result.rules;
+    }
+    if (judge) {
       const e = this.options.engine ?? {};
-      this.engine = new Engine(result.rules, { maxKeysPerRule: e.maxKeysPerRule, distinctExactLimit: e.distinctExactLimit, host: this.host });
+      this.engine = new Engine(this.routingRules, {
+        maxKeysPerRule: e.maxKeysPerRule,
+        distinctExactLimit: e.distinctExactLimit,
+        host: this.host,
+        ownsGroup: partitioned ? (ruleId, key) => this.ownsGroup(ruleId, key) : undefined,
+      });
       this.reloader = new RuleReloader(this.rulePaths, this.engine, this.log);
       this.lossMonitor = new LossMonitor(this.ledger, this.lossOptions, this.host);
     }
@@ -202,7 +224,9 @@ export class Detector extends EventEmitter<DetectorEvents> {
   }
 
   private async openTransport(collect: boolean, judge: boolean): Promise<void> {
-    const queue = this.options.queue ?? {};
+    const queue: ProducerOptions = { ...this.options.queue };
+    // Each event goes to the partition of each of its groups, whichever worker owns it.
+    if ((queue.partitions ?? 1) > 1) queue.keysOf = (e) => this.keysOf(e);
     const url = this.options.redisUrl;
     if (!url) {
       const memory = new MemoryTransport(queue);
@@ -214,7 +238,18 @@ export class Detector extends EventEmitter<DetectorEvents> {
     }
   }
 
+  /** The group keys of an event for the rules in force: the partitions it must reach. */
+  private keysOf(event: TcpEvent): string[] {
+    const keys: string[] = [];
+    for (const rule of this.engine?.rules ?? this.routingRules) {
+      const key = groupKeyOf(rule, event);
+      if (key !== undefined && !keys.includes(key)) keys.push(key);
+    }
+    return keys;
+  }
+
   private async judgeBatch(batch: EventBatch): Promise<void> {
+    this.ownsGroup = ownsGroupIn(batch, this.consumer!.ownership);
     const counts = new Map<string, number>();
     for (const e of batch.events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
     for (const [kind, n] of counts) this.metrics.events.inc({ kind }, n);

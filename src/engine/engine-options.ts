@@ -9,8 +9,9 @@ export interface EngineOptions {
   distinctExactLimit?: number;
   /**
    * Scale-out: when given, the engine tracks only the groups this returns true for, so each
-   * worker of a partitioned queue judges its own groups (see `groupKeyOf`). Called once per new
-   * group and window, not per event.
+   * worker of a partitioned queue judges its own groups (see `groupKeyOf`). Called for every
+   * matching event: an event travels to the partition of each rule's group, so whether it counts
+   * depends on the batch it came in (see `ownsGroupIn` in src/queue/owns-group.ts).
    */
   ownsGroup?: (ruleId: string, groupKey: string) => boolean;
   /** Host name for alerts whose window holds no event (a resolution after silence). */

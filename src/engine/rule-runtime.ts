@@ -130,9 +130,11 @@ export class RuleRuntime {
       this.lastStart = start;
       this.lastWindow = window;
     }
+    // Asked for every event, not once per group: with partitions, a copy of the event also arrives
+    // in the batch of another partition (for another rule's group), where this group is not owned.
+    if (this.limits.ownsGroup && !this.limits.ownsGroup(rule.id, key)) return;
     let agg = window.groups.get(key);
     if (!agg) {
-      if (this.limits.ownsGroup && !this.limits.ownsGroup(rule.id, key)) return;
       const getters = this.groupGetters;
       const group: Array<string | number> = [];
       for (let i = 0; i < getters.length; i++) group.push(getters[i](e) ?? '');
