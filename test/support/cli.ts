@@ -1,4 +1,4 @@
-/** Runs the built `tcpwarden` CLI (bin/tcpwarden -> dist/) as a child process. */
+/** Runs the built `tcpwarden` CLI (bin/tcpwarden -> dist/) as a child process (run-cli.ts runs it in this process). */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -41,6 +41,6 @@ export function startCli(args: string[], options: SpawnOptions & { wrap?: string
   return { child, stderrLine, done };
 }
 
-export function runCli(args: string[], options: SpawnOptions & { wrap?: string[] } = {}): Promise<CliResult> {
+export function runCliProcess(args: string[], options: SpawnOptions & { wrap?: string[] } = {}): Promise<CliResult> {
   return startCli(args, options).done;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Alert } from '../../../src/interfaces/alert';
 import type { TcpEvent } from '../../../src/interfaces/tcp-event';
 import { readJsonlEvents } from '../../../src/replay/read-jsonl-events';
-import { runCli, startCli } from '../../support/cli';
+import { runCliProcess, startCli } from '../../support/cli';
 import { describeKernel } from '../../support/kernel-access';
 import { createNetnsPair, type NetnsPair } from '../../support/netns';
 import { traffic } from '../../support/run-traffic';
@@ -13,20 +13,20 @@ import { roomInWindow } from '../../support/window-boundary';
 
 describe('tcpwarden events: mistakes', () => {
   test('an unknown kind is one line naming the kinds, exit 2', async () => {
-    const r = await runCli(['events', '--kind', 'bogus']);
+    const r = await runCliProcess(['events', '--kind', 'bogus']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^tcpwarden events: --kind 'bogus' is not an event kind; use one of synack_retransmit, retransmit,/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   test('a bad port, exit 2', async () => {
-    const r = await runCli(['events', '--port', '70000']);
+    const r = await runCliProcess(['events', '--port', '70000']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--port '70000' is not a whole number from 0 to 65535/);
   });
 
   test('an unknown option shows the usage, exit 2', async () => {
-    const r = await runCli(['events', '--colour']);
+    const r = await runCliProcess(['events', '--colour']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Unknown option '--colour'/);
     expect(r.stderr).toMatch(/usage: tcpwarden events/);
@@ -34,7 +34,7 @@ describe('tcpwarden events: mistakes', () => {
 
   const asNobody = process.getuid?.() === 0 ? test : test.skip;
   asNobody('without root: one line saying to use sudo, exit 1, no stack trace', async () => {
-    const r = await runCli(['events', '--duration', '1'], { wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all'] });
+    const r = await runCliProcess(['events', '--duration', '1'], { wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all'] });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('tcpwarden events: loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run it with sudo');
   });
@@ -83,7 +83,7 @@ describeKernel('tcpwarden events: live', () => {
     expect(replayed).toEqual(live);
     expect(replayed.filter((e) => e.kind === 'connect_refused')).toHaveLength(120);
 
-    const r = await runCli(['replay', file, '--rules', join(__dirname, '..', '..', '..', 'rules'), '--json']);
+    const r = await runCliProcess(['replay', file, '--rules', join(__dirname, '..', '..', '..', 'rules'), '--json']);
     expect(r.code).toBe(0);
     const alerts = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Alert);
     const firing = alerts.filter((a) => a.status === 'firing');

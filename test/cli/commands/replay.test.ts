@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../support/run-cli';
+import { startWebhookReceiver } from '../../support/webhook-receiver';
 
 const RULES = join(__dirname, '../../../rules');
 const EVENTS = join(__dirname, '../../replay/fixtures/syn-flood.jsonl');
@@ -11,8 +12,8 @@ describe('tcpwarden replay', () => {
     const { code, stdout, stderr } = await runCli(['replay', EVENTS, '--rules', RULES]);
     expect(code).toBe(0);
     expect(stdout).toBe(
-      '2026-01-01T00:00:10.000Z FIRING   critical syn-flood SYN flood on 10.0.0.1:443: 250 SYN-ACK retransmits to 50 peers in 10s\n' +
-        '2026-01-01T00:00:50.000Z RESOLVED critical syn-flood SYN flood on 10.0.0.1:443: 0 SYN-ACK retransmits to 0 peers in 10s\n',
+      '2026-01-01T00:00:10.000Z FIRING critical syn-flood host=lab netns=4026531840 laddr=10.0.0.1 lport=443 count=250 rate=25 distinct.raddr=50: SYN flood on 10.0.0.1:443: 250 SYN-ACK retransmits to 50 peers in 10s\n' +
+        '2026-01-01T00:00:50.000Z RESOLVED critical syn-flood host=lab netns=4026531840 laddr=10.0.0.1 lport=443 count=0 rate=0 distinct.raddr=0: SYN flood on 10.0.0.1:443: 0 SYN-ACK retransmits to 0 peers in 10s\n',
     );
     expect(stderr).toBe('2 alerts\n');
   });
@@ -26,6 +27,22 @@ describe('tcpwarden replay', () => {
       ['resolved', 'syn-flood|4026531840|10.0.0.1|443', 'lab'],
     ]);
     expect(second.stdout).toBe(first.stdout);
+  });
+
+  it('--webhook POSTs the alerts as run would, signed when TCPWARDEN_WEBHOOK_SECRET is set', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const state = mkdtempSync(join(tmpdir(), 'tw-replay-'));
+      process.env.TCPWARDEN_WEBHOOK_SECRET = 'whsec_' + Buffer.from('replay-secret').toString('base64');
+      const { code } = await runCli(['replay', EVENTS, '--rules', RULES, '--webhook', receiver.url, '--state-dir', state]);
+      delete process.env.TCPWARDEN_WEBHOOK_SECRET;
+      expect(code).toBe(0);
+      expect(receiver.requests.map((r) => (JSON.parse(r.body) as { status: string }).status)).toEqual(['firing', 'resolved']);
+      for (const r of receiver.requests) expect(r.headers['webhook-signature']).toMatch(/^v1,/);
+      rmSync(state, { recursive: true, force: true });
+    } finally {
+      await receiver.stop();
+    }
   });
 
   it('stops at a bad line with file:line and what was expected', async () => {

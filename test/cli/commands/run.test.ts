@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../../src/interfaces/alert';
-import { runCli, startCli } from '../../support/cli';
+import { runCliProcess, startCli } from '../../support/cli';
 import { describeKernel } from '../../support/kernel-access';
 import { createNetnsPair, type NetnsPair } from '../../support/netns';
 import { traffic } from '../../support/run-traffic';
@@ -53,7 +53,7 @@ describe('tcpwarden run: mistakes', () => {
   test('a broken rule file: exit 2 with file:line:column, nothing started', async () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'rules:\n  - id: x\n    window: 10 parsecs\n');
-    const r = await runCli(['run', '--rules', file, '--state-dir', dir]);
+    const r = await runCliProcess(['run', '--rules', file, '--state-dir', dir]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:`);
     expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+/);
@@ -61,20 +61,20 @@ describe('tcpwarden run: mistakes', () => {
   });
 
   test('a role that needs Redis without one: exit 2, says what to give', async () => {
-    const r = await runCli(['run', '--role', 'engine']);
+    const r = await runCliProcess(['run', '--role', 'engine']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe("tcpwarden run: role 'engine' exchanges events through Redis: give a Redis URL (--redis redis://HOST:PORT)");
   });
 
   test('an unreachable Redis: one line naming the URL with the password masked, and the process ends', async () => {
     const port = await freePort();
-    const r = await runCli(['run', '--role', 'engine', '--redis', `redis://:hunter2@127.0.0.1:${port}`, '--state-dir', dir]);
+    const r = await runCliProcess(['run', '--role', 'engine', '--redis', `redis://:hunter2@127.0.0.1:${port}`, '--state-dir', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`tcpwarden run: cannot reach Redis at redis://:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 
   test('an unknown role', async () => {
-    const r = await runCli(['run', '--role', 'boss']);
+    const r = await runCliProcess(['run', '--role', 'boss']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--role 'boss' is not one of all, collector, engine/);
   });
