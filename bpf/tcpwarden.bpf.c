@@ -120,6 +120,14 @@ static __always_inline void copy_addrs(struct tw_record *r, __u16 family, const 
 	}
 }
 
+/* Ports and addresses of the tracepoints with sport/dport and 4- and 16-byte address fields. */
+#define copy_endpoints(r, ctx, fam)                                                              \
+	do {                                                                                     \
+		(r)->sport = (ctx)->sport;                                                       \
+		(r)->dport = (ctx)->dport;                                                       \
+		copy_addrs(r, fam, (ctx)->saddr, (ctx)->daddr, (ctx)->saddr_v6, (ctx)->daddr_v6); \
+	} while (0)
+
 /*
  * A sockaddr_in / sockaddr_in6 kept in a tracepoint's 28-byte field (tcp_send_reset 6.10+,
  * tcp_probe): family in host order, port in network order, the address after sin6_flowinfo.
@@ -169,9 +177,7 @@ int tcp_retransmit_synack(void *raw)
 	/* The half-open connection is the request sock, not the listener. */
 	r->skaddr = (__u64)req;
 	r->state = BPF_CORE_READ(req, __req_common.skc_state);
-	r->sport = ctx->sport;
-	r->dport = ctx->dport;
-	copy_addrs(r, ctx->family, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	copy_endpoints(r, ctx, ctx->family);
 	submit(r);
 	return 0;
 }
@@ -203,14 +209,10 @@ int tcp_retransmit_skb(void *raw)
 	r->skaddr = (__u64)sk;
 	if (retransmit_skb_has_own_layout()) {
 		r->state = ctx->state;
-		r->sport = ctx->sport;
-		r->dport = ctx->dport;
-		copy_addrs(r, ctx->family, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+		copy_endpoints(r, ctx, ctx->family);
 	} else {
 		r->state = old->state;
-		r->sport = old->sport;
-		r->dport = old->dport;
-		copy_addrs(r, sk_skb_event_family(old), old->saddr, old->daddr, old->saddr_v6, old->daddr_v6);
+		copy_endpoints(r, old, sk_skb_event_family(old));
 	}
 	submit(r);
 	return 0;
@@ -251,9 +253,7 @@ int tcp_send_reset(void *raw)
 			r->flags = TW_F_NO_SOCKET | segment_flags(skb);
 	} else {
 		r->state = old->state;
-		r->sport = old->sport;
-		r->dport = old->dport;
-		copy_addrs(r, sk_skb_event_family(old), old->saddr, old->daddr, old->saddr_v6, old->daddr_v6);
+		copy_endpoints(r, old, sk_skb_event_family(old));
 	}
 	submit(r);
 	return 0;
@@ -277,9 +277,7 @@ static __always_inline int tcp_event_sk(void *raw, __u32 tp)
 		r->cookie = ctx->sock_cookie;
 	/* Read before tcp_done(): a refused connect() is still SYN_SENT here. */
 	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	r->sport = ctx->sport;
-	r->dport = ctx->dport;
-	copy_addrs(r, ctx->family, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	copy_endpoints(r, ctx, ctx->family);
 	submit(r);
 	return 0;
 }
@@ -314,9 +312,7 @@ int inet_sock_set_state(void *raw)
 	r->skaddr = (__u64)sk;
 	r->oldstate = ctx->oldstate;
 	r->state = ctx->newstate;
-	r->sport = ctx->sport;
-	r->dport = ctx->dport;
-	copy_addrs(r, ctx->family, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	copy_endpoints(r, ctx, ctx->family);
 	submit(r);
 	return 0;
 }

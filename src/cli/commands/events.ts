@@ -4,6 +4,7 @@ import { Collector } from '../../collector/collector';
 import { UserError } from '../../errors/user-error';
 import { EVENT_KINDS, type EventKind, type TcpEvent } from '../../interfaces/tcp-event';
 import type { Command } from '../command';
+import { stopSignal } from '../stop-signal';
 import { eventHeader, formatEventLine } from '../format/event-line';
 
 const USAGE = `usage: tcpwarden events [options]
@@ -106,17 +107,13 @@ async function run(argv: string[]): Promise<number> {
     if (text) process.stdout.write(text);
   });
 
+  const stopped = stopSignal(opts.durationMs);
   const started = collector.start();
   for (const tp of started.missing) process.stderr.write(`tcpwarden events: tracepoint ${tp} is not in this kernel; its events will be missing\n`);
   process.stderr.write(`tcpwarden events: watching ${started.attached.length} tracepoints (Ctrl-C to stop)\n`);
   if (!opts.json) process.stdout.write(eventHeader() + '\n');
 
-  await new Promise<void>((resolve) => {
-    const done = () => resolve();
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    if (opts.durationMs !== undefined) setTimeout(done, opts.durationMs).unref();
-  });
+  await stopped;
   const stats = await collector.stop();
   if (record) await new Promise<void>((resolve) => record.end(resolve));
   process.stderr.write(`tcpwarden events: ${stats.delivered} records delivered, ${stats.lost} lost\n`);

@@ -6,6 +6,7 @@ import type { DetectorRole } from '../../detector/detector-options';
 import { UserError } from '../../errors/user-error';
 import { createLogger, parseLogLevel } from '../../logging/create-logger';
 import type { Command } from '../command';
+import { stopSignal } from '../stop-signal';
 
 const ROLES: DetectorRole[] = ['all', 'collector', 'engine'];
 
@@ -69,23 +70,14 @@ async function run(argv: string[]): Promise<number> {
   });
   detector.on('error', (err) => logger.error({ err: err.message }, 'detector error'));
 
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'stopping');
-      detector.stop().then(resolve, (err: unknown) => {
-        logger.error({ err: (err as Error).message }, 'stopping failed');
-        resolve();
-      });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: reloading rules');
     detector.reload().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'reload failed'));
   });
+  const stop = stopSignal();
   await detector.start();
-  await stopped;
+  logger.info({ signal: await stop }, 'stopping');
+  await detector.stop();
   return 0;
 }
 

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import type { Alert } from '../../../src/interfaces/alert';
 import type { TcpEvent } from '../../../src/interfaces/tcp-event';
 import { readJsonlEvents } from '../../../src/replay/read-jsonl-events';
 import { runCliProcess, startCli } from '../../support/cli';
+import { loadedPrograms, programsBackTo, TCPWARDEN_PROGRAMS } from '../../support/bpf-programs';
 import { describeKernel } from '../../support/kernel-access';
 import { createNetnsPair, type NetnsPair } from '../../support/netns';
 import { traffic } from '../../support/run-traffic';
@@ -105,20 +105,12 @@ describeKernel('tcpwarden events: live', () => {
   });
 });
 
-const PROGRAMS = new Set(['tcp_retransmit_synack', 'tcp_retransmit_skb', 'tcp_send_reset', 'tcp_receive_reset', 'tcp_destroy_sock', 'inet_sock_set_state']);
-
-/** tcpwarden's tracepoint programs loaded in the kernel right now, as bpftool lists them. */
-function loadedPrograms(): number {
-  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' })) as Array<{ type: string; name?: string }>;
-  return progs.filter((p) => p.type === 'tracepoint' && p.name !== undefined && PROGRAMS.has(p.name)).length;
-}
-
 describeKernel('tcpwarden events: detaching', () => {
   test.each([['SIGTERM'], ['SIGINT'], ['SIGKILL']] as const)('after %s no tcpwarden program stays in the kernel', async (signal) => {
     const before = loadedPrograms();
     const run = startCli(['events', '--json']);
     await run.stderrLine(/watching \d+ tracepoints/);
-    expect(loadedPrograms()).toBe(before + PROGRAMS.size);
+    expect(loadedPrograms()).toBe(before + TCPWARDEN_PROGRAMS.size);
     run.child.kill(signal);
     const r = await run.done;
     if (signal !== 'SIGKILL') {
@@ -126,7 +118,6 @@ describeKernel('tcpwarden events: detaching', () => {
       expect(r.stderr).toMatch(/records delivered, 0 lost/);
     }
     // The kernel frees programs once their last file descriptor closes, which may lag the exit.
-    for (let i = 0; i < 50 && loadedPrograms() !== before; i++) await new Promise((res) => setTimeout(res, 100));
-    expect(loadedPrograms()).toBe(before);
+    expect(await programsBackTo(before)).toBe(before);
   });
 });

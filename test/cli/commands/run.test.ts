@@ -2,34 +2,19 @@
  * `tcpwarden run` as a child process against real traffic between test namespaces and a real
  * local webhook receiver.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../../src/interfaces/alert';
 import { runCliProcess, startCli } from '../../support/cli';
+import { loadedPrograms, programsBackTo, TCPWARDEN_PROGRAMS } from '../../support/bpf-programs';
+import { freePort } from '../../support/free-port';
 import { describeKernel } from '../../support/kernel-access';
 import { createNetnsPair, type NetnsPair } from '../../support/netns';
 import { traffic } from '../../support/run-traffic';
 import { roomInWindow } from '../../support/window-boundary';
 import { startRedis, type TestRedis } from '../../support/redis-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const PROGRAMS = new Set(['tcp_retransmit_synack', 'tcp_retransmit_skb', 'tcp_send_reset', 'tcp_receive_reset', 'tcp_destroy_sock', 'inet_sock_set_state']);
-function loadedPrograms(): number {
-  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' })) as Array<{ type: string; name?: string }>;
-  return progs.filter((p) => p.type === 'tracepoint' && p.name !== undefined && PROGRAMS.has(p.name)).length;
-}
 
 /** Parses Prometheus text into `name{labels}` -> value. */
 function parseMetrics(text: string): Map<string, number> {
@@ -100,7 +85,7 @@ describeKernel('tcpwarden run: an attack, an alert, a clean stop', () => {
     const metricsPort = await freePort();
     const run = startCli(['run', '--webhook', receiver.url, '--json', '--state-dir', dir, '--metrics', `127.0.0.1:${metricsPort}`, '--log-level', 'info']);
     await run.stderrLine(/detector running/);
-    expect(loadedPrograms()).toBe(before + PROGRAMS.size);
+    expect(loadedPrograms()).toBe(before + TCPWARDEN_PROGRAMS.size);
 
     await roomInWindow(3000);
     const attackAt = Date.now();
@@ -125,8 +110,7 @@ describeKernel('tcpwarden run: an attack, an alert, a clean stop', () => {
     expect(r.code).toBe(0);
     const printed = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Alert);
     expect(printed.filter((a) => a.rule.id === 'refused-connections' && a.status === 'firing')).toHaveLength(1);
-    for (let i = 0; i < 50 && loadedPrograms() !== before; i++) await new Promise((res) => setTimeout(res, 100));
-    expect(loadedPrograms()).toBe(before);
+    expect(await programsBackTo(before)).toBe(before);
   }, 60000);
 });
 
