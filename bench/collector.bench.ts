@@ -54,8 +54,20 @@ async function underBpftrace(ns: string, gen: string): Promise<GenResult | null>
   if (spawnSync('sh', ['-c', 'command -v bpftrace']).status !== 0) return null;
   const probes = TRACEPOINTS.map((t) => `tracepoint:${t}`).join(',');
   const bt = spawn('taskset', ['-c', '1', 'bpftrace', '-e', `${probes} { @[probe] = count(); }`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve) => bt.stdout.on('data', (d: Buffer) => d.toString().includes('Attaching') && resolve()));
-  await new Promise((r) => setTimeout(r, 500));
+  // bpftrace says "Attaching N probes..." when it starts attaching; give it a moment to finish.
+  let said = '';
+  const attaching = await new Promise<boolean>((resolve) => {
+    const look = (d: Buffer) => ((said += d.toString()), said.includes('Attaching') && resolve(true));
+    bt.stdout.on('data', look);
+    bt.stderr.on('data', look);
+    bt.once('exit', () => resolve(false));
+    setTimeout(() => resolve(false), 20000).unref();
+  });
+  if (!attaching) {
+    bt.kill('SIGKILL');
+    throw new Error(`bpftrace did not start: ${said.trim().slice(0, 300)}`);
+  }
+  await new Promise((r) => setTimeout(r, 1000));
   const result = await generate(ns, gen, 0);
   bt.kill('SIGINT');
   await new Promise((r) => bt.once('exit', r));

@@ -76,7 +76,6 @@ int BpfSession::Start(const SessionOptions& options, std::string* failed) {
 
   // Set the switches and the ring size, and choose the programs, before load.
   skel_->rodata->targ_netns = options.netns;
-  skel_->rodata->wakeup_bytes = options.wakeup_bytes;
   int err = bpf_map__set_max_entries(skel_->maps.events, options.ring_bytes);
   if (err) {
     *failed = "sizing the ring buffer";

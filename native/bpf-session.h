@@ -19,7 +19,6 @@ struct SessionOptions {
   uint32_t ring_bytes;
   uint32_t netns;         // 0: every network namespace
   bool probe;             // also tcp:tcp_probe
-  uint32_t wakeup_bytes;  // wake the reader once this much waits in the ring (0: every record)
 };
 
 class BpfSession {

@@ -33,14 +33,13 @@ Napi::Function Collector::Define(Napi::Env env) {
                       InstanceMethod<&Collector::Close>("close"), InstanceMethod<&Collector::Stats>("stats")});
 }
 
-// new Collector({ ringBytes, netns, probe, batchRecords, maxQueuedBatches, wakeupBytes, pollMs }, onBatch(buffer | null))
+// new Collector({ ringBytes, netns, probe, batchRecords, maxQueuedBatches, pollMs }, onBatch(buffer | null))
 // onBatch gets one Buffer of records per batch, then null once after stop(): the end of the stream.
 Collector::Collector(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Collector>(info) {
   Napi::Object opts = info[0].As<Napi::Object>();
   session_options_.ring_bytes = opts.Get("ringBytes").As<Napi::Number>().Uint32Value();
   session_options_.netns = opts.Get("netns").As<Napi::Number>().Uint32Value();
   session_options_.probe = opts.Get("probe").As<Napi::Boolean>().Value();
-  session_options_.wakeup_bytes = opts.Get("wakeupBytes").As<Napi::Number>().Uint32Value();
   batch_records_ = opts.Get("batchRecords").As<Napi::Number>().Uint32Value();
   max_queued_batches_ = opts.Get("maxQueuedBatches").As<Napi::Number>().Uint32Value();
   poll_ms_ = opts.Get("pollMs").As<Napi::Number>().Int32Value();
@@ -136,8 +135,8 @@ void Collector::Destroy() {
 void Collector::Drain() {
   bool open = true;
   while (running_ && open) {
-    // Records submitted without a wakeup are not announced to epoll: consume after every poll,
-    // whether it woke on data or timed out. The timeout also bounds how soon stop() is noticed.
+    // Records are submitted without a wakeup (see submit() in the BPF program), so the poll is a
+    // timer: consume after each one. The timeout bounds a record's delay and how soon stop() is seen.
     int n = ring_buffer__poll(ring_, poll_ms_);
     if (n < 0 && n != -EINTR) break;
     if (ring_buffer__consume(ring_) < 0) break;

@@ -6,7 +6,7 @@ import { loadAddon, type NativeCollector } from './native-addon';
 import { preflight } from './preflight';
 import { RecordDecoder } from './record-decoder';
 import { SnmpSampler } from './snmp-sampler';
-import { RECORD_SIZE, TRACEPOINT_COUNT, TRACEPOINT_NAMES, type Tracepoint } from './record-layout';
+import { TRACEPOINT_COUNT, TRACEPOINT_NAMES, type Tracepoint } from './record-layout';
 
 export interface CollectorOptions {
   /** Stamped on every event; defaults to os.hostname(). */
@@ -22,8 +22,8 @@ export interface CollectorOptions {
   /** Batches that may wait for JavaScript before the drain thread stops reading the ring. Default 32. */
   maxQueuedBatches?: number;
   /**
-   * The longest a record waits in a quiet ring before it is read, in ms. Default 10. Under load
-   * the kernel wakes the reader every `batchRecords` records instead of on each one.
+   * How often the ring buffer is read, in ms: the longest a record waits there. Default 10. The
+   * ring must hold this long's worth of events (8 MiB: 87,000 records, 87 ms at 1M events/s).
    */
   maxDelayMs?: number;
   /**
@@ -109,8 +109,6 @@ export class Collector extends EventEmitter<CollectorEvents> {
         probe: this.options.probe ?? false,
         batchRecords: this.options.batchRecords ?? DEFAULTS.batchRecords,
         maxQueuedBatches: this.options.maxQueuedBatches ?? DEFAULTS.maxQueuedBatches,
-        // Wake the reader once a batch is waiting, but never for more than half the ring.
-        wakeupBytes: Math.min((this.options.batchRecords ?? DEFAULTS.batchRecords) * RECORD_SIZE, ringBytes / 2),
         pollMs: this.options.maxDelayMs ?? DEFAULTS.maxDelayMs,
       },
       (batch) => {

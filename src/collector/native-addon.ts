@@ -18,7 +18,6 @@ export interface NativeCollectorOptions {
   probe: boolean;
   batchRecords: number;
   maxQueuedBatches: number;
-  wakeupBytes: number;
   pollMs: number;
 }
 

@@ -77,7 +77,7 @@ int main() {
   setvbuf(stdout, nullptr, _IOLBF, 0);
   BpfSession session;
   std::string failed;
-  int err = session.Start({1u << 20, 0, false, 0}, &failed);
+  int err = session.Start({1u << 20, 0, false}, &failed);
   if (err) {
     printf("error %s: %s\n", failed.c_str(), strerror(-err));
     return 1;
