@@ -1,10 +1,11 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../schema/rules.schema.json';
 import { diagnostic, type Diagnostic } from './diagnostic';
 import type { DataPath, RuleSource } from './reader';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-const validate = ajv.compile(schema);
+/** One Ajv for every schema a YAML file is checked against (rules here, the run config in src/config). */
+export const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+const validateRules = ajv.compile(schema);
 
 /** The schema check's verdict on one file: its diagnostics, and which parts failed (their JSON pointers). */
 export interface SchemaCheck {
@@ -16,8 +17,9 @@ export interface SchemaCheck {
 /**
  * Stage 2a of the loader: the file's structure against schema/rules.schema.json (the same schema
  * editors use), each error located in the source and phrased as what is wrong and what is accepted.
+ * The config loader passes its own schema's `validate`.
  */
-export function checkSchema(source: RuleSource): SchemaCheck {
+export function checkSchema(source: RuleSource, validate: ValidateFunction = validateRules): SchemaCheck {
   const diagnostics: Diagnostic[] = [];
   const broken = new Set<string>();
   if (source.data === undefined || source.data === null) return { diagnostics, broken };
@@ -61,18 +63,19 @@ function describe(path: DataPath): string {
   return parent === 'rules' && path.length === 2 ? `rule ${last + 1}` : `item ${last + 1} of ${describe(path.slice(0, -1))}`;
 }
 
-function typeOf(v: unknown): string {
+/** `hide`: the schema marks the value `writeOnly` (a secret), so an error must not repeat it. */
+function typeOf(v: unknown, hide = false): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  return hide ? `a ${typeof v} (value not shown)` : `${typeof v} ${JSON.stringify(v)}`;
 }
 
 function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefined {
   const path = pointerPath(err.instancePath);
   const ruleId = ruleIdAt(source, path);
   const extra = (accepted?: string) => ({ ruleId, accepted });
-  const parentSchema = err.parentSchema as { properties?: Record<string, unknown>; description?: string } | undefined;
+  const parentSchema = err.parentSchema as { properties?: Record<string, unknown>; description?: string; writeOnly?: boolean } | undefined;
   switch (err.keyword) {
     case 'required': {
       const key = (err.params as { missingProperty: string }).missingProperty;
@@ -89,7 +92,7 @@ function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefi
       return diagnostic(
         'schema.type',
         source.locate(path),
-        `${describe(path)} must be a ${wanted.join(' or ')}, not ${typeOf(err.data)}`,
+        `${describe(path)} must be a ${wanted.join(' or ')}, not ${typeOf(err.data, parentSchema?.writeOnly)}`,
         extra(parentSchema?.description),
       );
     }
@@ -108,6 +111,6 @@ function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefi
       // Reported again by the 'pattern' error on the name itself, which carries the offending name.
       return undefined;
     default:
-      return diagnostic('schema.value', source.locate(path), `${describe(path)} ${err.message ?? 'is invalid'}`, extra());
+      return diagnostic('schema.value', source.locate(path), `${describe(path)} ${err.message ?? 'is invalid'}`, extra(parentSchema?.description));
   }
 }
