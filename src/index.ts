@@ -29,3 +29,8 @@ export type { BullmqConsumerOptions } from './queue/bullmq-consumer-options';
 export { RedisUnreachableError } from './errors/redis-unreachable-error';
 export { RedisUrlError } from './errors/redis-url-error';
 export { PartitionCountMismatchError } from './errors/partition-count-mismatch-error';
+export { loadConfigFile } from './config/load-config-file';
+export { formatConfigErrors } from './config/config-load-result';
+export type { ConfigLoadResult } from './config/config-load-result';
+export type { ValidConfig, Role } from './config/valid-config';
+export type { Diagnostic, SourceLocation } from './rules/diagnostic';
