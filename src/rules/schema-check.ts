@@ -26,7 +26,7 @@ export function checkSchema(source: RuleSource, validate: ValidateFunction = val
   if (validate(source.data)) return { diagnostics, broken };
   const seen = new Set<string>();
   for (const err of validate.errors ?? []) {
-    const d = toDiagnostic(source, err);
+    const d = toDiagnostic(source, err, validate === validateRules);
     if (!d) continue;
     const text = `${d.location.line}:${d.location.column}:${d.message}`;
     if (seen.has(text)) continue;
@@ -55,12 +55,13 @@ function ruleIdAt(source: RuleSource, path: DataPath): string | undefined {
 }
 
 /** How a message names the thing at `path`: `'window'`, `rule 2`, `item 3 of 'tags'`, `the file`. */
-function describe(path: DataPath): string {
+/** `ruleItems`: items of a top-level `rules` list are rules (in a rule file; in the run config they are paths). */
+function describeAt(path: DataPath, ruleItems: boolean): string {
   const last = path[path.length - 1];
   if (last === undefined) return 'the file';
   if (typeof last === 'string') return `'${last}'`;
   const parent = path[path.length - 2];
-  return parent === 'rules' && path.length === 2 ? `rule ${last + 1}` : `item ${last + 1} of ${describe(path.slice(0, -1))}`;
+  return ruleItems && parent === 'rules' && path.length === 2 ? `rule ${last + 1}` : `item ${last + 1} of ${describeAt(path.slice(0, -1), ruleItems)}`;
 }
 
 /** `hide`: the schema marks the value `writeOnly` (a secret), so an error must not repeat it. */
@@ -71,7 +72,8 @@ function typeOf(v: unknown, hide = false): string {
   return hide ? `a ${typeof v} (value not shown)` : `${typeof v} ${JSON.stringify(v)}`;
 }
 
-function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefined {
+function toDiagnostic(source: RuleSource, err: ErrorObject, ruleItems: boolean): Diagnostic | undefined {
+  const describe = (p: DataPath) => describeAt(p, ruleItems);
   const path = pointerPath(err.instancePath);
   const ruleId = ruleIdAt(source, path);
   const extra = (accepted?: string) => ({ ruleId, accepted });
