@@ -49,3 +49,7 @@ export { RuleReloader } from './engine/rule-reloader';
 export { replayEvents } from './replay/replay-events';
 export { ownsGroupIn } from './queue/owns-group';
 export type { RedisTarget } from './queue/redis-target';
+export { loadConfigFile } from './config/load-config-file';
+export { formatConfigErrors } from './config/config-load-result';
+export type { ConfigLoadResult } from './config/config-load-result';
+export type { ValidConfig, Role } from './config/valid-config';

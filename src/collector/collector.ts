@@ -69,7 +69,8 @@ export interface CollectorEvents {
   end: [CollectorStats];
 }
 
-const DEFAULTS = { ringBytes: 8 << 20, batchRecords: 2048, maxQueuedBatches: 32, maxDelayMs: 10, snmpIntervalMs: 1000 };
+/** The defaults of CollectorOptions (the run config applies the same ones). */
+export const COLLECTOR_DEFAULTS = { ringBytes: 8 << 20, batchRecords: 2048, maxQueuedBatches: 32, maxDelayMs: 10, snmpIntervalMs: 1000 };
 
 /**
  * The eBPF collector: kernel TCP tracepoints to normalized events. The BPF program and the
@@ -86,7 +87,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
 
   constructor(private readonly options: CollectorOptions = {}) {
     super();
-    const ring = options.ringBytes ?? DEFAULTS.ringBytes;
+    const ring = options.ringBytes ?? COLLECTOR_DEFAULTS.ringBytes;
     if (!Number.isInteger(ring) || ring < 4096 || (ring & (ring - 1)) !== 0) {
       throw new UserError('E_BAD_OPTION', `ring buffer size ${ring} is not a power of two of at least 4096 bytes`);
     }
@@ -99,7 +100,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
     const addon = loadAddon();
     const host = this.options.host ?? hostname();
     this.decoder = new RecordDecoder({ host, resetReasons: addon.btfEnum('sk_rst_reason') ?? {} });
-    const ringBytes = this.options.ringBytes ?? DEFAULTS.ringBytes;
+    const ringBytes = this.options.ringBytes ?? COLLECTOR_DEFAULTS.ringBytes;
     let resolveEnd: (s: CollectorStats) => void = () => undefined;
     this.ended = new Promise((resolve) => (resolveEnd = resolve));
     const native = new addon.Collector(
@@ -107,9 +108,9 @@ export class Collector extends EventEmitter<CollectorEvents> {
         ringBytes,
         netns: this.options.netns ?? 0,
         probe: this.options.probe ?? false,
-        batchRecords: this.options.batchRecords ?? DEFAULTS.batchRecords,
-        maxQueuedBatches: this.options.maxQueuedBatches ?? DEFAULTS.maxQueuedBatches,
-        pollMs: this.options.maxDelayMs ?? DEFAULTS.maxDelayMs,
+        batchRecords: this.options.batchRecords ?? COLLECTOR_DEFAULTS.batchRecords,
+        maxQueuedBatches: this.options.maxQueuedBatches ?? COLLECTOR_DEFAULTS.maxQueuedBatches,
+        pollMs: this.options.maxDelayMs ?? COLLECTOR_DEFAULTS.maxDelayMs,
       },
       (batch) => {
         if (batch === null) {
@@ -136,7 +137,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
   }
 
   private startSampling(host: string): void {
-    const interval = this.options.snmpIntervalMs ?? DEFAULTS.snmpIntervalMs;
+    const interval = this.options.snmpIntervalMs ?? COLLECTOR_DEFAULTS.snmpIntervalMs;
     if (interval <= 0) return;
     const sampler = new SnmpSampler({ host, netns: this.options.netns });
     sampler.sample(); // the baseline

@@ -6,7 +6,8 @@ import type { BatchSink, SealedBatch } from './sealed-batch';
 import type { ProducerMetrics } from './transport-metrics';
 import type { ProducerOptions } from './transport-options';
 
-const DEFAULTS = { batchSize: 1000, lingerMs: 50, capacity: 100_000, partitions: 1 };
+/** The defaults of ProducerOptions (the run config applies the same ones). */
+export const PRODUCER_DEFAULTS = { batchSize: 1000, lingerMs: 50, capacity: 100_000, partitions: 1 };
 /** Batches handed to the sink in one call: one round trip carries many batches when the sink fell behind. */
 const BATCHES_PER_SEND = 16;
 const RETRY_MIN_MS = 100;
@@ -43,10 +44,10 @@ export class Batcher implements EventProducer {
     private readonly sink: BatchSink,
     options: ProducerOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? DEFAULTS.batchSize;
-    this.lingerMs = options.lingerMs ?? DEFAULTS.lingerMs;
-    this.capacity = options.capacity ?? DEFAULTS.capacity;
-    this.partitions = options.partitions ?? DEFAULTS.partitions;
+    this.batchSize = options.batchSize ?? PRODUCER_DEFAULTS.batchSize;
+    this.lingerMs = options.lingerMs ?? PRODUCER_DEFAULTS.lingerMs;
+    this.capacity = options.capacity ?? PRODUCER_DEFAULTS.capacity;
+    this.partitions = options.partitions ?? PRODUCER_DEFAULTS.partitions;
     this.keysOf = options.keysOf;
     if (this.partitions > 1 && !this.keysOf) {
       throw new TypeError('ProducerOptions.keysOf is required when partitions > 1: it decides which partition owner sees an event');

@@ -28,7 +28,14 @@ export type DiagnosticCode =
   | 'condition.duplicate'
   | 'condition.cycle'
   | 'cidr.invalid'
-  | 'summary.unknown-placeholder';
+  | 'summary.unknown-placeholder'
+  | 'config.unreadable'
+  | 'config.role-needs-redis'
+  | 'config.redis-url'
+  | 'config.ring-bytes'
+  | 'config.metrics-address'
+  | 'config.rules-path'
+  | 'config.alerts';
 
 export type DiagnosticSeverity = 'error' | 'warning';
 
@@ -58,4 +65,11 @@ export const DIAGNOSTIC_CODES: Record<DiagnosticCode, { severity: DiagnosticSeve
   'condition.cycle': { severity: 'error', about: 'shared conditions refer to each other in a loop' },
   'cidr.invalid': { severity: 'error', about: 'a value given to inCidr/notInCidr is not an address or CIDR block' },
   'summary.unknown-placeholder': { severity: 'error', about: 'a summary placeholder names nothing the alert has' },
+  'config.unreadable': { severity: 'error', about: 'the config file cannot be read' },
+  'config.role-needs-redis': { severity: 'error', about: 'role collector or engine without a redis section: split roles meet only in Redis' },
+  'config.redis-url': { severity: 'error', about: 'redis.url is not a redis:// or rediss:// URL without a password' },
+  'config.ring-bytes': { severity: 'error', about: 'collector.ringBytes is not a power of two' },
+  'config.metrics-address': { severity: 'error', about: 'metrics.address is not HOST:PORT, :PORT or PORT' },
+  'config.rules-path': { severity: 'error', about: 'a rule path in the config does not exist' },
+  'config.alerts': { severity: 'error', about: 'the alerts section is invalid (sinks, delivery, burst)' },
 };

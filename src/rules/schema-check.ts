@@ -1,10 +1,11 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../schema/rules.schema.json';
 import { diagnostic, type Diagnostic } from './diagnostic';
 import type { DataPath, RuleSource } from './reader';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-const validate = ajv.compile(schema);
+/** One Ajv for every schema a YAML file is checked against (rules here, the run config in src/config). */
+export const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+const validateRules = ajv.compile(schema);
 
 /** The schema check's verdict on one file: its diagnostics, and which parts failed (their JSON pointers). */
 export interface SchemaCheck {
@@ -16,15 +17,16 @@ export interface SchemaCheck {
 /**
  * Stage 2a of the loader: the file's structure against schema/rules.schema.json (the same schema
  * editors use), each error located in the source and phrased as what is wrong and what is accepted.
+ * The config loader passes its own schema's `validate`.
  */
-export function checkSchema(source: RuleSource): SchemaCheck {
+export function checkSchema(source: RuleSource, validate: ValidateFunction = validateRules): SchemaCheck {
   const diagnostics: Diagnostic[] = [];
   const broken = new Set<string>();
   if (source.data === undefined || source.data === null) return { diagnostics, broken };
   if (validate(source.data)) return { diagnostics, broken };
   const seen = new Set<string>();
   for (const err of validate.errors ?? []) {
-    const d = toDiagnostic(source, err);
+    const d = toDiagnostic(source, err, validate === validateRules);
     if (!d) continue;
     const text = `${d.location.line}:${d.location.column}:${d.message}`;
     if (seen.has(text)) continue;
@@ -53,26 +55,29 @@ function ruleIdAt(source: RuleSource, path: DataPath): string | undefined {
 }
 
 /** How a message names the thing at `path`: `'window'`, `rule 2`, `item 3 of 'tags'`, `the file`. */
-function describe(path: DataPath): string {
+/** `ruleItems`: items of a top-level `rules` list are rules (in a rule file; in the run config they are paths). */
+function describeAt(path: DataPath, ruleItems: boolean): string {
   const last = path[path.length - 1];
   if (last === undefined) return 'the file';
   if (typeof last === 'string') return `'${last}'`;
   const parent = path[path.length - 2];
-  return parent === 'rules' && path.length === 2 ? `rule ${last + 1}` : `item ${last + 1} of ${describe(path.slice(0, -1))}`;
+  return ruleItems && parent === 'rules' && path.length === 2 ? `rule ${last + 1}` : `item ${last + 1} of ${describeAt(path.slice(0, -1), ruleItems)}`;
 }
 
-function typeOf(v: unknown): string {
+/** `hide`: the schema marks the value `writeOnly` (a secret), so an error must not repeat it. */
+function typeOf(v: unknown, hide = false): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  return hide ? `a ${typeof v} (value not shown)` : `${typeof v} ${JSON.stringify(v)}`;
 }
 
-function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefined {
+function toDiagnostic(source: RuleSource, err: ErrorObject, ruleItems: boolean): Diagnostic | undefined {
+  const describe = (p: DataPath) => describeAt(p, ruleItems);
   const path = pointerPath(err.instancePath);
   const ruleId = ruleIdAt(source, path);
   const extra = (accepted?: string) => ({ ruleId, accepted });
-  const parentSchema = err.parentSchema as { properties?: Record<string, unknown>; description?: string } | undefined;
+  const parentSchema = err.parentSchema as { properties?: Record<string, unknown>; description?: string; writeOnly?: boolean } | undefined;
   switch (err.keyword) {
     case 'required': {
       const key = (err.params as { missingProperty: string }).missingProperty;
@@ -90,7 +95,7 @@ function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefi
       return diagnostic(
         'schema.type',
         source.locate(path),
-        `${describe(path)} must be a ${wanted.join(' or ')}, not ${typeOf(err.data)}`,
+        `${describe(path)} must be a ${wanted.join(' or ')}, not ${typeOf(err.data, parentSchema?.writeOnly)}`,
         extra(parentSchema?.description),
       );
     }
@@ -111,6 +116,6 @@ function toDiagnostic(source: RuleSource, err: ErrorObject): Diagnostic | undefi
       // Reported again by the 'pattern' error on the name itself, which carries the offending name.
       return undefined;
     default:
-      return diagnostic('schema.value', source.locate(path), `${describe(path)} ${err.message ?? 'is invalid'}`, extra());
+      return diagnostic('schema.value', source.locate(path), `${describe(path)} ${err.message ?? 'is invalid'}`, extra(parentSchema?.description));
   }
 }
