@@ -30,7 +30,8 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = await command.run(rest);
   } catch (err) {
     if (err instanceof UserError) {
-      process.stderr.write(`tcpwarden ${name}: ${err.message}\n`);
+      // A list of diagnostics (file:line:col each) stands alone; a single message names the command.
+      process.stderr.write(err.message.includes('\n') ? `${err.message}\n` : `tcpwarden ${name}: ${err.message}\n`);
       process.exitCode = err.exitCode;
       return;
     }

@@ -56,7 +56,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
   readonly role: DetectorRole;
   readonly host: string;
   private readonly log: Logger;
-  private readonly rulePaths: string[];
+  private rulePaths: string[];
   private engine?: Engine;
   private reloader?: RuleReloader;
   private collector?: Collector;
@@ -188,9 +188,25 @@ export class Detector extends EventEmitter<DetectorEvents> {
     this.reloader?.close();
   }
 
-  /** Reloads the rule files (SIGHUP): a valid set replaces the rules, keeping unchanged rules' windows. */
-  async reload(): Promise<LoadResult> {
-    if (!this.reloader) throw new UserError('E_NO_RULES', `role '${this.role}' runs no rules`);
+  /**
+   * Reloads the rules (SIGHUP), from `paths` when given (a changed config) or the same paths: a
+   * valid set replaces the rules, keeping the windows of unchanged rules; an invalid set is
+   * rejected with its errors logged, and the running rules stay.
+   */
+  async reload(paths?: string[]): Promise<LoadResult> {
+    if (!this.reloader || !this.engine) throw new UserError('E_NO_RULES', `role '${this.role}' runs no rules`);
+    if (paths && paths.join('\n') !== this.rulePaths.join('\n')) {
+      const next = new RuleReloader(paths, this.engine, this.log);
+      const result = await next.reload();
+      if (!result.ok) {
+        next.close();
+        return result;
+      }
+      this.reloader.close();
+      this.reloader = next;
+      this.rulePaths = paths;
+      return result;
+    }
     return this.reloader.reload();
   }
 

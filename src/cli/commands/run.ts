@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
-import type { ValidAlertsConfig } from '../../alerts/sink-config';
-import { webhookSinksFromUrls } from '../../alerts/webhook-sinks-from-urls';
+import { formatConfigErrors } from '../../config/config-load-result';
+import { loadConfigFile } from '../../config/load-config-file';
+import type { ValidConfig } from '../../config/valid-config';
 import { createDetector } from '../../detector/create-detector';
 import type { DetectorRole } from '../../detector/detector-options';
 import { UserError } from '../../errors/user-error';
 import { createLogger, parseLogLevel } from '../../logging/create-logger';
 import type { Command } from '../command';
+import { runOptions } from '../run-options';
 import { stopSignal } from '../stop-signal';
 
 const ROLES: DetectorRole[] = ['all', 'collector', 'engine'];
@@ -15,6 +17,8 @@ const USAGE = `usage: tcpwarden run [options]
 Runs the detector: kernel TCP events -> queue -> rules -> alerts. With no options (as root) it
 runs the default rules on the in-memory queue and prints alerts to the terminal.
 
+  --config FILE       a YAML config covering everything below and more (docs/configuration.md);
+                      the flags override its keys, --webhook adds to its sinks
   --rules PATH        rule file or directory (repeatable; default: the shipped rules/)
   --webhook URL       also POST alerts to URL as generic JSON (repeatable), signed with the
                       secret in TCPWARDEN_WEBHOOK_SECRET when it is set
@@ -27,21 +31,22 @@ runs the default rules on the in-memory queue and prints alerts to the terminal.
   --log-level LEVEL   trace | debug | info (default) | warn | error | fatal | silent
 
 Signals: SIGINT/SIGTERM stop gracefully (detach, flush, deliver in-flight alerts, up to 10 s);
-SIGHUP reloads the rules.`;
+SIGHUP reloads the rules (and, with --config, the rule paths of the config file).`;
 
 function parse(argv: string[]) {
   try {
     return parseArgs({
       args: argv,
       options: {
+        config: { type: 'string' },
         rules: { type: 'string', multiple: true },
         webhook: { type: 'string', multiple: true },
         redis: { type: 'string' },
-        role: { type: 'string', default: 'all' },
+        role: { type: 'string' },
         metrics: { type: 'string' },
         json: { type: 'boolean', default: false },
         'state-dir': { type: 'string' },
-        'log-level': { type: 'string', default: 'info' },
+        'log-level': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -51,28 +56,39 @@ function parse(argv: string[]) {
   }
 }
 
+async function readConfig(file: string): Promise<ValidConfig> {
+  const result = await loadConfigFile(file);
+  if (!result.ok || !result.config) throw new UserError('E_CONFIG', formatConfigErrors(result), 2);
+  return result.config;
+}
+
 async function run(argv: string[]): Promise<number> {
   const values = parse(argv);
-  const role = values.role as DetectorRole;
-  if (!ROLES.includes(role)) throw new UserError('E_BAD_OPTION', `--role '${values.role}' is not one of ${ROLES.join(', ')}`, 2);
-  const logger = createLogger({ level: parseLogLevel(values['log-level'] ?? 'info') });
-  const alerts: ValidAlertsConfig = {
-    sinks: [{ type: 'stdout', id: 'stdout', json: values.json ?? false }, ...webhookSinksFromUrls(values.webhook ?? [])],
-    delivery: { redisUrl: values.redis, ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}) },
-  };
-  const detector = createDetector({
+  if (values.role !== undefined && !ROLES.includes(values.role as DetectorRole)) {
+    throw new UserError('E_BAD_OPTION', `--role '${values.role}' is not one of ${ROLES.join(', ')}`, 2);
+  }
+  const config = values.config ? await readConfig(values.config) : undefined;
+  const flags = {
     rules: values.rules,
-    role,
-    redisUrl: values.redis,
-    alerts: role === 'collector' ? undefined : alerts,
-    metricsAddress: values.metrics,
-    logger,
-  });
+    webhooks: values.webhook ?? [],
+    redis: values.redis,
+    role: values.role as DetectorRole | undefined,
+    metrics: values.metrics,
+    json: values.json ?? false,
+    stateDir: values['state-dir'],
+    logLevel: values['log-level'] === undefined ? undefined : parseLogLevel(values['log-level']),
+  };
+  const { logLevel, logFormat, ...options } = runOptions(config, flags);
+  const logger = createLogger({ level: logLevel, format: logFormat });
+  const detector = createDetector({ ...options, alerts: options.role === 'collector' ? undefined : options.alerts, logger });
   detector.on('error', (err) => logger.error({ err: err.message }, 'detector error'));
 
   process.on('SIGHUP', () => {
-    logger.info('SIGHUP: reloading rules');
-    detector.reload().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'reload failed'));
+    logger.info('SIGHUP: reloading');
+    const next = values.config ? readConfig(values.config).then((c) => runOptions(c, flags).rules) : Promise.resolve(undefined);
+    next
+      .then((paths) => detector.reload(paths))
+      .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'reload rejected: the running rules stay in force'));
   });
   const stop = stopSignal();
   await detector.start();
