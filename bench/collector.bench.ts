@@ -50,28 +50,50 @@ function generate(ns: string, gen: string, cpu: number): Promise<GenResult> {
   );
 }
 
-async function underBpftrace(ns: string, gen: string): Promise<GenResult | null> {
+interface BpftraceRun {
+  gen: GenResult;
+  /** Events bpftrace counted in its map: shows it was attached for the whole run. */
+  counted: number;
+}
+
+async function underBpftrace(ns: string, gen: string): Promise<BpftraceRun | null> {
   if (spawnSync('sh', ['-c', 'command -v bpftrace']).status !== 0) return null;
   const probes = TRACEPOINTS.map((t) => `tracepoint:${t}`).join(',');
+  const before = tracepointPrograms();
   const bt = spawn('taskset', ['-c', '1', 'bpftrace', '-e', `${probes} { @[probe] = count(); }`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  // bpftrace says "Attaching N probes..." when it starts attaching; give it a moment to finish.
   let said = '';
-  const attaching = await new Promise<boolean>((resolve) => {
-    const look = (d: Buffer) => ((said += d.toString()), said.includes('Attaching') && resolve(true));
-    bt.stdout.on('data', look);
-    bt.stderr.on('data', look);
-    bt.once('exit', () => resolve(false));
-    setTimeout(() => resolve(false), 20000).unref();
-  });
-  if (!attaching) {
+  bt.stdout.on('data', (d: Buffer) => (said += d.toString()));
+  bt.stderr.on('data', (d: Buffer) => (said += d.toString()));
+  const exited = new Promise<void>((resolve) => bt.once('exit', () => resolve()));
+  // bpftrace's "Attaching N probes..." may sit in its output buffer: wait for its programs to show
+  // in the kernel instead, then a moment for the last attach.
+  const attached = await waitFor(() => tracepointPrograms() >= before + TRACEPOINTS.length, 20000);
+  if (!attached) {
     bt.kill('SIGKILL');
-    throw new Error(`bpftrace did not start: ${said.trim().slice(0, 300)}`);
+    throw new Error(`bpftrace did not attach within 20 s: ${said.trim().slice(0, 300)}`);
   }
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 500));
   const result = await generate(ns, gen, 0);
   bt.kill('SIGINT');
-  await new Promise((r) => bt.once('exit', r));
-  return result;
+  // It prints its map on SIGINT; one still attaching may not have noticed the signal.
+  const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+  if (!done) {
+    bt.kill('SIGKILL');
+    await exited;
+  }
+  const counted = [...said.matchAll(/^@\[tracepoint:[^\]]+\]: (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  return { gen: result, counted };
+}
+
+/** Tracepoint programs loaded in the kernel now: bpftrace adds one per probe. */
+function tracepointPrograms(): number {
+  const out = spawnSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' }).stdout;
+  return (JSON.parse(out || '[]') as Array<{ type: string }>).filter((p) => p.type === 'tracepoint').length;
+}
+
+async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (check()) return true;
+  return false;
 }
 
 interface Traced {
@@ -116,12 +138,16 @@ export const benchmark: Benchmark = {
       execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
 
       const rates: Record<'untraced' | 'bpftrace' | 'tcpwarden', number[]> = { untraced: [], bpftrace: [], tcpwarden: [] };
+      const counted: number[] = [];
       let one: Traced | undefined;
       for (let round = 1; round <= ROUNDS; round++) {
         log(`round ${round}/${ROUNDS}: generator alone, under bpftrace, under tcpwarden (${SECONDS} s each, CPU 0) ...`);
         rates.untraced.push((await generate(ns, gen, 0)).rate);
         const bt = await underBpftrace(ns, gen);
-        if (bt) rates.bpftrace.push(bt.rate);
+        if (bt) {
+          rates.bpftrace.push(bt.gen.rate);
+          counted.push(bt.counted / (bt.gen.connects * EVENTS_PER_CONNECT));
+        }
         const traced = await underTcpwarden(ns, inode, gen, [0]);
         rates.tcpwarden.push(traced.gens[0].rate);
         if (!one || traced.gens[0].rate > one.gens[0].rate) one = traced;
@@ -141,6 +167,7 @@ export const benchmark: Benchmark = {
         untraced_connects_per_s: untraced.rate,
         bpftrace_connects_per_s: bpftrace?.rate ?? null,
         bpftrace_share_of_untraced: bpftrace ? round(bpftrace.rate / untraced.rate) : null,
+        bpftrace_counted_share_of_generated_min: counted.length > 0 ? round(Math.min(...counted)) : null,
         rounds: ROUNDS,
         tcpwarden_connects_per_s: tcpwardenRate,
         tcpwarden_share_of_untraced: round(tcpwardenRate / untraced.rate),
