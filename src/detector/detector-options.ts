@@ -10,6 +10,8 @@ export type DetectorRole = 'all' | 'collector' | 'engine';
 export interface DetectorOptions {
   /** Rule files or directories. Default: the rules shipped in the package's rules/. */
   rules?: string[];
+  /** Reload the rules when their files change (besides `reload()` / SIGHUP). Default true. */
+  watchRules?: boolean;
   /**
    * `all` (default): collector, queue and engine in this process. `collector`: kernel events to
    * Redis only (needs root). `engine`: Redis to rules and alerts (no privileges).

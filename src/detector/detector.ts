@@ -149,6 +149,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
         ownsGroup: partitioned ? (ruleId, key) => this.ownsGroup(ruleId, key) : undefined,
       });
       this.reloader = new RuleReloader(this.rulePaths, this.engine, this.log);
+      if (this.options.watchRules ?? true) this.reloader.watch();
       this.lossMonitor = new LossMonitor(this.ledger, this.lossOptions, this.host);
     }
     // The transport first: an unreachable Redis is reported before anything else connects to it.
@@ -203,6 +204,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
         return result;
       }
       this.reloader.close();
+      if (this.options.watchRules ?? true) next.watch();
       this.reloader = next;
       this.rulePaths = paths;
       return result;

@@ -91,7 +91,7 @@ describe('Detector with an event source', () => {
       `rules:\n  - id: ${id}\n    name: n\n    description: d\n    severity: low\n    match: { all: [ { fact: kind, operator: equal, value: connect_refused } ] }\n    group_by: [raddr]\n    window: 10s\n    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 1 } ] }\n    summary: s\n`;
     writeFileSync(file, rule('first'));
     const src = source([]);
-    detector = createDetector({ source: src, rules: [file], logger: quiet });
+    detector = createDetector({ source: src, rules: [file], logger: quiet, watchRules: false });
     await detector.start();
     expect(detector.rules).toEqual(['first']);
 
@@ -105,4 +105,23 @@ describe('Detector with an event source', () => {
     expect(detector.rules).toEqual(['second']);
     src.close();
   });
+});
+
+test('a rule file that changes on disk is reloaded without a signal', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-watch-'));
+  const file = join(dir, 'r.yaml');
+  const rule = (id: string) =>
+    `rules:\n  - id: ${id}\n    name: n\n    description: d\n    severity: low\n    match: { all: [ { fact: kind, operator: equal, value: connect_refused } ] }\n    group_by: [raddr]\n    window: 10s\n    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 1 } ] }\n    summary: s\n`;
+  writeFileSync(file, rule('before'));
+  const src = source([]);
+  const detector = createDetector({ source: src, rules: [dir], logger: quiet });
+  try {
+    await detector.start();
+    writeFileSync(file, rule('after'));
+    await until(() => detector.rules[0] === 'after');
+  } finally {
+    src.close();
+    await detector.stop(1000);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
