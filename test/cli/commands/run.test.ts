@@ -76,7 +76,7 @@ describe('tcpwarden run: mistakes', () => {
   });
 });
 
-describeKernel('tcpwarden run: an attack, an alert, a clean stop', () => {
+describeKernel('tcpwarden run: attacks, alerts, reloads, clean stops', () => {
   let pair: NetnsPair;
   let receiver: WebhookReceiver;
   let dir: string;
@@ -123,6 +123,40 @@ describeKernel('tcpwarden run: an attack, an alert, a clean stop', () => {
     expect(printed.filter((a) => a.rule.id === 'refused-connections' && a.status === 'firing')).toHaveLength(1);
     expect(await programsBackTo(before)).toBe(before);
   }, 60000);
+
+  test('an Alertmanager sink from the config gets the alert; a broken rules change on SIGHUP is rejected, a good one applies', async () => {
+    const rules = join(dir, 'rules.yaml');
+    const seen = receiver.requests.length;
+    const rule = (threshold: number) =>
+      `rules:\n  - id: refused\n    name: refused\n    description: d\n    severity: high\n    match: { all: [ { fact: kind, operator: equal, value: connect_refused }, { fact: direction, operator: equal, value: inbound } ] }\n    group_by: [raddr]\n    window: 10s\n    when: { all: [ { fact: count, operator: greaterThanInclusive, value: ${threshold} } ] }\n    summary: "{{raddr}} refused {{count}} times"\n`;
+    writeFileSync(rules, rule(1000));
+    const config = join(dir, 'tcpwarden.yaml');
+    writeFileSync(
+      config,
+      `rules: [rules.yaml]\nalerts:\n  sinks:\n    - { type: webhook, url: "${receiver.url}", format: alertmanager }\n  delivery: { stateDir: ${dir} }\nlogging: { level: info, format: json }\n`,
+    );
+    const run = startCli(['run', '--config', config]);
+    await run.stderrLine(/detector running/);
+
+    writeFileSync(rules, rule(1000).replace('window: 10s', 'window: whenever'));
+    run.child.kill('SIGHUP');
+    await run.stderrLine(/rule reload rejected/);
+
+    writeFileSync(rules, rule(20));
+    run.child.kill('SIGHUP');
+    await run.stderrLine(/rules reloaded/);
+
+    await roomInWindow(3000);
+    await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '30']);
+    await receiver.waitForRequests(seen + 1, 20000);
+    const body = JSON.parse(receiver.requests[seen].body) as { version: string; status: string; alerts: Array<{ labels: Record<string, string> }> };
+    expect(body.version).toBe('4');
+    expect(body.status).toBe('firing');
+    expect(body.alerts[0].labels).toMatchObject({ alertname: 'refused', severity: 'high' });
+
+    run.child.kill('SIGTERM');
+    expect((await run.done).code).toBe(0);
+  }, 60000);
 });
 
 describeKernel('tcpwarden run: collector and engine roles through Redis', () => {
@@ -160,54 +194,5 @@ describeKernel('tcpwarden run: collector and engine roles through Redis', () => 
     expect([c.code, e.code]).toEqual([0, 0]);
     // The password is never printed.
     expect(c.stderr + e.stderr + c.stdout + e.stdout).not.toContain('s3cret-pw');
-  }, 60000);
-});
-
-describeKernel('tcpwarden run --config: sinks from the file, SIGHUP reloads', () => {
-  let pair: NetnsPair;
-  let receiver: WebhookReceiver;
-  let dir: string;
-  beforeAll(async () => {
-    pair = createNetnsPair();
-    receiver = await startWebhookReceiver();
-    dir = mkdtempSync(join(tmpdir(), 'tw-config-'));
-  });
-  afterAll(async () => {
-    pair?.destroy();
-    await receiver?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  test('an Alertmanager sink from the config gets the alert; a broken rules change on SIGHUP is rejected, a good one applies', async () => {
-    const rules = join(dir, 'rules.yaml');
-    const rule = (threshold: number) =>
-      `rules:\n  - id: refused\n    name: refused\n    description: d\n    severity: high\n    match: { all: [ { fact: kind, operator: equal, value: connect_refused }, { fact: direction, operator: equal, value: inbound } ] }\n    group_by: [raddr]\n    window: 10s\n    when: { all: [ { fact: count, operator: greaterThanInclusive, value: ${threshold} } ] }\n    summary: "{{raddr}} refused {{count}} times"\n`;
-    writeFileSync(rules, rule(1000));
-    const config = join(dir, 'tcpwarden.yaml');
-    writeFileSync(
-      config,
-      `rules: [rules.yaml]\nalerts:\n  sinks:\n    - { type: webhook, url: "${receiver.url}", format: alertmanager }\n  delivery: { stateDir: ${dir} }\nlogging: { level: info, format: json }\n`,
-    );
-    const run = startCli(['run', '--config', config]);
-    await run.stderrLine(/detector running/);
-
-    writeFileSync(rules, rule(1000).replace('window: 10s', 'window: whenever'));
-    run.child.kill('SIGHUP');
-    await run.stderrLine(/rule reload rejected/);
-
-    writeFileSync(rules, rule(20));
-    run.child.kill('SIGHUP');
-    await run.stderrLine(/rules reloaded/);
-
-    await roomInWindow(3000);
-    await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '30']);
-    await receiver.waitForRequests(1, 20000);
-    const body = JSON.parse(receiver.requests[0].body) as { version: string; status: string; alerts: Array<{ labels: Record<string, string> }> };
-    expect(body.version).toBe('4');
-    expect(body.status).toBe('firing');
-    expect(body.alerts[0].labels).toMatchObject({ alertname: 'refused', severity: 'high' });
-
-    run.child.kill('SIGTERM');
-    expect((await run.done).code).toBe(0);
   }, 60000);
 });
