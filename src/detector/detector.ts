@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AlertDelivery } from '../alerts/alert-delivery';
 import { createAlertDelivery } from '../alerts/create-alert-delivery';
+import type { ValidAlertsConfig } from '../alerts/sink-config';
 import { Collector } from '../collector/collector';
 import { Engine } from '../engine/engine';
 import { groupKeyOf } from '../engine/group-key';
@@ -154,16 +155,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     }
     // The transport first: an unreachable Redis is reported before anything else connects to it.
     await this.openTransport(collect, judge);
-    if (judge && this.options.alerts) {
-      const deliveries = this.metrics.webhookDeliveries;
-      this.delivery = createAlertDelivery(this.options.alerts, {
-        logger: this.log,
-        observer: {
-          attempted: (job, _attempt, result) => deliveries.inc({ sink: job.sinkId, outcome: result.outcome }),
-          deadLettered: (job) => deliveries.inc({ sink: job.sinkId, outcome: 'dead_letter' }),
-        },
-      });
-    }
+    if (judge && this.options.alerts) this.delivery = this.createDelivery(this.options.alerts);
     if (this.options.metricsAddress) {
       this.metricsServer = new MetricsServer({ address: this.options.metricsAddress, metrics: this.metrics, ready: () => this.isReady });
       const at = await this.metricsServer.listen();
@@ -174,6 +166,32 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (judge) {
       const tickMs = this.options.engine?.tickMs ?? 1000;
       this.ticker = setInterval(() => this.queueTick(), tickMs);
+    }
+  }
+
+  private createDelivery(alerts: ValidAlertsConfig): AlertDelivery {
+    const deliveries = this.metrics.webhookDeliveries;
+    return createAlertDelivery(alerts, {
+      logger: this.log,
+      observer: {
+        attempted: (job, _attempt, result) => deliveries.inc({ sink: job.sinkId, outcome: result.outcome }),
+        deadLettered: (job) => deliveries.inc({ sink: job.sinkId, outcome: 'dead_letter' }),
+      },
+    });
+  }
+
+  /**
+   * Replaces the sinks (a reloaded config): new alerts go to the new sinks at once; deliveries
+   * already queued on the old ones finish (or are dead-lettered) before those close.
+   */
+  async replaceSinks(alerts: ValidAlertsConfig): Promise<void> {
+    if (this.role === 'collector') throw new UserError('E_NO_SINKS', "role 'collector' sends no alerts");
+    const old = this.delivery;
+    this.delivery = this.createDelivery(alerts);
+    this.log.info({ sinks: alerts.sinks.map((s) => s.id) }, 'sinks replaced');
+    if (old) {
+      await old.drained();
+      await old.close();
     }
   }
 

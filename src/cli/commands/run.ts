@@ -31,7 +31,7 @@ runs the default rules on the in-memory queue and prints alerts to the terminal.
   --log-level LEVEL   trace | debug | info (default) | warn | error | fatal | silent
 
 Signals: SIGINT/SIGTERM stop gracefully (detach, flush, deliver in-flight alerts, up to 10 s);
-SIGHUP reloads the rules (and, with --config, the rule paths of the config file).`;
+SIGHUP reloads the rules (with --config: the file's rules and sinks).`;
 
 function parse(argv: string[]) {
   try {
@@ -83,12 +83,22 @@ async function run(argv: string[]): Promise<number> {
   const detector = createDetector({ ...options, alerts: options.role === 'collector' ? undefined : options.alerts, logger });
   detector.on('error', (err) => logger.error({ err: err.message }, 'detector error'));
 
+  // SIGHUP: the rules again; with --config, the file again too — its rule paths and sinks apply
+  // at once, other changed sections are named as needing a restart.
+  let applied = options;
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: reloading');
-    const next = values.config ? readConfig(values.config).then((c) => runOptions(c, flags).rules) : Promise.resolve(undefined);
-    next
-      .then((paths) => detector.reload(paths))
-      .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'reload rejected: the running rules stay in force'));
+    void (async () => {
+      if (!values.config) return void (await detector.reload());
+      const next = runOptions(await readConfig(values.config), flags);
+      await detector.reload(next.rules);
+      const { rules: _r, alerts, logLevel: _l, logFormat: _f, ...rest } = next;
+      const { rules: _r0, alerts: alertsBefore, ...restBefore } = applied;
+      if (options.role !== 'collector' && JSON.stringify(alerts) !== JSON.stringify(alertsBefore)) await detector.replaceSinks(alerts!);
+      const needRestart = Object.keys(rest).filter((k) => JSON.stringify(rest[k as keyof typeof rest]) !== JSON.stringify(restBefore[k as keyof typeof restBefore]));
+      if (needRestart.length > 0) logger.warn({ changed: needRestart }, 'config changes that need a restart to apply');
+      applied = { ...next };
+    })().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'reload rejected: the running rules and sinks stay in force'));
   });
   const stop = stopSignal();
   await detector.start();

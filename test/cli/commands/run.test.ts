@@ -2,7 +2,7 @@
  * `tcpwarden run` as a child process against real traffic between test namespaces and a real
  * local webhook receiver.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../../src/interfaces/alert';
@@ -124,7 +124,24 @@ describeKernel('tcpwarden run: attacks, alerts, reloads, clean stops', () => {
     expect(await programsBackTo(before)).toBe(before);
   }, 60000);
 
-  test('an Alertmanager sink from the config gets the alert; a broken rules change on SIGHUP is rejected, a good one applies', async () => {
+  test('SIGTERM while an alert waits for a retry: the stop delivers it before exiting', async () => {
+    const seen = receiver.requests.length;
+    receiver.script(503); // the first attempt fails: the alert waits in the retry queue
+    const run = startCli(['run', '--webhook', receiver.url, '--state-dir', dir]);
+    await run.stderrLine(/detector running/);
+    await roomInWindow(3000);
+    await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '150']);
+    await receiver.waitForRequests(seen + 1, 20000);
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    const attempts = receiver.requests.slice(seen);
+    expect(attempts.map((a) => a.status)).toEqual([503, 200]);
+    expect(new Set(attempts.map((a) => a.headers['webhook-id'])).size).toBe(1);
+    expect((await runCliProcess(['alerts', 'failed', '--state-dir', dir])).stdout).not.toMatch(/refused-connections/);
+  }, 60000);
+
+  test('SIGHUP re-reads the config: a broken rules change is rejected; good rules and a new sink format apply without a restart', async () => {
     const rules = join(dir, 'rules.yaml');
     const seen = receiver.requests.length;
     const rule = (threshold: number) =>
@@ -143,16 +160,16 @@ describeKernel('tcpwarden run: attacks, alerts, reloads, clean stops', () => {
     await run.stderrLine(/rule reload rejected/);
 
     writeFileSync(rules, rule(20));
+    writeFileSync(config, readFileSync(config, 'utf8').replace('format: alertmanager', 'format: slack'));
     run.child.kill('SIGHUP');
-    await run.stderrLine(/rules reloaded/);
+    await run.stderrLine(/sinks replaced/);
 
     await roomInWindow(3000);
     await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '30']);
     await receiver.waitForRequests(seen + 1, 20000);
-    const body = JSON.parse(receiver.requests[seen].body) as { version: string; status: string; alerts: Array<{ labels: Record<string, string> }> };
-    expect(body.version).toBe('4');
-    expect(body.status).toBe('firing');
-    expect(body.alerts[0].labels).toMatchObject({ alertname: 'refused', severity: 'high' });
+    const body = JSON.parse(receiver.requests[seen].body) as { text: string };
+    expect(body.text).toMatch(/refused/);
+    expect(body.text).toContain(`${pair.client.v4} refused 30 times`);
 
     run.child.kill('SIGTERM');
     expect((await run.done).code).toBe(0);
