@@ -3,15 +3,10 @@
  * events and queue lag per batch and reports to the parent over IPC when it has seen `argv[3]` events.
  * argv[2]: Redis URL.
  */
-import { BullmqConsumer } from '../src/queue/bullmq-consumer';
+import { countingConsumer } from './counting-consumer';
 
 async function main(url: string, expected: number): Promise<void> {
-  const consumer = await BullmqConsumer.connect({ url });
-  const lags: number[] = [];
-  let received = 0;
-  await consumer.start(async (b) => {
-    lags.push(Date.now() - b.createdAt);
-    received += b.events.length;
+  const { consumer } = await countingConsumer(url, (b, received, lags) => {
     if (received >= expected && received - b.events.length < expected) process.send?.({ done: Date.now(), lags });
   });
   process.send?.({ ready: true });

@@ -7,11 +7,11 @@ import { Queue, Worker } from 'bullmq';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
-import { BullmqConsumer } from '../src/queue/bullmq-consumer';
 import { BullmqProducer } from '../src/queue/bullmq-producer';
 import { startRedis } from '../test/support/redis-server';
 import { tcpEvents } from '../test/support/tcp-events';
 import type { Benchmark, Figures } from './benchmark';
+import { countingConsumer } from './counting-consumer';
 
 const BATCHED_EVENTS = 2_000_000;
 /** The steady rate, below saturation, at which queue lag is measured, and for how long. */
@@ -41,17 +41,11 @@ async function publishAll(producer: BullmqProducer): Promise<void> {
 }
 
 async function batched(url: string, log: (line: string) => void): Promise<Figures> {
-  const consumer = await BullmqConsumer.connect({ url });
-  const lags: number[] = [];
-  let received = 0;
-  await consumer.start(async (b) => {
-    lags.push(Date.now() - b.createdAt);
-    received += b.events.length;
-  });
+  const { consumer, lags, received } = await countingConsumer(url);
   const producer = await BullmqProducer.connect({ url });
   const started = Date.now();
   await publishAll(producer);
-  while (received < BATCHED_EVENTS) await new Promise((r) => setTimeout(r, 2));
+  while (received() < BATCHED_EVENTS) await new Promise((r) => setTimeout(r, 2));
   const seconds = (Date.now() - started) / 1000;
   lags.sort((a, b) => a - b);
   log(`batched: ${BATCHED_EVENTS} events in ${seconds.toFixed(2)} s`);
@@ -71,13 +65,7 @@ async function batched(url: string, log: (line: string) => void): Promise<Figure
 
 /** Queue lag when the collector publishes at a steady rate the pipeline can carry: linger plus transport, without a backlog. */
 async function paced(url: string, log: (line: string) => void): Promise<Figures> {
-  const consumer = await BullmqConsumer.connect({ url });
-  const lags: number[] = [];
-  let received = 0;
-  await consumer.start(async (b) => {
-    lags.push(Date.now() - b.createdAt);
-    received += b.events.length;
-  });
+  const { consumer, lags, received } = await countingConsumer(url);
   const producer = await BullmqProducer.connect({ url });
   const sample = tcpEvents(0, 10_000);
   const tickMs = 10;
@@ -94,7 +82,7 @@ async function paced(url: string, log: (line: string) => void): Promise<Figures>
     await new Promise((r) => setTimeout(r, tickMs));
   }
   await producer.flush();
-  while (received < published) await new Promise((r) => setTimeout(r, 2));
+  while (received() < published) await new Promise((r) => setTimeout(r, 2));
   lags.sort((a, b) => a - b);
   log(`paced: ${published} events at ${PACED_RATE}/s`);
   const dropped = producer.metrics().dropped;
