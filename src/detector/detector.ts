@@ -166,6 +166,9 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (judge) {
       const tickMs = this.options.engine?.tickMs ?? 1000;
       this.ticker = setInterval(() => this.queueTick(), tickMs);
+    } else if (this.collector) {
+      // No engine here to judge loss: the ring buffer's loss travels to the engines with the events.
+      this.ticker = setInterval(() => this.forwardCollectorLoss(), 1000);
     }
   }
 
@@ -241,6 +244,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     clearInterval(this.ticker);
     const until = Date.now() + deadlineMs;
     if (this.collector) await this.collector.stop();
+    if (this.collector && this.role === 'collector') this.forwardCollectorLoss();
     // A source that is still open (a live feed) is not waited for past the deadline.
     if (this.sourceDone) await Promise.race([this.sourceDone, delay(until - Date.now())]);
     if (this.producer) await this.producer.close(Math.max(0, until - Date.now()));
@@ -290,6 +294,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
     for (const e of batch.events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
     for (const [kind, n] of counts) this.metrics.events.inc({ kind }, n);
     if (batch.lost > 0) this.lost('queue', batch.lost);
+    // A collector-role process's ring loss, so this engine's event-loss alert covers that host too.
+    if (batch.collectorLost > 0) this.lost('collector', batch.collectorLost);
     this.engine!.push(batch.events);
   }
 
@@ -350,6 +356,17 @@ export class Detector extends EventEmitter<DetectorEvents> {
       this.emit('alert', alert);
     }
     await this.dispatch([...this.undelivered.splice(0), ...fresh]);
+  }
+
+  private forwardCollectorLoss(): void {
+    const lost = this.collector!.stats().lost;
+    const delta = lost - this.seen.collectorLost;
+    this.seen.collectorLost = lost;
+    if (delta <= 0) return;
+    this.metrics.eventsLost.inc({ stage: 'collector' }, delta);
+    this.emit('loss', { stage: 'collector', events: delta });
+    this.log.warn({ lost: delta }, 'the kernel ring buffer overflowed: events lost, reported to the engines');
+    this.producer!.reportCollectorLoss(delta);
   }
 
   /** Takes the counters of every stage and records what was lost since the last tick. */

@@ -17,6 +17,7 @@ interface WireBatch {
   p: number;
   t: number;
   lost: number;
+  cl: number;
   n: number;
   fields: string[];
   dict: string[];
@@ -48,7 +49,7 @@ export function encodeBatch(batch: SealedBatch): Buffer {
     }
     return col;
   });
-  const wire: WireBatch = { v: FORMAT, id: batch.id, p: batch.partition, t: batch.createdAt, lost: batch.lost, n, fields: FIELDS, dict, cols };
+  const wire: WireBatch = { v: FORMAT, id: batch.id, p: batch.partition, t: batch.createdAt, lost: batch.lost, cl: batch.collectorLost, n, fields: FIELDS, dict, cols };
   return packr.pack(wire);
 }
 
@@ -68,5 +69,5 @@ export function decodeBatch(bytes: Uint8Array): SealedBatch {
       } else if (v !== null) (events[i] as unknown as Record<string, unknown>)[name] = v;
     }
   });
-  return { id: wire.id, partition: wire.p, createdAt: wire.t, lost: wire.lost, events };
+  return { id: wire.id, partition: wire.p, createdAt: wire.t, lost: wire.lost, collectorLost: wire.cl ?? 0, events };
 }

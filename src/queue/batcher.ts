@@ -31,6 +31,8 @@ export class Batcher implements EventProducer {
   private readonly open: (TcpEvent[] | undefined)[];
   /** Drops per partition not yet carried by a batch. */
   private readonly pendingLost: number[];
+  /** The collector's own loss, waiting for partition 0's next batch. */
+  private pendingCollectorLost = 0;
   private readonly ready: SealedBatch[] = [];
   private lingerTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -72,8 +74,19 @@ export class Batcher implements EventProducer {
         if (batch.length >= this.batchSize) this.seal(p);
       }
     }
-    if (this.m.buffered > 0 || this.pendingLost.some((n) => n > 0)) this.armLinger();
+    if (this.m.buffered > 0 || this.hasPendingLoss()) this.armLinger();
     this.pump();
+  }
+
+  reportCollectorLoss(events: number): void {
+    if (events <= 0) return;
+    this.pendingCollectorLost += events;
+    this.armLinger();
+    this.pump();
+  }
+
+  private hasPendingLoss(): boolean {
+    return this.pendingCollectorLost > 0 || this.pendingLost.some((n) => n > 0);
   }
 
   async flush(): Promise<void> {
@@ -81,7 +94,7 @@ export class Batcher implements EventProducer {
     for (;;) {
       this.sealAll();
       this.pump();
-      if (this.ready.length === 0 && !this.sending && !this.pendingLost.some((n) => n > 0)) return;
+      if (this.ready.length === 0 && !this.sending && !this.hasPendingLoss()) return;
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
       if (this.closed) return;
     }
@@ -116,7 +129,9 @@ export class Batcher implements EventProducer {
   private seal(p: number): void {
     const events = this.open[p] ?? [];
     this.open[p] = undefined;
-    this.ready.push({ id: `${this.producerId}-${++this.seq}`, partition: p, createdAt: Date.now(), lost: this.pendingLost[p], events });
+    const collectorLost = p === 0 ? this.pendingCollectorLost : 0;
+    if (p === 0) this.pendingCollectorLost = 0;
+    this.ready.push({ id: `${this.producerId}-${++this.seq}`, partition: p, createdAt: Date.now(), lost: this.pendingLost[p], collectorLost, events });
     this.pendingLost[p] = 0;
   }
 
@@ -125,7 +140,7 @@ export class Batcher implements EventProducer {
     // idle, an empty batch carries the loss so it reaches the engine (and empty batches never pile up).
     const idle = !this.sending && !this.retryTimer && this.ready.length === 0;
     for (let p = 0; p < this.partitions; p++) {
-      if (this.open[p] || (idle && this.pendingLost[p] > 0)) this.seal(p);
+      if (this.open[p] || (idle && (this.pendingLost[p] > 0 || (p === 0 && this.pendingCollectorLost > 0)))) this.seal(p);
     }
   }
 
@@ -141,7 +156,7 @@ export class Batcher implements EventProducer {
   private pump(): void {
     if (this.sending || this.retryTimer || this.ready.length === 0) {
       if (!this.sending && this.ready.length === 0) {
-        if (this.pendingLost.some((n) => n > 0)) this.armLinger();
+        if (this.hasPendingLoss()) this.armLinger();
         this.wakeIdle();
       }
       return;

@@ -56,6 +56,10 @@ export class BullmqProducer implements EventProducer {
     return this.batcher.flush();
   }
 
+  reportCollectorLoss(events: number): void {
+    this.batcher.reportCollectorLoss(events);
+  }
+
   metrics(): ProducerMetrics {
     return this.batcher.metrics();
   }

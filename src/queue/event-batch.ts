@@ -13,6 +13,11 @@ export interface EventBatch {
    * batch without events, which carries only a loss, the window holding `createdAt`).
    */
   lost: number;
+  /**
+   * Events the collector lost before its producer (the kernel ring buffer was full), carried to
+   * the engines so their event-loss alert covers every host's collector. On partition 0's batches.
+   */
+  collectorLost: number;
   events: readonly TcpEvent[];
   /** 1 on first delivery; higher when the batch is delivered again after a handler failure or a crashed worker. */
   delivery: number;

@@ -8,6 +8,8 @@ export interface EventProducer {
   /** Seals the open batches and resolves when everything buffered has been handed to the queue. */
   flush(): Promise<void>;
   metrics(): ProducerMetrics;
+  /** Events the collector lost before publishing (its ring buffer overflowed): they travel to the engines in a batch's `collectorLost`. */
+  reportCollectorLoss(events: number): void;
   /** Flushes for at most `timeoutMs` (default 5,000); what is still unsent then is counted as dropped. */
   close(timeoutMs?: number): Promise<void>;
 }

@@ -6,6 +6,8 @@ export interface SealedBatch {
   partition: number;
   createdAt: number;
   lost: number;
+  /** Events the collector lost before the producer (its kernel ring buffer) since the previous batch that carried such loss. */
+  collectorLost: number;
   events: TcpEvent[];
 }
 

@@ -51,6 +51,18 @@ export function describeTransportContract(name: string, make: MakeTransport): vo
       expect(await t.consumer.backlog()).toBe(0);
     });
 
+    it("carries the collector's own loss to the engine, with events or alone", async () => {
+      const batches: EventBatch[] = [];
+      t = await make({ batchSize: 100, lingerMs: 10 }, {});
+      await t.consumer.start(async (b) => void batches.push(b));
+      t.producer.reportCollectorLoss(7);
+      t.producer.publish(tcpEvents(0, 10));
+      t.producer.reportCollectorLoss(5);
+      await t.producer.flush();
+      await waitFor('the loss delivered', () => batches.reduce((n, b) => n + b.collectorLost, 0) === 12);
+      expect(batches.flatMap((b) => b.events)).toHaveLength(10);
+    });
+
     it('delivers a batch again when the handler rejects, losing nothing and keeping order', async () => {
       const seen: TcpEvent[] = [];
       let failures = 0;

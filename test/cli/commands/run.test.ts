@@ -212,4 +212,23 @@ describeKernel('tcpwarden run: collector and engine roles through Redis', () => 
     // The password is never printed.
     expect(c.stderr + e.stderr + c.stdout + e.stdout).not.toContain('s3cret-pw');
   }, 60000);
+
+  test("a collector's ring buffer overflow reaches the engine as an event-loss alert", async () => {
+    const config = join(dir, 'tiny-ring.yaml');
+    // A 4 KiB ring (42 records) read every 10 ms overflows under a burst of refused connects.
+    writeFileSync(config, `role: collector\nredis: { url: "${redis.url.replace('s3cret-pw', '')}", password: { env: TW_TEST_REDIS_PASSWORD } }\ncollector: { ringBytes: 4096 }\n`);
+    const seen = receiver.requests.length;
+    const engine = startCli(['run', '--role', 'engine', '--redis', redis.url, '--webhook', receiver.url, '--state-dir', dir]);
+    const collector = startCli(['run', '--config', config], { env: { ...process.env, TW_TEST_REDIS_PASSWORD: 's3cret-pw' } });
+    await Promise.all([engine.stderrLine(/detector running/), collector.stderrLine(/detector running/)]);
+    await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '300']);
+    await collector.stderrLine(/ring buffer overflowed/);
+    await receiver.waitForRequests(seen + 1, 20000);
+    const bodies = receiver.requests.slice(seen).map((r) => JSON.parse(r.body) as { rule: { id: string }; aggregates: Record<string, number> });
+    const loss = bodies.find((b) => b.rule.id === 'event-loss');
+    expect(loss?.aggregates['lost.collector']).toBeGreaterThan(0);
+    collector.child.kill('SIGTERM');
+    engine.child.kill('SIGTERM');
+    expect((await Promise.all([collector.done, engine.done])).map((r) => r.code)).toEqual([0, 0]);
+  }, 60000);
 });
