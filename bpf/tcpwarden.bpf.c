@@ -83,7 +83,7 @@ static __always_inline struct tw_record *reserve(__u32 tp, __u32 netns)
 
 /*
  * Records are submitted without waking the reader: wakeups cost the traced workload more than the
- * records. Measured with the connect() loop of bench/: a wakeup per record left it 21% of its
+ * records. Measured during development with the connect() loop of bench/: a wakeup per record left it 21% of its
  * untraced rate, one per 2,048 records 79%, none 81% (bpftrace counting in a map: 80%). The
  * reader polls the ring on a short timer instead (maxDelayMs).
  */

@@ -66,6 +66,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private delivery?: AlertDelivery;
   private metricsServer?: MetricsServer;
   private ledger: LossLedger;
+  private readonly lossOptions: LossAlertOptions;
   private lossMonitor?: LossMonitor;
   private ticker?: NodeJS.Timeout;
   private ticking: Promise<void> = Promise.resolve();
@@ -98,8 +99,6 @@ export class Detector extends EventEmitter<DetectorEvents> {
     this.ledger = new LossLedger(Math.max(loss.windowMs, 600_000));
     this.lossOptions = loss;
   }
-
-  private readonly lossOptions: LossAlertOptions;
 
   /** True once events flow and, for roles that judge, the rules are loaded. */
   get ready(): boolean {
