@@ -8,12 +8,15 @@ export interface CountingConsumer {
   received(): number;
 }
 
-/** An engine-side consumer for the queue benchmarks: counts events and records each batch's queue lag. */
+/**
+ * An engine-side consumer for the queue benchmarks: counts events and records each batch's queue
+ * lag. It commits every second, as the detector does after each judgement.
+ */
 export async function countingConsumer(url: string, onBatch?: (batch: EventBatch, received: number, lags: number[]) => void): Promise<CountingConsumer> {
-  const consumer = await BullmqConsumer.connect({ url });
+  const consumer = await BullmqConsumer.connect({ url, commitIntervalMs: 1000 });
   const lags: number[] = [];
   let received = 0;
-  await consumer.start(async (b) => {
+  await consumer.start((b) => {
     lags.push(Date.now() - b.createdAt);
     received += b.events.length;
     onBatch?.(b, received, lags);

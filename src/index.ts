@@ -47,7 +47,7 @@ export type { RuleStats } from './engine/rule-stats';
 export { groupKeyOf } from './engine/group-key';
 export { RuleReloader } from './engine/rule-reloader';
 export { replayEvents } from './replay/replay-events';
-export { ownsGroupIn } from './queue/owns-group';
+export { PartitionedEngine } from './engine/partitioned-engine';
 export type { RedisTarget } from './queue/redis-target';
 export { loadConfigFile } from './config/load-config-file';
 export { formatConfigErrors } from './config/config-load-result';

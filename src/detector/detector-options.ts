@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ValidAlertsConfig } from '../alerts/sink-config';
 import type { CollectorOptions } from '../collector/collector';
 import type { TcpEvent } from '../interfaces/tcp-event';
+import type { BullmqConsumerOptions } from '../queue/bullmq-consumer-options';
 import type { ProducerOptions } from '../queue/transport-options';
 import type { LossAlertOptions } from './loss-monitor';
 
@@ -28,6 +29,11 @@ export interface DetectorOptions {
   /** `redis://` or `rediss://` URL (with credentials): BullMQ carries events and alert deliveries. Default: in memory. */
   redisUrl?: string;
   queue?: Omit<ProducerOptions, 'keysOf'>;
+  /**
+   * Engine roles on Redis: this worker's name, and how fast a dead worker's partitions move on
+   * (lease lifetime, batch lock lifetime, how often lapsed locks are looked for).
+   */
+  worker?: Pick<BullmqConsumerOptions, 'workerId' | 'leaseTtlMs' | 'lockDurationMs' | 'stalledIntervalMs'>;
   engine?: {
     maxKeysPerRule?: number;
     distinctExactLimit?: number;

@@ -6,8 +6,9 @@ import type { AlertDelivery } from '../alerts/alert-delivery';
 import { createAlertDelivery } from '../alerts/create-alert-delivery';
 import type { ValidAlertsConfig } from '../alerts/sink-config';
 import { Collector } from '../collector/collector';
-import { Engine } from '../engine/engine';
+import { decodeEngineState, encodeEngineState, type EngineState } from '../engine/engine-state';
 import { groupKeyOf } from '../engine/group-key';
+import { PartitionedEngine } from '../engine/partitioned-engine';
 import { RuleReloader } from '../engine/rule-reloader';
 import { UserError } from '../errors/user-error';
 import type { Alert } from '../interfaces/alert';
@@ -21,7 +22,7 @@ import { BullmqProducer } from '../queue/bullmq-producer';
 import type { EventConsumer } from '../queue/consumer';
 import type { EventBatch } from '../queue/event-batch';
 import { MemoryTransport } from '../queue/memory-transport';
-import { ownsGroupIn } from '../queue/owns-group';
+import type { PartitionState } from '../queue/partition-state';
 import type { EventProducer } from '../queue/producer';
 import type { ProducerOptions } from '../queue/transport-options';
 import type { CompiledRule } from '../rules/compiled-rule';
@@ -58,7 +59,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
   readonly host: string;
   private readonly log: Logger;
   private rulePaths: string[];
-  private engine?: Engine;
+  private engine?: PartitionedEngine;
   private reloader?: RuleReloader;
   private collector?: Collector;
   private producer?: EventProducer;
@@ -76,8 +77,6 @@ export class Detector extends EventEmitter<DetectorEvents> {
   /** Event time of a non-kernel source, which drives its windows instead of the clock. */
   private sourceTime = -Infinity;
   private routingRules: CompiledRule[] = [];
-  /** Which groups the batch being applied may feed (partitioned queues only). */
-  private ownsGroup: (ruleId: string, groupKey: string) => boolean = () => true;
   private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0 };
   private started = false;
   private stopping = false;
@@ -132,7 +131,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private async open(): Promise<void> {
     const judge = this.role !== 'collector';
     const collect = this.role !== 'engine';
-    const partitioned = (this.options.queue?.partitions ?? 1) > 1;
+    const partitions = this.options.queue?.partitions ?? 1;
+    const partitioned = partitions > 1;
     // Engines judge with the rules; with partitions, collectors route by them too.
     if (judge || partitioned) {
       const result = await loadRules(this.rulePaths);
@@ -142,11 +142,10 @@ export class Detector extends EventEmitter<DetectorEvents> {
     }
     if (judge) {
       const e = this.options.engine ?? {};
-      this.engine = new Engine(this.routingRules, {
+      this.engine = new PartitionedEngine(this.routingRules, partitions, {
         maxKeysPerRule: e.maxKeysPerRule,
         distinctExactLimit: e.distinctExactLimit,
         host: this.host,
-        ownsGroup: partitioned ? (ruleId, key) => this.ownsGroup(ruleId, key) : undefined,
       });
       this.reloader = new RuleReloader(this.rulePaths, this.engine, this.log);
       if (this.options.watchRules ?? true) this.reloader.watch();
@@ -160,7 +159,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
       const at = await this.metricsServer.listen();
       this.log.info({ address: `${at.host}:${at.port}` }, 'serving /metrics, /healthz and /readyz');
     }
-    if (judge) await this.consumer!.start((batch) => this.judgeBatch(batch));
+    if (judge) await this.consumer!.start((batch) => this.judgeBatch(batch), this.partitionState(this.engine!));
     if (collect) this.startSource();
     if (judge) {
       const tickMs = this.options.engine?.tickMs ?? 1000;
@@ -247,11 +246,13 @@ export class Detector extends EventEmitter<DetectorEvents> {
     // A source that is still open (a live feed) is not waited for past the deadline.
     if (this.sourceDone) await Promise.race([this.sourceDone, delay(until - Date.now())]);
     if (this.producer) await this.producer.close(Math.max(0, until - Date.now()));
-    if (this.consumer) await this.consumer.close();
+    // Judge (and commit) what arrived before the partitions are handed back: their next owner, if
+    // any, carries on from that commit.
     if (this.engine) {
       await this.ticking;
       await this.tick();
     }
+    if (this.consumer) await this.consumer.close();
     this.reloader?.close();
     if (this.delivery) {
       const drained = await Promise.race([this.delivery.drained().then(() => true), delay(until - Date.now()).then(() => false)]);
@@ -273,7 +274,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
       this.consumer = memory;
     } else {
       if (collect) this.producer = await BullmqProducer.connect({ ...queue, url });
-      if (judge) this.consumer = await BullmqConsumer.connect({ url, partitions: queue.partitions });
+      if (judge) this.consumer = await BullmqConsumer.connect({ ...this.options.worker, url, partitions: queue.partitions });
     }
   }
 
@@ -287,15 +288,41 @@ export class Detector extends EventEmitter<DetectorEvents> {
     return keys;
   }
 
-  private async judgeBatch(batch: EventBatch): Promise<void> {
-    this.ownsGroup = ownsGroupIn(batch, this.consumer!.ownership);
+  /**
+   * Each partition's windows live in their own engine, which moves with the partition: saved at
+   * every commit, taken up by the partition's next owner.
+   */
+  private partitionState(engine: PartitionedEngine): PartitionState {
+    return {
+      acquired: (p, saved) => {
+        engine.add(p, saved && this.savedState(p, saved));
+        this.log.info({ partition: p, resumed: saved !== undefined }, 'judging partition');
+      },
+      snapshot: (p) => encodeEngineState(engine.exportState(p)!),
+      released: (p) => {
+        engine.remove(p);
+        this.log.info({ partition: p }, 'partition handed over');
+      },
+    };
+  }
+
+  private savedState(p: number, saved: Buffer): EngineState | undefined {
+    try {
+      return decodeEngineState(saved);
+    } catch (err) {
+      this.log.error({ partition: p, err }, "the partition's saved state is unreadable: its open windows start empty");
+      return undefined;
+    }
+  }
+
+  private judgeBatch(batch: EventBatch): void {
     const counts = new Map<string, number>();
     for (const e of batch.events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
     for (const [kind, n] of counts) this.metrics.events.inc({ kind }, n);
     if (batch.lost > 0) this.lost('queue', batch.lost);
     // A collector-role process's ring loss, so this engine's event-loss alert covers that host too.
     if (batch.collectorLost > 0) this.lost('collector', batch.collectorLost);
-    this.engine!.push(batch.events);
+    this.engine!.push(batch.partition, batch.events);
   }
 
   private startSource(): void {
@@ -344,7 +371,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
     const lateness = this.options.engine?.latenessMs ?? 2000;
     const now = this.options.source ? this.sourceTime : Date.now() - lateness;
     const end = this.metrics.ruleEvaluation.startTimer();
-    const alerts = Number.isFinite(now) ? await engine.advance(now) : [];
+    // A partition whose previous owner's uncommitted batches are still coming back waits to be judged.
+    const alerts = Number.isFinite(now) ? await engine.advance(now, (p) => this.consumer!.ready(p)) : [];
     end();
     alerts.push(...this.lossMonitor!.check(Date.now()));
     const consumer = this.consumer?.metrics();
@@ -355,6 +383,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
       this.emit('alert', alert);
     }
     await this.dispatch([...this.undelivered.splice(0), ...fresh]);
+    // After the alerts were handed on: a commit never records a judged window whose alerts could be lost.
+    await this.consumer!.commit();
   }
 
   private forwardCollectorLoss(): void {

@@ -8,10 +8,9 @@ export interface EngineOptions {
   /** Distinct values counted exactly per group and window before switching to a HyperLogLog (default 256). */
   distinctExactLimit?: number;
   /**
-   * Scale-out: when given, the engine tracks only the groups this returns true for, so each
-   * worker of a partitioned queue judges its own groups (see `groupKeyOf`). Called for every
-   * matching event: an event travels to the partition of each rule's group, so whether it counts
-   * depends on the batch it came in (see `ownsGroupIn` in src/queue/owns-group.ts).
+   * Scale-out: when given, the engine tracks only the groups this returns true for. Called for
+   * every matching event: an event travels to the partition of each rule's group, and the copy
+   * in one partition's batch feeds only the groups of that partition (see PartitionedEngine).
    */
   ownsGroup?: (ruleId: string, groupKey: string) => boolean;
   /** Host name for alerts whose window holds no event (a resolution after silence). */

@@ -1,3 +1,4 @@
+import { Packr } from 'msgpackr';
 import type { KeyStateJson } from './key-state';
 import type { WindowAggregateState } from './window-aggregate';
 
@@ -17,4 +18,16 @@ export interface RuleState {
 export interface EngineState {
   version: 1;
   rules: Record<string, RuleState>;
+}
+
+// Plain MessagePack: a state saved by one worker is read by another, possibly of another release.
+const packr = new Packr({ useRecords: false, moreTypes: false });
+
+export function encodeEngineState(state: EngineState): Buffer {
+  return packr.pack(state);
+}
+
+/** Throws on bytes that are not an encoded state; a state of another version is returned as is (importState ignores it). */
+export function decodeEngineState(bytes: Buffer): EngineState {
+  return packr.unpack(bytes) as EngineState;
 }

@@ -3,10 +3,16 @@ import type { Logger } from 'pino';
 import { formatDiagnostic } from '../rules/diagnostic';
 import type { LoadResult } from '../rules/load-result';
 import { loadRules } from '../rules/loader';
-import type { Engine } from './engine';
+import type { CompiledRule } from '../rules/compiled-rule';
 
 /** How long file changes are gathered before one reload: editors write a file in several steps. */
 const SETTLE_MS = 200;
+
+/** What a reload replaces the rules of: an Engine or a PartitionedEngine. */
+export interface RuleHolder {
+  readonly rules: CompiledRule[];
+  setRules(rules: CompiledRule[]): void;
+}
 
 /**
  * Hot reload of rule files into a running engine. `reload()` (what SIGHUP calls) loads the paths
@@ -23,7 +29,7 @@ export class RuleReloader {
 
   constructor(
     private readonly paths: string[],
-    private readonly engine: Engine,
+    private readonly engine: RuleHolder,
     private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>,
   ) {}
 

@@ -9,11 +9,19 @@ export interface BullmqConsumerOptions extends ConsumerOptions, RedisTarget {
   leaseTtlMs?: number;
   /**
    * A batch whose worker stops renewing its lock (the process died) goes back to its queue after
-   * about this long. It must exceed the longest event-loop stall of a live worker. Default 30,000 ms.
+   * about this long, and the partition's next owner judges it only once such batches are back.
+   * It must exceed the longest event-loop stall of a live worker. Default 10,000 ms.
    */
   lockDurationMs?: number;
-  /** How often BullMQ looks for such batches. Default lockDurationMs / 2. */
+  /** How often BullMQ looks for such batches. Default lockDurationMs / 4. */
   stalledIntervalMs?: number;
+  /**
+   * Commit on this interval by itself (for handlers whose state needs no ordering with anything
+   * else). Without it the caller commits (the detector does, after each judgement). Default off.
+   */
+  commitIntervalMs?: number;
+  /** Batches applied but not yet committed per partition before the worker stops taking more. Default 2,000. */
+  maxUncommittedBatches?: number;
   /** Crashed deliveries of one batch before BullMQ moves it to the failed set. Default 3. */
   maxStalledCount?: number;
   /** Retention per partition queue: acknowledged and failed batches kept for inspection. Defaults 100 and 1,000. */

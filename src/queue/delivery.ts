@@ -4,7 +4,7 @@ import type { ConsumerOptions } from './transport-options';
 
 /**
  * The consumer side every transport shares: runs the handler on a batch, retrying in place with
- * doubling delays when it rejects, and keeps the consumer's counters. Retrying here rather than
+ * doubling delays when it throws, and keeps the consumer's counters. Retrying here rather than
  * re-queueing keeps a partition's batches in order, the same way on every transport.
  */
 export class Delivery {
@@ -27,10 +27,12 @@ export class Delivery {
   }
 
   /**
-   * Resolves true when the handler acknowledged the batch, false when it was given up after
-   * `attempts` failures. `delivery` is this delivery's number: above 1 when a worker that crashed had the batch before.
+   * Applies a batch: resolves true once the handler took it, false when it was given up after
+   * `attempts` failures. `applied` runs in the same synchronous step as the successful handler
+   * call, so the transport can record what the handler's state holds with nothing in between.
+   * `delivery` is this delivery's number: above 1 when a worker that crashed had the batch before.
    */
-  async deliver(handler: BatchHandler, batch: Omit<EventBatch, 'delivery'>, delivery = 1): Promise<boolean> {
+  async deliver(handler: BatchHandler, batch: Omit<EventBatch, 'delivery'>, delivery = 1, applied: () => void = () => undefined): Promise<boolean> {
     this.m.lagMs = Date.now() - batch.createdAt;
     this.m.maxLagMs = Math.max(this.m.maxLagMs, this.m.lagMs);
     // Per delivery, not per first delivery: a batch redelivered after a crash lands in a process whose counters never saw it.
@@ -40,18 +42,28 @@ export class Delivery {
       const n = delivery + attempt;
       if (n > 1) this.m.redeliveries++;
       try {
-        await handler({ ...batch, delivery: n });
-        this.m.ackedBatches++;
-        this.m.ackedEvents += batch.events.length;
+        handler({ ...batch, delivery: n });
+        applied();
         return true;
       } catch {
         if (attempt + 1 < this.attempts) await new Promise((r) => setTimeout(r, delay));
         delay *= 2;
       }
     }
-    this.m.failedBatches++;
-    this.m.failedEvents += batch.events.length;
+    this.failed(batch.events.length);
     return false;
+  }
+
+  /** Counts batches the transport acknowledged to its queue. */
+  acknowledged(batches: number, events: number): void {
+    this.m.ackedBatches += batches;
+    this.m.ackedEvents += events;
+  }
+
+  /** Counts a batch lost without reaching the handler (a queue gave it up). */
+  failed(events: number): void {
+    this.m.failedBatches++;
+    this.m.failedEvents += events;
   }
 
   metrics(): ConsumerMetrics {

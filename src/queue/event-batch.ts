@@ -24,8 +24,10 @@ export interface EventBatch {
 }
 
 /**
- * Resolving acknowledges the batch; rejecting (or the process dying before it resolves) has it
- * delivered again, so the handler must tolerate seeing a batch twice (see docs/architecture.md).
- * One batch at a time per partition; batches of different partitions may be in the handler at once.
+ * Applies one batch, synchronously: when it returns, the batch is in the handler's state, and the
+ * transport acknowledges it once that state is committed (see EventConsumer.commit); throwing
+ * means nothing was applied, and the batch is delivered again. A batch may arrive twice (a
+ * crashed worker's batches go to the next owner), so the handler's state must record what it
+ * holds (see docs/architecture.md). One batch at a time per partition.
  */
-export type BatchHandler = (batch: EventBatch) => Promise<void>;
+export type BatchHandler = (batch: EventBatch) => void;

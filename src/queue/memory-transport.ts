@@ -4,6 +4,7 @@ import { Delivery } from './delivery';
 import type { BatchHandler } from './event-batch';
 import { partitionOf } from './partition-of';
 import type { PartitionOwnership } from './partition-ownership';
+import type { PartitionState } from './partition-state';
 import type { EventProducer } from './producer';
 import type { SealedBatch } from './sealed-batch';
 import type { ConsumerMetrics } from './transport-metrics';
@@ -16,9 +17,11 @@ interface Pending {
 
 /**
  * The embedded default: producer and consumer in one process, no Redis. The one consumer owns every
- * partition. A send resolves only when the handler has acknowledged its batches, so a slow engine
- * fills the producer's bounded buffer (and overflow is counted) instead of memory. Nothing
- * survives the process: at-least-once here means a rejected handler sees the batch again.
+ * partition, for good: its partitions are ready at once, and with no other worker to hand state to,
+ * a batch is acknowledged as soon as the handler applied it (commit has nothing to save). A send
+ * resolves only when the handler has taken its batches, so an engine that falls behind fills the
+ * producer's bounded buffer (and overflow is counted) instead of memory. Nothing survives the
+ * process: at-least-once here means a handler that throws sees the batch again.
  */
 export class MemoryTransport implements EventConsumer {
   readonly producer: EventProducer;
@@ -48,9 +51,16 @@ export class MemoryTransport implements EventConsumer {
     this.draining = all.map(() => false);
   }
 
-  async start(handler: BatchHandler): Promise<void> {
+  async start(handler: BatchHandler, state?: PartitionState): Promise<void> {
+    for (const p of this.ownership.owned()) state?.acquired(p, undefined);
     this.handler = handler;
     for (let p = 0; p < this.queues.length; p++) this.drain(p);
+  }
+
+  async commit(): Promise<void> {}
+
+  ready(): boolean {
+    return true;
   }
 
   async backlog(): Promise<number> {
@@ -87,7 +97,7 @@ export class MemoryTransport implements EventConsumer {
     this.draining[p] = true;
     const run = (async () => {
       for (let next = this.queues[p].shift(); next; next = this.closed ? undefined : this.queues[p].shift()) {
-        await this.delivery.deliver(handler, next.batch);
+        if (await this.delivery.deliver(handler, next.batch)) this.delivery.acknowledged(1, next.batch.events.length);
         next.done();
       }
       this.draining[p] = false;

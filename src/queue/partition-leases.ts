@@ -109,7 +109,14 @@ export class PartitionLeases implements PartitionOwnership {
       const won = await this.redis.set(leaseKey(p), this.workerId, 'PX', this.ttlMs, 'NX');
       if (won !== 'OK') continue;
       this.held.set(p, started + this.ttlMs);
-      await this.options.onAcquire(p);
+      try {
+        await this.options.onAcquire(p);
+      } catch (err) {
+        // Not started (Redis went away mid-way): hold no lease we cannot serve.
+        this.held.delete(p);
+        await this.redis.eval(RELEASE, 1, leaseKey(p), this.workerId).catch(() => undefined);
+        throw err;
+      }
     }
   }
 

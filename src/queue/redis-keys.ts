@@ -20,3 +20,8 @@ export const MEMBERS_KEY = `${KEY_PREFIX}:workers`;
 
 /** The deployment's partition count, set by the first worker. */
 export const PARTITIONS_KEY = `${KEY_PREFIX}:partitions`;
+
+/** A partition's committed state (see PartitionCheckpoints). */
+export function stateKey(partition: number): string {
+  return `${KEY_PREFIX}:state:${partition}`;
+}

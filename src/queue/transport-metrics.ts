@@ -17,7 +17,7 @@ export interface ProducerMetrics {
 }
 
 export interface ConsumerMetrics {
-  /** Batches and events whose handler resolved (acknowledged). */
+  /** Batches and events acknowledged to the queue: applied by the handler, and committed. */
   ackedBatches: number;
   ackedEvents: number;
   /** Deliveries of a batch after its first (handler failure, crashed worker). */

@@ -3,19 +3,18 @@
  * (separate processes sharing six partitions), give exactly the same alerts — no split window
  * counts, no duplicates.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDetector } from '../../src/detector/create-detector';
-import type { Alert } from '../../src/interfaces/alert';
 import type { TcpEvent } from '../../src/interfaces/tcp-event';
 import { createLogger } from '../../src/logging/create-logger';
+import { comparableAlerts, startEngineWorker, type EngineWorker } from '../support/engine-workers';
 import { startRedis, type TestRedis } from '../support/redis-server';
+import { waitFor } from '../support/transport-contract';
 import { roomInWindow } from '../support/window-boundary';
 
 const PARTITIONS = 6;
-const WORKER = join(__dirname, '..', 'support', 'engine-worker.js');
 const RULES_DIR = join(__dirname, '..', '..', 'rules');
 // Two rules over the same events with different groups: each event travels to two partitions,
 // and must still be counted once per rule, whichever worker owns which.
@@ -35,36 +34,6 @@ writeFileSync(
 `,
 );
 
-interface Worker {
-  child: ChildProcess;
-  owned: number[];
-  alerts: Alert[];
-}
-
-function startWorker(url: string): Worker {
-  const child = spawn(process.execPath, [WORKER, url, String(PARTITIONS), RULES_DIR, EXTRA_RULES], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const w: Worker = { child, owned: [], alerts: [] };
-  let buf = '';
-  child.stdout!.on('data', (d) => {
-    buf += d;
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const msg = JSON.parse(buf.slice(0, nl)) as { owned?: number[]; alert?: Alert };
-      buf = buf.slice(nl + 1);
-      if (msg.owned) w.owned = msg.owned;
-      if (msg.alert) w.alerts.push(msg.alert);
-    }
-  });
-  return w;
-}
-
-async function waitFor(what: string, check: () => boolean, ms = 30000): Promise<void> {
-  for (const end = Date.now() + ms; !check(); ) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Attack and benign traffic of several peers and listeners, all inside one 10 s window. */
 function events(t: number): TcpEvent[] {
   const base = { family: 4 as const, netns: 4026531840, host: 'web-1', laddr: '10.0.0.1', rport: 40000 };
@@ -82,11 +51,9 @@ async function* once(batch: TcpEvent[]): AsyncGenerator<TcpEvent[]> {
   for (let i = 0; i < batch.length; i += 100) yield batch.slice(i, i + 100);
 }
 
-const comparable = (alerts: Alert[]) => alerts.map((a) => `${a.id} ${a.rule.id} ${a.status} ${a.dedupKey} ${JSON.stringify(a.aggregates)}`).sort();
-
 describe('scale-out through Redis', () => {
   let redis: TestRedis[] = [];
-  let workers: Worker[] = [];
+  let workers: EngineWorker[] = [];
   afterAll(async () => {
     for (const w of workers) w.child.kill('SIGKILL');
     await Promise.all(redis.map((r) => r.stop()));
@@ -94,8 +61,9 @@ describe('scale-out through Redis', () => {
 
   test('one engine worker and three give identical alerts, none twice', async () => {
     redis = await Promise.all([startRedis(), startRedis()]);
-    const one = [startWorker(redis[0].url)];
-    const three = [startWorker(redis[1].url), startWorker(redis[1].url), startWorker(redis[1].url)];
+    const worker = (url: string) => startEngineWorker({ url, partitions: PARTITIONS, rules: [RULES_DIR, EXTRA_RULES] });
+    const one = [worker(redis[0].url)];
+    const three = [worker(redis[1].url), worker(redis[1].url), worker(redis[1].url)];
     workers = [...one, ...three];
     await waitFor('one worker to own every partition', () => one[0].owned.length === PARTITIONS);
     await waitFor('three workers to share the partitions', () => three.every((w) => w.owned.length === PARTITIONS / 3));
@@ -120,7 +88,7 @@ describe('scale-out through Redis', () => {
     const single = one[0].alerts;
     const spread = three.flatMap((w) => w.alerts);
     expect(single.map((a) => a.rule.id).sort()).toEqual(['port-scan', 'refused-by-port', 'refused-by-port', 'refused-connections', 'syn-flood']);
-    expect(comparable(spread)).toEqual(comparable(single));
+    expect(comparableAlerts(spread)).toEqual(comparableAlerts(single));
     expect(new Set(spread.map((a) => a.id)).size).toBe(spread.length);
     const flood = single.find((a) => a.rule.id === 'syn-flood')!;
     expect(flood.aggregates).toMatchObject({ count: 250, 'distinct.raddr': 200 });

@@ -4,7 +4,9 @@ import { BullmqConsumer } from '../../src/queue/bullmq-consumer';
 import type { BullmqConsumerOptions } from '../../src/queue/bullmq-consumer-options';
 import { BullmqProducer } from '../../src/queue/bullmq-producer';
 import type { BatchHandler, EventBatch } from '../../src/queue/event-batch';
+import type { PartitionState } from '../../src/queue/partition-state';
 import { forkWorker, type ChildWorker } from '../support/child-worker';
+import { countingState } from '../support/counting-state';
 import { startRedis, type TestRedis } from '../support/redis-server';
 import { tcpEvents } from '../support/tcp-events';
 import { describeTransportContract, waitFor } from '../support/transport-contract';
@@ -26,7 +28,7 @@ async function flushRedis(url: string): Promise<void> {
 describeTransportContract('BullMQ on Redis', async (producerOptions, consumerOptions) => {
   await flushRedis(redis.url);
   const partitions = producerOptions.partitions;
-  const consumer = await BullmqConsumer.connect({ url: redis.url, partitions, leaseTtlMs: 2000, ...consumerOptions });
+  const consumer = await BullmqConsumer.connect({ url: redis.url, partitions, leaseTtlMs: 2000, commitIntervalMs: 20, ...consumerOptions });
   const producer = await BullmqProducer.connect({ url: redis.url, ...producerOptions });
   return {
     producer,
@@ -39,7 +41,7 @@ describeTransportContract('BullMQ on Redis', async (producerOptions, consumerOpt
 });
 
 describe('BullmqConsumer', () => {
-  const fast = { leaseTtlMs: 1500, lockDurationMs: 1500, stalledIntervalMs: 300 };
+  const fast = { leaseTtlMs: 1500, lockDurationMs: 1500, stalledIntervalMs: 300, commitIntervalMs: 20 };
   let consumers: BullmqConsumer[] = [];
   let producer: BullmqProducer | undefined;
   let child: ChildWorker | undefined;
@@ -53,16 +55,17 @@ describe('BullmqConsumer', () => {
     consumers = [];
   });
 
-  async function consumer(options: Partial<BullmqConsumerOptions>, handler: BatchHandler): Promise<BullmqConsumer> {
+  async function consumer(options: Partial<BullmqConsumerOptions>, handler: BatchHandler, state?: PartitionState): Promise<BullmqConsumer> {
     const c = await BullmqConsumer.connect({ url: redis.url, ...fast, ...options });
     consumers.push(c);
-    await c.start(handler);
+    await c.start(handler, state);
     return c;
   }
 
   it('redelivers the batches of a worker killed with -9 mid-batch to the partition\'s next owner: nothing lost', async () => {
     const keysOf = (e: TcpEvent) => [e.raddr];
-    child = forkWorker({ url: redis.url, partitions: 2, ...fast });
+    // The child never commits, so it acknowledges nothing it takes.
+    child = forkWorker({ url: redis.url, partitions: 2, ...fast, commitIntervalMs: undefined });
     await waitFor('the child to own both partitions', () => child!.owned.length === 2);
     producer = await BullmqProducer.connect({ url: redis.url, partitions: 2, keysOf, batchSize: 50, lingerMs: 5 });
     const events = tcpEvents(0, 400);
@@ -73,12 +76,40 @@ describe('BullmqConsumer', () => {
     await child.kill9();
 
     const got: EventBatch[] = [];
-    const survivor = await consumer({ partitions: 2 }, async (b) => void got.push(b));
+    const survivor = await consumer({ partitions: 2 }, (b) => void got.push(b));
     await waitFor('every event acknowledged', () => survivor.metrics().ackedEvents === events.length);
     expect(survivor.ownership.owned()).toEqual([0, 1]);
     expect(sortByTs(got.flatMap((b) => b.events))).toEqual(events);
     for (const id of held) expect(got.find((b) => b.id === id)?.delivery).toBeGreaterThanOrEqual(2);
     expect(survivor.metrics().redeliveries).toBeGreaterThanOrEqual(held.length);
+  });
+
+  it("hands a killed worker's partitions on with their committed state: every event counted exactly once", async () => {
+    const keysOf = (e: TcpEvent) => [e.raddr];
+    child = forkWorker({ url: redis.url, partitions: 2, ...fast });
+    await waitFor('the child to own both partitions', () => child!.owned.length === 2);
+    producer = await BullmqProducer.connect({ url: redis.url, partitions: 2, keysOf, batchSize: 50, lingerMs: 5 });
+    const events = tcpEvents(0, 6000);
+    const counting = countingState();
+    let survivor: BullmqConsumer | undefined;
+    // A steady stream; the child dies with -9 halfway, with batches applied and not yet committed.
+    for (let i = 0; i < 60; i++) {
+      producer.publish(events.slice(i * 100, (i + 1) * 100));
+      await new Promise((r) => setTimeout(r, 10));
+      if (i === 30) {
+        await child.kill9();
+        survivor = await consumer({ partitions: 2 }, (b) => counting.add(b.partition, b.events.length), counting.state);
+      }
+    }
+    await producer.flush();
+    const total = () => [...counting.counts.values()].reduce((a, b) => a + b, 0);
+    await waitFor('both partitions taken over and judged complete', () => survivor!.ready(0) && survivor!.ready(1));
+    await waitFor('every event counted', () => total() >= events.length);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(total()).toBe(events.length);
+    // The survivor did start from the child's commits, not from zero.
+    expect([...counting.resumedFrom.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(child.reports.filter((r) => r.batch).length).toBeGreaterThan(0);
   });
 
   it('gives 1 and 3 workers the same events per partition key, each exactly once', async () => {
@@ -93,7 +124,7 @@ describe('BullmqConsumer', () => {
       await flushRedis(redis.url);
       const got: EventBatch[][] = Array.from({ length: workers }, () => []);
       const cs: BullmqConsumer[] = [];
-      for (let i = 0; i < workers; i++) cs.push(await consumer({ partitions: 6 }, async (b) => void got[i].push(b)));
+      for (let i = 0; i < workers; i++) cs.push(await consumer({ partitions: 6 }, (b) => void got[i].push(b)));
       await waitFor(`${workers} workers to share the partitions`, () => cs.every((c) => c.ownership.owned().length === 6 / workers));
       const p = await BullmqProducer.connect({ url: redis.url, partitions: 6, keysOf, batchSize: 200, lingerMs: 5 });
       p.publish(events);
@@ -115,10 +146,10 @@ describe('BullmqConsumer', () => {
   });
 
   it('refuses a worker whose partition count differs from the deployment\'s', async () => {
-    await consumer({ partitions: 4 }, async () => undefined);
+    await consumer({ partitions: 4 }, () => undefined);
     const other = await BullmqConsumer.connect({ url: redis.url, partitions: 8 });
     consumers.push(other);
-    await expect(other.start(async () => undefined)).rejects.toMatchObject({ code: 'PARTITION_COUNT_MISMATCH' });
+    await expect(other.start(() => undefined)).rejects.toMatchObject({ code: 'PARTITION_COUNT_MISMATCH' });
   });
 });
 

@@ -16,13 +16,13 @@ afterAll(async () => {
   await redis.stop();
 });
 
-const fast = { leaseTtlMs: 1500, lockDurationMs: 1500, stalledIntervalMs: 300 };
+const fast = { commitIntervalMs: 20, leaseTtlMs: 1500, lockDurationMs: 1500, stalledIntervalMs: 300 };
 
 describe('BullmqProducer (needs redis-server)', () => {
   it('keeps publishing through a 10 s Redis outage, resumes, and counts the loss exactly', async () => {
     const got: EventBatch[] = [];
     const consumer = await BullmqConsumer.connect({ url: redis.url, ...fast });
-    await consumer.start(async (b) => void got.push(b));
+    await consumer.start((b) => void got.push(b));
     const producer = await BullmqProducer.connect({ url: redis.url, batchSize: 100, lingerMs: 10, capacity: 2000 });
 
     // The collector: 100 events every 20 ms, whatever Redis does. It must never stall.
@@ -75,7 +75,7 @@ describe('BullmqProducer (needs redis-server)', () => {
 
   it('bounds what Redis keeps: completed batches and the event stream', async () => {
     const consumer = await BullmqConsumer.connect({ url: redis.url, ...fast, keepCompleted: 20 });
-    await consumer.start(async () => undefined);
+    await consumer.start(() => undefined);
     const producer = await BullmqProducer.connect({ url: redis.url, batchSize: 10, lingerMs: 1, eventsStreamMaxLen: 50 });
     producer.publish(tcpEvents(0, 3000));
     await producer.flush();
@@ -107,7 +107,7 @@ describe('BullMQ over rediss:// (needs redis-server built with TLS, and openssl)
   it('carries batches from producer to consumer over TLS with a password', async () => {
     const r = await startRedis({ tls: true, password: 'hunter2' });
     const consumer = await BullmqConsumer.connect({ url: r.url, tls: { ca: r.ca }, ...fast });
-    await consumer.start(async () => undefined);
+    await consumer.start(() => undefined);
     const producer = await BullmqProducer.connect({ url: r.url, tls: { ca: r.ca } });
     producer.publish(tcpEvents(0, 1500));
     await producer.flush();
@@ -143,7 +143,7 @@ describe('BullmqProducer retrying an add whose reply was lost (needs redis-serve
     const got: EventBatch[] = [];
     // keepCompleted 0: the first copy is gone from Redis as soon as it is consumed, before the retry comes.
     const consumer = await BullmqConsumer.connect({ url: r.url, ...fast, keepCompleted: 0 });
-    await consumer.start(async (b) => void got.push(b));
+    await consumer.start((b) => void got.push(b));
     const producer = await BullmqProducer.connect({ url: proxy.url, batchSize: 100, lingerMs: 5 });
     producer.publish(tcpEvents(0, 300));
     await producer.flush();

@@ -1,20 +1,25 @@
 #!/usr/bin/env node
 /*
- * An engine-role detector as its own process, for scale-out tests: judges the partitions it owns
- * on the Redis at argv[2] (argv[3] partitions) with the rules at argv[4...] and prints one JSON line per alert, plus
- * {"owned":[...]} whenever its partitions change. SIGTERM stops it gracefully. Needs a build.
+ * An engine-role detector as its own process, for scale-out and failover tests. argv[2] is JSON:
+ * { url, partitions, rules: [...], webhook?: URL, worker?: DetectorOptions.worker }. It judges the
+ * partitions it owns and prints one JSON line per alert, plus {"owned":[...]} whenever its
+ * partitions change. With `webhook`, alerts also go there, delivered through the same Redis.
+ * SIGTERM stops it gracefully. Needs a build.
  */
 'use strict';
 const { createDetector } = require('../../dist/src');
 const { createLogger } = require('../../dist/src/logging/create-logger');
+const { webhookSinksFromUrls } = require('../../dist/src/alerts/webhook-sinks-from-urls');
 
-const [url, partitions, ...rules] = process.argv.slice(2);
+const { url, partitions, rules, webhook, worker } = JSON.parse(process.argv[2]);
 const detector = createDetector({
   role: 'engine',
   rules,
   redisUrl: url,
-  queue: { partitions: Number(partitions) },
+  queue: { partitions },
+  worker,
   engine: { tickMs: 200, latenessMs: 3000 },
+  ...(webhook ? { alerts: { sinks: webhookSinksFromUrls([webhook]), delivery: { redisUrl: url } } } : {}),
   logger: createLogger({ level: 'silent' }),
 });
 const print = (o) => process.stdout.write(JSON.stringify(o) + '\n');

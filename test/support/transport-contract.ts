@@ -36,7 +36,7 @@ export function describeTransportContract(name: string, make: MakeTransport): vo
     it('delivers every event once, in publish order, in bounded batches, and acknowledges them', async () => {
       const batches: EventBatch[] = [];
       t = await make({ batchSize: 100, lingerMs: 10 }, {});
-      await t.consumer.start(async (b) => void batches.push(b));
+      await t.consumer.start((b) => void batches.push(b));
       const events = tcpEvents(0, 1050);
       t.producer.publish(events.slice(0, 500));
       t.producer.publish(events.slice(500));
@@ -54,7 +54,7 @@ export function describeTransportContract(name: string, make: MakeTransport): vo
     it("carries the collector's own loss to the engine, with events or alone", async () => {
       const batches: EventBatch[] = [];
       t = await make({ batchSize: 100, lingerMs: 10 }, {});
-      await t.consumer.start(async (b) => void batches.push(b));
+      await t.consumer.start((b) => void batches.push(b));
       t.producer.reportCollectorLoss(7);
       t.producer.publish(tcpEvents(0, 10));
       t.producer.reportCollectorLoss(5);
@@ -63,11 +63,11 @@ export function describeTransportContract(name: string, make: MakeTransport): vo
       expect(batches.flatMap((b) => b.events)).toHaveLength(10);
     });
 
-    it('delivers a batch again when the handler rejects, losing nothing and keeping order', async () => {
+    it('delivers a batch again when the handler throws, losing nothing and keeping order', async () => {
       const seen: TcpEvent[] = [];
       let failures = 0;
       t = await make({ batchSize: 10, lingerMs: 5 }, { retryDelayMs: 10 });
-      await t.consumer.start(async (b) => {
+      await t.consumer.start((b) => {
         if (b.events[0].ts === tcpEvents(20, 1)[0].ts && b.delivery < 3) {
           failures++;
           throw new Error('handler crashed mid-batch');
@@ -85,7 +85,7 @@ export function describeTransportContract(name: string, make: MakeTransport): vo
       const batches: EventBatch[] = [];
       const keysOf = (e: TcpEvent) => [e.raddr, e.host];
       t = await make({ partitions: 4, keysOf, batchSize: 50, lingerMs: 5 }, {});
-      await t.consumer.start(async (b) => void batches.push(b));
+      await t.consumer.start((b) => void batches.push(b));
       expect(t.consumer.ownership.owned()).toEqual([0, 1, 2, 3]);
       const events = tcpEvents(0, 600);
       t.producer.publish(events);
