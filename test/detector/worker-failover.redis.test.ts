@@ -1,0 +1,163 @@
+/**
+ * `kill -9` of an engine worker mid-stream, through a real Redis: the partitions it owned move to
+ * the surviving worker with their open windows and alert states, and the webhook receives exactly
+ * the alerts one worker that never died produces from the same stream — none missing, none twice.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDetector } from '../../src/detector/create-detector';
+import type { Detector } from '../../src/detector/detector';
+import { groupKeyOf } from '../../src/engine/group-key';
+import type { TcpEvent } from '../../src/interfaces/tcp-event';
+import { createLogger } from '../../src/logging/create-logger';
+import { partitionOf } from '../../src/queue/partition-of';
+import { loadRules } from '../../src/rules/loader';
+import { comparableAlerts, startEngineWorker, type EngineWorker } from '../support/engine-workers';
+import { startRedis, type TestRedis } from '../support/redis-server';
+import { waitFor } from '../support/transport-contract';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { roomInWindow } from '../support/window-boundary';
+
+const PARTITIONS = 4;
+const WINDOW_MS = 5000;
+// The engine workers judge a window 3 s after it ends (engine-worker.js).
+const LATENESS_MS = 3000;
+const RULES = join(mkdtempSync(join(tmpdir(), 'tw-failover-')), 'refused.yaml');
+writeFileSync(
+  RULES,
+  `rules:
+  - id: refused-peer
+    name: Refused per peer
+    severity: high
+    match: { all: [ { fact: kind, operator: equal, value: connect_refused } ] }
+    group_by: [raddr]
+    window: 5s
+    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 60 } ] }
+    cooldown: 5m
+    resolve: 5s
+    summary: "{{count}} refused from {{raddr}}"
+  - id: refused-port
+    name: Refused per port
+    severity: low
+    match: { all: [ { fact: kind, operator: equal, value: connect_refused } ] }
+    group_by: [lport]
+    window: 5s
+    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 100 } ] }
+    cooldown: 5m
+    resolve: 5s
+    summary: "{{count}} refused on port {{lport}}"
+`,
+);
+// Fast failover: a dead worker's leases and batch locks lapse after 1.5 s.
+const WORKER = { leaseTtlMs: 1500, lockDurationMs: 1500, stalledIntervalMs: 300 };
+
+const refused = (ts: number, raddr: string, lport: number): TcpEvent => ({
+  kind: 'connect_refused',
+  direction: 'inbound',
+  family: 4,
+  netns: 4026531840,
+  host: 'web-1',
+  laddr: '10.0.0.1',
+  rport: 40000,
+  ts,
+  raddr,
+  lport,
+});
+
+/** Events at times from `start`: `rate` per second over [from, to) ms. */
+function steady(start: number, from: number, to: number, rate: number, make: (ts: number, i: number) => TcpEvent): TcpEvent[] {
+  const out: TcpEvent[] = [];
+  for (let i = 0, t = from; t < to; i++, t = from + (i * 1000) / rate) out.push(make(start + Math.floor(t), i));
+  return out;
+}
+
+/** Yields each event once the clock reaches its timestamp: a live feed. */
+async function* live(events: TcpEvent[]): AsyncGenerator<TcpEvent[]> {
+  let next = 0;
+  while (next < events.length) {
+    const due: TcpEvent[] = [];
+    while (next < events.length && events[next].ts <= Date.now()) due.push(events[next++]);
+    if (due.length > 0) yield due;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('engine worker failover through Redis', () => {
+  let redis: TestRedis[] = [];
+  let workers: EngineWorker[] = [];
+  let producers: Detector[] = [];
+  let receiver: WebhookReceiver | undefined;
+  afterAll(async () => {
+    await Promise.all(producers.map((p) => p.stop(1000)));
+    await Promise.all(workers.map((w) => w.kill9()));
+    await receiver?.stop();
+    await Promise.all(redis.map((r) => r.stop()));
+  });
+
+  test('kill -9 of a worker mid-window: the survivor carries its windows on, and every alert goes out once', async () => {
+    redis = await Promise.all([startRedis(), startRedis()]);
+    receiver = await startWebhookReceiver();
+    const [reference, failover] = redis;
+    const args = { partitions: PARTITIONS, rules: [RULES], worker: WORKER };
+    const single = startEngineWorker({ ...args, url: reference.url });
+    const pair = [startEngineWorker({ ...args, url: failover.url, webhook: receiver.url }), startEngineWorker({ ...args, url: failover.url, webhook: receiver.url })];
+    workers = [single, ...pair];
+    await waitFor('the reference worker to own every partition', () => single.owned.length === PARTITIONS);
+    await waitFor('two workers to share the partitions', () => pair.every((w) => w.owned.length === PARTITIONS / 2));
+
+    // Two attackers whose groups fall in a partition of the worker that will die.
+    const rules = (await loadRules([RULES])).rules;
+    const peerRule = rules.find((r) => r.id === 'refused-peer')!;
+    const partitionOfPeer = (raddr: string) => partitionOf(groupKeyOf(peerRule, refused(0, raddr, 1))!, PARTITIONS);
+    const victim = pair[0];
+    const peers = Array.from({ length: 256 }, (_, i) => `198.51.100.${i}`).filter((a) => victim.owned.includes(partitionOfPeer(a)));
+    const [steadyPeer, latePeer] = peers;
+
+    // Windows W1 = [a, a+5 s), W2, W3. steadyPeer: 40/s through W1 and W2 (fires after W1, still
+    // firing in W2: no second notification; resolved after W3). latePeer: 70 in W2 only, half
+    // before the kill, half after: it crosses 60 only if the survivor counts on from the dead
+    // worker's window (then resolves after W3).
+    await roomInWindow(WINDOW_MS - 300, WINDOW_MS);
+    const a = Math.ceil(Date.now() / WINDOW_MS) * WINDOW_MS;
+    const killAt = a + WINDOW_MS + LATENESS_MS + 500;
+    const events = [
+      ...steady(a, 0, 2 * WINDOW_MS, 40, (ts, i) => refused(ts, steadyPeer, 1000 + (i % 7))),
+      ...steady(a, WINDOW_MS, 2 * WINDOW_MS, 14, (ts, i) => refused(ts, latePeer, 2000 + (i % 3))),
+    ].sort((x, y) => x.ts - y.ts);
+    expect(events.filter((e) => e.raddr === latePeer && e.ts < killAt).length).toBeGreaterThan(20);
+    expect(events.filter((e) => e.raddr === latePeer && e.ts >= killAt).length).toBeGreaterThan(20);
+
+    const quiet = createLogger({ level: 'silent' });
+    producers = redis.map((r) =>
+      createDetector({ role: 'collector', redisUrl: r.url, rules: [RULES], source: live(events), queue: { partitions: PARTITIONS, lingerMs: 20 }, logger: quiet }),
+    );
+    await Promise.all(producers.map((p) => p.start()));
+
+    await new Promise((r) => setTimeout(r, killAt - Date.now()));
+    // The first window was judged (and its alert sent) by the worker about to die.
+    expect(victim.alerts.map((al) => `${al.rule.id} ${al.status}`)).toContain('refused-peer firing');
+    await victim.kill9();
+    await waitFor('the survivor to own every partition', () => pair[1].owned.length === PARTITIONS, 10_000);
+
+    // W3 ends at a+15 s and is judged 3 s later; both peers' resolutions come with it.
+    const judged = a + 3 * WINDOW_MS + LATENESS_MS + 1500;
+    await new Promise((r) => setTimeout(r, judged - Date.now()));
+    await Promise.all(producers.map((p) => p.stop(1000)));
+    await waitFor('the reference alerts', () => single.alerts.length >= 4);
+    await new Promise((r) => setTimeout(r, 1000));
+
+    const expected = single.alerts;
+    expect(expected.map((al) => `${al.rule.id} ${al.dedupKey.split('|')[1]} ${al.status}`).sort()).toEqual(
+      [`refused-peer ${latePeer} firing`, `refused-peer ${latePeer} resolved`, `refused-peer ${steadyPeer} firing`, `refused-peer ${steadyPeer} resolved`].sort(),
+    );
+    // What the two workers emitted together equals what one worker emitted...
+    const emitted = new Map(pair.flatMap((w) => w.alerts).map((al) => [al.id, al]));
+    expect(comparableAlerts([...emitted.values()])).toEqual(comparableAlerts(expected));
+    // ...including the window the dead worker had half counted...
+    expect(expected.find((al) => al.dedupKey.endsWith(latePeer))!.aggregates.count).toBe(70);
+    // ...and the webhook got each alert exactly once.
+    const delivered = receiver.requests.map((r) => String(r.headers['webhook-id']));
+    expect(delivered.sort()).toEqual(expected.map((al) => al.id).sort());
+  }, 90_000);
+});
