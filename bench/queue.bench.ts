@@ -1,15 +1,21 @@
 /**
  * Events through Redis end to end (producer -> BullMQ -> consumer handler), with tcpwarden's
  * batching, beside one BullMQ job per event in the same run, on a redis-server of its own.
- * The handler only counts: this measures the transport, not the engine.
+ * The counting handler measures the transport; the engine run puts the rules engine (27 rules)
+ * behind it, committing its partition state every second as an engine worker does.
  */
 import { Queue, Worker } from 'bullmq';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
+import { decodeEngineState, encodeEngineState } from '../src/engine/engine-state';
+import { PartitionedEngine } from '../src/engine/partitioned-engine';
+import type { TcpEvent } from '../src/interfaces/tcp-event';
+import { BullmqConsumer } from '../src/queue/bullmq-consumer';
 import { BullmqProducer } from '../src/queue/bullmq-producer';
 import { startRedis } from '../test/support/redis-server';
 import { tcpEvents } from '../test/support/tcp-events';
+import { allRules } from './bench-rules';
 import type { Benchmark, Figures } from './benchmark';
 import { countingConsumer } from './counting-consumer';
 
@@ -25,8 +31,7 @@ function quantile(sorted: number[], q: number): number {
 }
 
 /** A collector publishing BATCHED_EVENTS as fast as it can without outrunning its buffer, so the figure is throughput, not loss. */
-async function publishAll(producer: BullmqProducer): Promise<void> {
-  const sample = tcpEvents(0, 10_000);
+async function publishAll(producer: BullmqProducer, sample: TcpEvent[] = tcpEvents(0, 10_000)): Promise<void> {
   let published = 0;
   while (published < BATCHED_EVENTS) {
     if (producer.metrics().buffered > 50_000) {
@@ -120,6 +125,69 @@ async function twoProcesses(url: string, log: (line: string) => void): Promise<F
   };
 }
 
+/**
+ * The batched run into the rules engine (27 rules), the partition's state encoded and saved to
+ * Redis at every commit (each second), as an engine worker does; producer, consumer and engine
+ * share one process here.
+ */
+async function withEngine(url: string, log: (line: string) => void): Promise<Figures> {
+  const flush = new IORedis(url);
+  await flush.flushall();
+  flush.disconnect();
+  const engine = new PartitionedEngine(await allRules(), 1);
+  const consumer = await BullmqConsumer.connect({ url, commitIntervalMs: 1000 });
+  let received = 0;
+  let commits = 0;
+  await consumer.start(
+    (b) => {
+      engine.push(b.partition, b.events);
+      received += b.events.length;
+    },
+    {
+      acquired: (p, saved) => engine.add(p, saved && decodeEngineState(saved)),
+      snapshot: (p) => {
+        commits++;
+        return encodeEngineState(engine.exportState(p)!);
+      },
+      released: (p) => engine.remove(p),
+    },
+  );
+  const producer = await BullmqProducer.connect({ url });
+  const started = Date.now();
+  await publishAll(producer);
+  while (received < BATCHED_EVENTS) await new Promise((r) => setTimeout(r, 2));
+  const seconds = (Date.now() - started) / 1000;
+  await producer.close();
+  await consumer.close();
+  log(`engine: ${BATCHED_EVENTS} events in ${seconds.toFixed(2)} s, ${commits} commits, ${consumer.metrics().ackedEvents} events acknowledged`);
+  return { 'engine events/s': Math.round(BATCHED_EVENTS / seconds) };
+}
+
+/**
+ * What one commit costs when the state is as large as the defaults let it grow: 27 rules, 10,000
+ * distinct peers (the key cap per rule) in each rule's open window. Encoded, then written to Redis.
+ */
+async function commitAtKeyCap(url: string, log: (line: string) => void): Promise<Figures> {
+  const engine = new PartitionedEngine(await allRules(), 1);
+  engine.add(0);
+  // 200,000 events within one 10 s window, from 10,000 peers.
+  const peers = tcpEvents(0, 200_000).map((e, i) => ({ ...e, ts: e.ts - i + (i % 9000), raddr: `10.1.${(i % 10_000) >> 8}.${i % 256}` }));
+  for (let i = 0; i < peers.length; i += CHUNK) engine.push(0, peers.slice(i, i + CHUNK));
+  const t0 = performance.now();
+  const state = encodeEngineState(engine.exportState(0)!);
+  const t1 = performance.now();
+  const redis = new IORedis(url);
+  await redis.set('{tcpwarden-bench}:state', state);
+  const t2 = performance.now();
+  redis.disconnect();
+  log(`commit at the key cap: ${state.length} bytes`);
+  return {
+    'commit at key cap: state MB': Number((state.length / 1e6).toFixed(1)),
+    'commit at key cap: encode ms': Math.round(t1 - t0),
+    'commit at key cap: write to Redis ms': Math.round(t2 - t1),
+  };
+}
+
 async function jobPerEvent(url: string, log: (line: string) => void): Promise<Figures> {
   const connection = new IORedis(url, { maxRetriesPerRequest: null });
   const queue = new Queue('per-event', { connection, prefix: '{tcpwarden-bench}' });
@@ -162,9 +230,13 @@ export const benchmark: Benchmark = {
       const b = await jobPerEvent(redis.url, log);
       const c = await paced(redis.url, log);
       const d = await twoProcesses(redis.url, log);
+      const e = await withEngine(redis.url, log);
+      const f = await commitAtKeyCap(redis.url, log);
       return {
         ...a,
         ...d,
+        ...e,
+        ...f,
         ...b,
         ...c,
         'batched / one job per event': Number(((a['batched events/s'] as number) / (b['one job per event events/s'] as number)).toFixed(1)),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type IORedis from 'ioredis';
 import { decodeBatch } from './batch-codec';
@@ -16,15 +17,12 @@ import type { ConsumerMetrics } from './transport-metrics';
 
 const NO_STATE: PartitionState = { acquired: () => undefined, snapshot: () => Buffer.alloc(0), released: () => undefined };
 
-/** BullMQ's reason for a job that stalled (its worker died) more often than maxStalledCount. */
-const STALLED_OUT = 'job stalled more than allowable limit';
-
 /**
  * Engine side on Redis: one BullMQ worker per partition this process holds the lease of.
  *
- * A batch's job stays active (its lock renewed by BullMQ) from the moment the handler applied it
- * until a commit saved the partition's state holding it, fenced on the lease; only then does the
- * job complete. So a worker killed at any point loses nothing: batches it never committed come
+ * A batch's job stays active (its lock renewed) from the moment the handler applied it until a
+ * commit saved the partition's state holding it, fenced on the lease; only then does the job
+ * complete. So a worker killed at any point loses nothing: batches it never committed come
  * back when their locks lapse, and the partition's next owner starts from the last commit, which
  * lists the batches it already holds so they are not counted twice. A partition handed over
  * cleanly (a worker joining or leaving) is committed before its lease is let go.
@@ -97,6 +95,8 @@ export class BullmqConsumer implements EventConsumer {
 
   async close(): Promise<void> {
     clearInterval(this.commitTimer);
+    // Every partition stops taking batches at once; each is then committed and given back.
+    for (const part of this.owned.values()) part.stop();
     await this.leases.stop();
     await Promise.all(this.queues.map((q) => q.close()));
     this.redis.disconnect();
@@ -111,12 +111,16 @@ export class BullmqConsumer implements EventConsumer {
   }
 
   /**
-   * Saves one partition's state with the batches it covers, then lets their jobs complete. While
+   * Saves one partition's state with the batches it covers, then completes their jobs. While
    * Redis is away the batches wait (their locks renewed) for a later commit.
    */
-  private async commitPartition(p: number): Promise<void> {
+  private async commitPartition(p: number, always = false): Promise<void> {
     const part = this.owned.get(p);
     if (!part || part.gone) return;
+    // A large state (a flood of distinct peers) costs its encoding and transfer at every commit:
+    // commits of a partition are spaced so that they take at most a fifth of the time.
+    if (!always && Date.now() < part.nextCommitAt) return;
+    const began = Date.now();
     const snapshot = this.state.snapshot(p);
     const { covered, taken } = part.beginCommit();
     let saved: boolean;
@@ -128,7 +132,20 @@ export class BullmqConsumer implements EventConsumer {
     }
     // The lease went to another worker: it starts from our previous commit and gets these batches back.
     if (!saved) return this.stopPartition(p, true);
-    for (const t of taken) t.acknowledge();
+    part.nextCommitAt = Date.now() + 4 * (Date.now() - began);
+    await Promise.all(
+      taken.map(async ({ job, events }) => {
+        try {
+          await job.moveToCompleted(null, part.token, false);
+          part.completed(job.id!);
+          this.delivery.acknowledged(1, events);
+        } catch {
+          // The lock lapsed (a stall longer than lockDurationMs): the job goes back to the queue and,
+          // still listed as covered, is not counted again when it returns.
+          part.unlocked(job.id!);
+        }
+      }),
+    );
     if (!part.ready) await this.settle(p, part).catch(() => undefined);
   }
 
@@ -144,76 +161,95 @@ export class BullmqConsumer implements EventConsumer {
     const handler = this.handler;
     if (!handler || this.owned.has(p)) return;
     const saved = await this.checkpoints.load(p);
-    const part = new OwnedPartition(saved?.covered ?? []);
-    this.owned.set(p, part);
-    this.state.acquired(p, saved?.state);
     const lockDuration = this.options.lockDurationMs ?? 10_000;
-    const worker = new Worker(partitionQueueName(p), (job: Job<string>) => this.process(p, part, handler, job), {
+    // No processor: batches are taken one by one (in queue order) and completed at commits.
+    const worker = new Worker(partitionQueueName(p), null, {
       connection: this.redis,
       prefix: KEY_PREFIX,
-      // Batches stay active until a commit: as many as arrive between two commits, and then some.
-      concurrency: this.options.maxUncommittedBatches ?? 2000,
       lockDuration,
       stalledInterval: this.options.stalledIntervalMs ?? Math.floor(lockDuration / 4),
       maxStalledCount: this.options.maxStalledCount ?? 3,
       removeOnComplete: { count: this.options.keepCompleted ?? 100 },
       removeOnFail: { count: this.options.keepFailed ?? 1000 },
+      // Seconds an idle take waits for a batch: how soon a handover notices it should stop.
+      drainDelay: 1,
     });
     // Without a listener an 'error' (Redis restarting) would be thrown; the worker reconnects by itself.
     worker.on('error', () => undefined);
-    worker.on('completed', (job: Job<string>) => this.delivery.acknowledged(1, part.completed(job.id!)));
-    worker.on('failed', (job: Job<string> | undefined) => {
-      // A batch whose workers kept dying never reached a handler here: its events are lost, and counted.
-      if (job?.failedReason === STALLED_OUT) this.delivery.failed(decodeBatch(Buffer.from(job.data, 'base64')).events.length);
-      if (job?.id) part.completed(job.id);
-    });
-    part.worker = worker;
+    const part = new OwnedPartition(worker, `${this.leases.workerId}:${p}:${randomBytes(4).toString('hex')}`, saved?.covered ?? []);
+    this.owned.set(p, part);
+    this.state.acquired(p, saved?.state);
+    // Batches a dead worker held come back once their locks lapse: the stalled check moves them.
+    await worker.startStalledCheckTimer();
+    part.loop = this.takeLoop(p, part, handler);
+    const renew = setInterval(() => {
+      const ids = part.lockedJobIds();
+      if (ids.length > 0) void worker.extendJobLocks(ids, ids.map(() => part.token), lockDuration).catch(() => undefined);
+    }, Math.floor(lockDuration / 3));
+    void part.loop.finally(() => clearInterval(renew));
   }
 
-  private async process(p: number, part: OwnedPartition, handler: BatchHandler, job: Job<string>): Promise<void> {
-    // Taken by a worker whose partition already left: never completes here; its lock lapses and the next owner gets it.
-    if (part.gone) return new Promise(() => undefined);
-    const batch = decodeBatch(Buffer.from(job.data, 'base64'));
-    let committed: Promise<void> | undefined;
-    const applied = await part.inTurn(async () => {
-      // Already in the state (the previous owner committed it, or it came back after a lost lock): count it once.
-      if (part.holds(job.id!)) {
-        committed = part.take(job.id!, batch.events.length);
-        return true;
+  /** Takes the partition's batches in queue order and applies each, until the partition stops. */
+  private async takeLoop(p: number, part: OwnedPartition, handler: BatchHandler): Promise<void> {
+    const max = this.options.maxUncommittedBatches ?? 2000;
+    while (!part.stopped) {
+      if (part.uncommitted >= max) {
+        await part.room();
+        continue;
       }
-      // attemptsStarted counts takes of this job, including those of workers that died holding it.
-      return this.delivery.deliver(handler, batch, Math.max(1, job.attemptsStarted), () => {
-        committed = part.take(job.id!, batch.events.length);
-      });
-    });
-    if (!applied) throw new Error(`batch ${batch.id} of partition ${p}: handler failed on every attempt`);
-    return committed;
+      let job: Job<string> | undefined;
+      try {
+        job = await part.worker.getNextJob(part.token, { block: true });
+      } catch {
+        // Redis away: the worker reconnects by itself; try again shortly.
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      // Taken after the partition left: untouched, its lock lapses and the next owner gets it.
+      if (!job || part.gone) continue;
+      await this.apply(p, part, handler, job);
+    }
+  }
+
+  private async apply(p: number, part: OwnedPartition, handler: BatchHandler, job: Job<string>): Promise<void> {
+    const batch = decodeBatch(Buffer.from(job.data, 'base64'));
+    if (job.deferredFailure) {
+      // Its workers kept dying while holding it (maxStalledCount): given up, and counted as lost.
+      await job.moveToFailed(new Error(job.deferredFailure), part.token, false).catch(() => undefined);
+      part.completed(job.id!);
+      this.delivery.failed(batch.events.length);
+      return;
+    }
+    // Already in the state (the previous owner committed it, or it came back after a lost lock): count it once.
+    if (part.holds(job.id!)) return part.take(job, batch.events.length);
+    // attemptsStarted counts takes of this job, including those of workers that died holding it.
+    const applied = await this.delivery.deliver(handler, batch, Math.max(1, job.attemptsStarted), () => part.take(job, batch.events.length));
+    if (!applied) {
+      await job.moveToFailed(new Error(`batch ${batch.id} of partition ${p}: handler failed on every attempt`), part.token, false).catch(() => undefined);
+      part.completed(job.id!);
+    }
   }
 
   private async stopPartition(p: number, lost: boolean): Promise<void> {
     const part = this.owned.get(p);
     if (!part) return;
+    part.stop();
     if (lost || this.redis.status !== 'ready') {
       // The lease is gone (or Redis with it): nothing more may be committed. Batches in hand keep
       // their jobs active until the locks lapse, and go to the next owner.
       part.gone = true;
       this.owned.delete(p);
       this.state.released(p);
-      await part.worker?.close(true);
+      await part.worker.close(true);
       return;
     }
-    // Handing over: take no more batches, commit every one taken (the worker waits for them), then go.
-    const closing = part.worker!.close();
-    let closed = false;
-    void closing.finally(() => (closed = true));
-    while (!closed && !part.gone) {
-      await this.serialized(() => this.commitPartition(p));
-      await Promise.race([closing, new Promise((r) => setTimeout(r, 20))]);
-    }
-    await this.serialized(() => this.commitPartition(p));
+    // Handing over: take no more batches, commit every one taken, then go.
+    await part.loop;
+    await this.serialized(() => this.commitPartition(p, true));
     if (part.gone) return;
     part.gone = true;
     this.owned.delete(p);
     this.state.released(p);
+    await part.worker.close();
   }
 }

@@ -1,10 +1,9 @@
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 
-/** A batch the partition's state holds, waiting for the commit that acknowledges it. */
-interface Taken {
-  id: string;
+/** A batch the partition's state holds, whose job waits for the commit that acknowledges it. */
+export interface TakenBatch {
+  job: Job<string>;
   events: number;
-  acknowledge: () => void;
 }
 
 /**
@@ -14,70 +13,98 @@ interface Taken {
  * to the next owner, and what it committed is in the state that owner starts from.
  */
 export class OwnedPartition {
-  worker: Worker | undefined;
-  /** The partition left this worker: its batches wait for no commit any more (their locks lapse). */
+  /** Stop taking batches: a clean handover (`gone` stays false) or a lost lease (`gone` too). */
+  private stopping = false;
+  /** The partition left this worker: nothing of it may be committed or acknowledged any more. */
   gone = false;
+  /** Epoch ms before which a routine commit skips this partition (see BullmqConsumer.commitPartition). */
+  nextCommitAt = 0;
+  /** Settles when the partition's take loop has ended. */
+  loop: Promise<void> = Promise.resolve();
   /**
-   * Batches the state holds that may still be delivered (id -> events): taken since the last
+   * Batches the state holds that may still be delivered (job id -> events): taken since the last
    * commit, committed but not yet completed, or left by the previous owner's last commit.
    */
   private readonly covered = new Map<string, number>();
-  private taken: Taken[] = [];
+  private taken: TakenBatch[] = [];
+  /** Jobs locked by this worker: taken and not yet completed. */
+  private readonly locked = new Set<string>();
   private isReady = false;
-  private turn: Promise<unknown> = Promise.resolve();
-
-  /** `inherited`: the batches the previous owner's last commit covers. */
-  constructor(private readonly inherited: readonly string[]) {
-    for (const id of inherited) this.covered.set(id, 0);
-  }
+  private roomWaiters: (() => void)[] = [];
 
   /**
-   * Runs `apply` after every batch taken before it was applied: BullMQ hands batches over in queue
-   * order, but with many in hand a retried one must not let later ones overtake it.
+   * `inherited`: the batches the previous owner's last commit covers. `token`: the lock token of
+   * every job this worker takes for the partition.
    */
-  inTurn<T>(apply: () => Promise<T>): Promise<T> {
-    const mine = this.turn.then(apply);
-    this.turn = mine.catch(() => undefined);
-    return mine;
+  constructor(
+    readonly worker: Worker,
+    readonly token: string,
+    private readonly inherited: readonly string[],
+  ) {
+    for (const id of inherited) this.covered.set(id, 0);
   }
 
   holds(jobId: string): boolean {
     return this.covered.has(jobId);
   }
 
-  /**
-   * Records that the state holds job `id` now (call in the same synchronous step as the handler);
-   * resolves when a commit saved that state, never when the partition leaves first.
-   */
-  take(id: string, events: number): Promise<void> {
-    this.covered.set(id, events);
-    return new Promise((acknowledge) => this.taken.push({ id, events, acknowledge }));
+  /** Records that the state holds `job`'s batch now: call in the same synchronous step as the handler. */
+  take(job: Job<string>, events: number): void {
+    this.covered.set(job.id!, events);
+    this.locked.add(job.id!);
+    this.taken.push({ job, events });
+  }
+
+  /** Batches taken and not yet committed. */
+  get uncommitted(): number {
+    return this.taken.length;
+  }
+
+  /** The jobs whose locks this worker holds now (taken, committing or completing), for lock renewal. */
+  lockedJobIds(): string[] {
+    return [...this.locked];
+  }
+
+  /** Resolves once a commit made room for more uncommitted batches, or the partition stops. */
+  room(): Promise<void> {
+    return this.stopping ? Promise.resolve() : new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  /** Stops the take loop (it may be waiting for room). */
+  stop(): void {
+    this.stopping = true;
+    for (const wake of this.roomWaiters.splice(0)) wake();
   }
 
   /**
    * What a commit saves alongside a snapshot taken in the same synchronous step: the batches it
    * covers, and those to acknowledge once it is saved.
    */
-  beginCommit(): { covered: string[]; taken: Taken[] } {
+  beginCommit(): { covered: string[]; taken: TakenBatch[] } {
     const taken = this.taken;
     this.taken = [];
+    for (const wake of this.roomWaiters.splice(0)) wake();
     return { covered: [...this.covered.keys()], taken };
   }
 
   /** A save failed (Redis away): the batches wait for the next commit. */
-  retryLater(taken: Taken[]): void {
+  retryLater(taken: TakenBatch[]): void {
     this.taken = [...taken, ...this.taken];
   }
 
-  /** The queue completed job `id`: it cannot come back. Returns its event count. */
-  completed(id: string): number {
-    const events = this.covered.get(id) ?? 0;
+  /** The queue completed (or failed) job `id`: it cannot come back. */
+  completed(id: string): void {
     this.covered.delete(id);
-    return events;
+    this.locked.delete(id);
   }
 
-  get uncommitted(): number {
-    return this.taken.length;
+  /** The queue refused to complete job `id` (its lock lapsed): it may come back, and is still held by the state. */
+  unlocked(id: string): void {
+    this.locked.delete(id);
   }
 
   get ready(): boolean {
@@ -93,7 +120,7 @@ export class OwnedPartition {
     if (this.isReady || waiting > 0 || !active.every((id) => this.covered.has(id))) return this.isReady;
     // What the previous owner committed and is neither active nor waiting was completed: it cannot come back.
     const live = new Set(active);
-    for (const id of this.inherited) if (!live.has(id) && !this.taken.some((t) => t.id === id)) this.covered.delete(id);
+    for (const id of this.inherited) if (!live.has(id)) this.covered.delete(id);
     this.isReady = true;
     return true;
   }
