@@ -1,7 +1,8 @@
 /**
- * `kill -9` of an engine worker mid-stream, through a real Redis: the partitions it owned move to
- * the surviving worker with their open windows and alert states, and the webhook receives exactly
- * the alerts one worker that never died produces from the same stream — none missing, none twice.
+ * An engine worker leaving mid-stream, through a real Redis — killed with -9, or stopped with
+ * SIGTERM: the partitions it owned move to the other worker with their open windows and alert
+ * states, and the webhook receives exactly the alerts one worker that never left produces from
+ * the same stream — none missing, none twice.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,14 +89,20 @@ describe('engine worker failover through Redis', () => {
   let workers: EngineWorker[] = [];
   let producers: Detector[] = [];
   let receiver: WebhookReceiver | undefined;
-  afterAll(async () => {
+  afterEach(async () => {
     await Promise.all(producers.map((p) => p.stop(1000)));
     await Promise.all(workers.map((w) => w.kill9()));
     await receiver?.stop();
     await Promise.all(redis.map((r) => r.stop()));
+    producers = [];
+    workers = [];
+    redis = [];
   });
 
-  test('kill -9 of a worker mid-window: the survivor carries its windows on, and every alert goes out once', async () => {
+  test.each([
+    ['killed with -9', 'SIGKILL'],
+    ['stopped with SIGTERM', 'SIGTERM'],
+  ] as const)('a worker %s mid-window: the other carries its windows on, and every alert goes out once', async (_how, signal) => {
     redis = await Promise.all([startRedis(), startRedis()]);
     receiver = await startWebhookReceiver();
     const [reference, failover] = redis;
@@ -137,7 +144,11 @@ describe('engine worker failover through Redis', () => {
     await new Promise((r) => setTimeout(r, killAt - Date.now()));
     // The first window was judged (and its alert sent) by the worker about to die.
     expect(victim.alerts.map((al) => `${al.rule.id} ${al.status}`)).toContain('refused-peer firing');
-    await victim.kill9();
+    if (signal === 'SIGKILL') await victim.kill9();
+    else {
+      victim.child.kill('SIGTERM');
+      await new Promise((r) => victim.child.once('exit', r));
+    }
     await waitFor('the survivor to own every partition', () => pair[1].owned.length === PARTITIONS, 10_000);
 
     // W3 ends at a+15 s and is judged 3 s later; both peers' resolutions come with it.
