@@ -58,7 +58,8 @@ export function runOptions(config: ValidConfig | undefined, flags: RunFlags): De
           snmpIntervalMs: config.collector.snmpIntervalMs,
         }
       : undefined,
-    queue: config?.queue,
+    queue: config && { batchSize: config.queue.batchSize, lingerMs: config.queue.lingerMs, capacity: config.queue.capacity, partitions: config.queue.partitions },
+    worker: config && { leaseTtlMs: config.queue.failoverMs, lockDurationMs: config.queue.failoverMs },
     engine: config?.engine,
     alerts,
     loss: config?.loss,

@@ -20,6 +20,7 @@ const section = (data: Obj, key: string): Obj => (isObj(data[key]) ? data[key] :
 const DURATIONS: DataPath[] = [
   ['collector', 'snmpInterval'],
   ['queue', 'linger'],
+  ['queue', 'failover'],
   ['engine', 'lateness'],
   ['engine', 'tick'],
   ['loss', 'window'],
@@ -117,6 +118,7 @@ export function checkConfig(
       lingerMs: ms(queue.linger, d.queue.linger),
       capacity: (queue.capacity as number | undefined) ?? d.queue.capacity,
       partitions: (queue.partitions as number | undefined) ?? d.queue.partitions,
+      failoverMs: ms(queue.failover, d.queue.failover),
     },
     engine: {
       maxKeysPerRule: (engine.maxKeysPerRule as number | undefined) ?? d.engine.maxKeysPerRule,

@@ -1,6 +1,7 @@
 import { COLLECTOR_DEFAULTS } from '../collector/collector';
 import { DEFAULT_DISTINCT_EXACT_LIMIT, DEFAULT_MAX_KEYS_PER_RULE } from '../engine/engine-options';
 import { PRODUCER_DEFAULTS } from '../queue/batcher';
+import { DEFAULT_FAILOVER_MS } from '../queue/bullmq-consumer-options';
 import { formatDuration } from '../rules/duration';
 
 /**
@@ -16,6 +17,7 @@ export const CONFIG_DEFAULTS = {
     linger: formatDuration(PRODUCER_DEFAULTS.lingerMs),
     capacity: PRODUCER_DEFAULTS.capacity,
     partitions: PRODUCER_DEFAULTS.partitions,
+    failover: formatDuration(DEFAULT_FAILOVER_MS),
   },
   engine: { maxKeysPerRule: DEFAULT_MAX_KEYS_PER_RULE, distinctExactLimit: DEFAULT_DISTINCT_EXACT_LIMIT, lateness: '2s', tick: '1s' },
   loss: { threshold: 1, window: '10s', cooldown: '1m' },

@@ -20,7 +20,7 @@ export interface ValidConfig {
   /** Absent: the in-memory queue (role `all` only). */
   redis?: { url: string; password?: SecretSource };
   collector: { ringBytes: number; probe: boolean; netns: number; snmpIntervalMs: number };
-  queue: { batchSize: number; lingerMs: number; capacity: number; partitions: number };
+  queue: { batchSize: number; lingerMs: number; capacity: number; partitions: number; failoverMs: number };
   engine: { maxKeysPerRule: number; distinctExactLimit: number; latenessMs: number; tickMs: number };
   alerts: ValidAlertsConfig;
   /** The built-in event-loss alert: fires when at least `threshold` events are lost within `windowMs`. */

@@ -377,6 +377,10 @@ export class Detector extends EventEmitter<DetectorEvents> {
     alerts.push(...this.lossMonitor!.check(Date.now()));
     const consumer = this.consumer?.metrics();
     if (consumer) this.metrics.queueLag.set(consumer.lagMs / 1000);
+    const owned = this.consumer!.ownership.owned();
+    const judged = owned.filter((p) => this.consumer!.ready(p)).length;
+    this.metrics.partitions.set({ state: 'judged' }, judged);
+    this.metrics.partitions.set({ state: 'waiting' }, owned.length - judged);
     const fresh = alerts.map((a) => this.withUpstreamLoss(a));
     for (const alert of fresh) {
       this.metrics.alerts.inc({ rule: alert.rule.id, severity: alert.rule.severity, status: alert.status });

@@ -44,6 +44,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly partitions = new Gauge({
+    name: 'tcpwarden_partitions',
+    help: "Queue partitions this engine owns: judged, or waiting for batches a previous owner took and never committed",
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
   readonly ruleEvaluation = new Histogram({
     name: 'tcpwarden_rule_evaluation_seconds',
     help: 'Time to evaluate the rules for one window step',

@@ -1,16 +1,19 @@
 import type { RedisTarget } from './redis-target';
 import type { ConsumerOptions } from './transport-options';
 
+/** Default lease and batch lock lifetime: how long a dead engine worker's partitions stay with it. */
+export const DEFAULT_FAILOVER_MS = 10_000;
+
 /** Options of an engine-side consumer on Redis. */
 export interface BullmqConsumerOptions extends ConsumerOptions, RedisTarget {
   /** Must equal the producers' and every other worker's count (checked against Redis at start). Default 1. */
   partitions?: number;
-  /** Partition lease lifetime; see PartitionLeases. Default 10,000 ms. */
+  /** Partition lease lifetime; see PartitionLeases. Default DEFAULT_FAILOVER_MS. */
   leaseTtlMs?: number;
   /**
    * A batch whose worker stops renewing its lock (the process died) goes back to its queue after
    * about this long, and the partition's next owner judges it only once such batches are back.
-   * It must exceed the longest event-loop stall of a live worker. Default 10,000 ms.
+   * It must exceed the longest event-loop stall of a live worker. Default DEFAULT_FAILOVER_MS.
    */
   lockDurationMs?: number;
   /** How often BullMQ looks for such batches. Default lockDurationMs / 4. */

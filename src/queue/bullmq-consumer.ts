@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type IORedis from 'ioredis';
 import { decodeBatch } from './batch-codec';
-import type { BullmqConsumerOptions } from './bullmq-consumer-options';
+import { DEFAULT_FAILOVER_MS, type BullmqConsumerOptions } from './bullmq-consumer-options';
 import type { EventConsumer } from './consumer';
 import { Delivery } from './delivery';
 import type { BatchHandler } from './event-batch';
@@ -48,7 +48,7 @@ export class BullmqConsumer implements EventConsumer {
     const partitions = options.partitions ?? 1;
     this.leases = new PartitionLeases(leaseRedis, {
       partitions,
-      ttlMs: options.leaseTtlMs,
+      ttlMs: options.leaseTtlMs ?? DEFAULT_FAILOVER_MS,
       workerId: options.workerId,
       onAcquire: async (p) => this.startPartition(p),
       onRelease: async (p, lost) => this.stopPartition(p, lost),
@@ -161,7 +161,7 @@ export class BullmqConsumer implements EventConsumer {
     const handler = this.handler;
     if (!handler || this.owned.has(p)) return;
     const saved = await this.checkpoints.load(p);
-    const lockDuration = this.options.lockDurationMs ?? 10_000;
+    const lockDuration = this.options.lockDurationMs ?? DEFAULT_FAILOVER_MS;
     // No processor: batches are taken one by one (in queue order) and completed at commits.
     const worker = new Worker(partitionQueueName(p), null, {
       connection: this.redis,

@@ -114,6 +114,9 @@ describeKernel('tcpwarden run: attacks, alerts, reloads, clean stops', () => {
     expect(metrics.get('tcpwarden_events_total{kind="connect_refused"}')).toBeGreaterThanOrEqual(150);
     expect(metrics.get('tcpwarden_alerts_total{rule="refused-connections",severity="medium",status="firing"}') ?? metrics.get('tcpwarden_alerts_total{rule="refused-connections",severity="high",status="firing"}')).toBe(1);
     expect([...metrics].find(([k]) => k.startsWith('tcpwarden_webhook_deliveries_total{') && k.includes('outcome="delivered"'))?.[1]).toBe(1);
+    // Without Redis the one process owns the one partition, judged from the start.
+    expect(metrics.get('tcpwarden_partitions{state="judged"}')).toBe(1);
+    expect(metrics.get('tcpwarden_partitions{state="waiting"}')).toBe(0);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).toBe(200);
 
     run.child.kill('SIGTERM');
