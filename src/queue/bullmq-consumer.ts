@@ -149,12 +149,16 @@ export class BullmqConsumer implements EventConsumer {
     if (!part.ready) await this.settle(p, part).catch(() => undefined);
   }
 
-  /** Checks, in one transaction, whether every batch of the partition's queue is in its state. */
+  /** Checks, in one transaction, whether every batch the partition's state must hold is in. */
   private async settle(p: number, part: OwnedPartition): Promise<void> {
-    const keys = this.queues[p].keys;
-    const replies = await this.leaseRedis.multi().lrange(keys.active, 0, -1).llen(keys.wait).exec();
+    const queue = this.queues[p];
+    // BullMQ takes from the right end of the wait list, and gives stalled jobs back there too.
+    const replies = await this.leaseRedis.multi().lrange(queue.keys.active, 0, -1).lindex(queue.keys.wait, -1).exec();
     if (!replies || replies.some(([err]) => err)) return;
-    part.settle(replies[0][1] as string[], replies[1][1] as number);
+    const next = replies[1][1] as string | null;
+    // Queued when, by the producer's clock (hosts are expected to keep NTP time).
+    const queuedAt = next ? Number(await this.leaseRedis.hget(queue.toKey(next), 'timestamp')) : undefined;
+    part.settle(replies[0][1] as string[], queuedAt);
   }
 
   private async startPartition(p: number): Promise<void> {

@@ -30,6 +30,7 @@ export class OwnedPartition {
   /** Jobs locked by this worker: taken and not yet completed. */
   private readonly locked = new Set<string>();
   private isReady = false;
+  private readonly acquiredAt = Date.now();
   private roomWaiters: (() => void)[] = [];
 
   /**
@@ -112,13 +113,16 @@ export class OwnedPartition {
   }
 
   /**
-   * Given the queue's active jobs and its wait list length at one instant: the state is complete
-   * once nothing waits and every active job is one the state holds. Until then, batches the
-   * previous owner took without committing (their locks lapsing) or a backlog are still to come.
+   * Given the queue's active jobs and when the next waiting job was queued (undefined: none waits),
+   * read at one instant: the state is complete once every active job is one the state holds and
+   * nothing queued before this worker took the partition still waits. Until then, batches the
+   * previous owner took without committing (their locks lapsing) or the backlog of the time the
+   * partition had no owner are still to come.
    */
-  settle(active: readonly string[], waiting: number): boolean {
-    if (this.isReady || waiting > 0 || !active.every((id) => this.covered.has(id))) return this.isReady;
-    // What the previous owner committed and is neither active nor waiting was completed: it cannot come back.
+  settle(active: readonly string[], nextQueuedAt: number | undefined): boolean {
+    if (this.isReady || !active.every((id) => this.covered.has(id))) return this.isReady;
+    if (nextQueuedAt !== undefined && nextQueuedAt < this.acquiredAt) return false;
+    // What the previous owner committed and is no longer active was completed: it cannot come back.
     const live = new Set(active);
     for (const id of this.inherited) if (!live.has(id)) this.covered.delete(id);
     this.isReady = true;
