@@ -8,16 +8,16 @@ import { Queue, Worker } from 'bullmq';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
-import { decodeEngineState, encodeEngineState } from '../src/engine/engine-state';
+import { encodeEngineState } from '../src/engine/engine-state';
 import { PartitionedEngine } from '../src/engine/partitioned-engine';
 import type { TcpEvent } from '../src/interfaces/tcp-event';
-import { BullmqConsumer } from '../src/queue/bullmq-consumer';
 import { BullmqProducer } from '../src/queue/bullmq-producer';
 import { startRedis } from '../test/support/redis-server';
 import { tcpEvents } from '../test/support/tcp-events';
 import { allRules } from './bench-rules';
 import type { Benchmark, Figures } from './benchmark';
 import { countingConsumer } from './counting-consumer';
+import { engineConsumer } from './engine-consumer';
 
 const BATCHED_EVENTS = 2_000_000;
 /** The steady rate, below saturation, at which queue lag is measured, and for how long. */
@@ -102,9 +102,13 @@ async function paced(url: string, log: (line: string) => void): Promise<Figures>
   };
 }
 
-/** The same run with the consumer in a process of its own, as collectors and engines are deployed on Redis. */
-async function twoProcesses(url: string, log: (line: string) => void): Promise<Figures> {
-  const child = fork(join(__dirname, 'queue-consumer-process.js'), [url, String(BATCHED_EVENTS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * The same run with the consumer in a process of its own, as collectors and engines are deployed
+ * on Redis: counting (`transport`) or with the rules engine (`engine`).
+ */
+async function twoProcesses(url: string, log: (line: string) => void, kind: 'transport' | 'engine'): Promise<Figures> {
+  await flushRedis(url);
+  const child = fork(join(__dirname, 'queue-consumer-process.js'), [url, String(BATCHED_EVENTS), kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const message = (key: string) => new Promise<Record<string, unknown>>((resolve) => child.on('message', (m: Record<string, unknown>) => key in m && resolve(m)));
   const ready = message('ready');
   const done = message('done');
@@ -115,52 +119,36 @@ async function twoProcesses(url: string, log: (line: string) => void): Promise<F
   const result = await done;
   const seconds = ((result.done as number) - started) / 1000;
   const lags = (result.lags as number[]).sort((a, b) => a - b);
-  log(`two processes: ${BATCHED_EVENTS} events in ${seconds.toFixed(2)} s`);
+  log(`two processes, ${kind}: ${BATCHED_EVENTS} events in ${seconds.toFixed(2)} s`);
   await producer.close();
   child.disconnect();
   await new Promise((r) => child.once('exit', r));
+  const name = kind === 'engine' ? 'engine, own process' : 'two processes';
   return {
-    'two processes events/s': Math.round(BATCHED_EVENTS / seconds),
-    'two processes queue lag p99 ms': quantile(lags, 0.99),
+    [`${name} events/s`]: Math.round(BATCHED_EVENTS / seconds),
+    [`${name} queue lag p99 ms`]: quantile(lags, 0.99),
   };
 }
 
-/**
- * The batched run into the rules engine (27 rules), the partition's state encoded and saved to
- * Redis at every commit (each second), as an engine worker does; producer, consumer and engine
- * share one process here.
- */
+/** The batched run with the rules engine behind the consumer, producer and engine in one process. */
 async function withEngine(url: string, log: (line: string) => void): Promise<Figures> {
-  const flush = new IORedis(url);
-  await flush.flushall();
-  flush.disconnect();
-  const engine = new PartitionedEngine(await allRules(), 1);
-  const consumer = await BullmqConsumer.connect({ url, commitIntervalMs: 1000 });
-  let received = 0;
-  let commits = 0;
-  await consumer.start(
-    (b) => {
-      engine.push(b.partition, b.events);
-      received += b.events.length;
-    },
-    {
-      acquired: (p, saved) => engine.add(p, saved && decodeEngineState(saved)),
-      snapshot: (p) => {
-        commits++;
-        return encodeEngineState(engine.exportState(p)!);
-      },
-      released: (p) => engine.remove(p),
-    },
-  );
+  await flushRedis(url);
+  const { consumer, received } = await engineConsumer(url);
   const producer = await BullmqProducer.connect({ url });
   const started = Date.now();
   await publishAll(producer);
-  while (received < BATCHED_EVENTS) await new Promise((r) => setTimeout(r, 2));
+  while (received() < BATCHED_EVENTS) await new Promise((r) => setTimeout(r, 2));
   const seconds = (Date.now() - started) / 1000;
   await producer.close();
   await consumer.close();
-  log(`engine: ${BATCHED_EVENTS} events in ${seconds.toFixed(2)} s, ${commits} commits, ${consumer.metrics().ackedEvents} events acknowledged`);
-  return { 'engine events/s': Math.round(BATCHED_EVENTS / seconds) };
+  log(`engine: ${BATCHED_EVENTS} events in ${seconds.toFixed(2)} s, ${consumer.metrics().ackedEvents} acknowledged`);
+  return { 'engine, one process events/s': Math.round(BATCHED_EVENTS / seconds) };
+}
+
+async function flushRedis(url: string): Promise<void> {
+  const redis = new IORedis(url);
+  await redis.flushall();
+  redis.disconnect();
 }
 
 /**
@@ -229,13 +217,15 @@ export const benchmark: Benchmark = {
       const a = await batched(redis.url, log);
       const b = await jobPerEvent(redis.url, log);
       const c = await paced(redis.url, log);
-      const d = await twoProcesses(redis.url, log);
+      const d = await twoProcesses(redis.url, log, 'transport');
       const e = await withEngine(redis.url, log);
+      const g = await twoProcesses(redis.url, log, 'engine');
       const f = await commitAtKeyCap(redis.url, log);
       return {
         ...a,
         ...d,
         ...e,
+        ...g,
         ...f,
         ...b,
         ...c,

@@ -15,6 +15,9 @@ import { connectRedis } from './redis-connection';
 import { KEY_PREFIX, partitionQueueName } from './redis-keys';
 import type { ConsumerMetrics } from './transport-metrics';
 
+/** Batches asked for ahead of the one being applied, while batches flow. */
+const TAKE_AHEAD = 8;
+
 const NO_STATE: PartitionState = { acquired: () => undefined, snapshot: () => Buffer.alloc(0), released: () => undefined };
 
 /**
@@ -196,22 +199,30 @@ export class BullmqConsumer implements EventConsumer {
   /** Takes the partition's batches in queue order and applies each, until the partition stops. */
   private async takeLoop(p: number, part: OwnedPartition, handler: BatchHandler): Promise<void> {
     const max = this.options.maxUncommittedBatches ?? 2000;
-    while (!part.stopped) {
-      if (part.uncommitted >= max) {
-        await part.room();
-        continue;
-      }
-      let job: Job<string> | undefined;
-      try {
-        job = await part.worker.getNextJob(part.token, { block: true });
-      } catch {
-        // Redis away: the worker reconnects by itself; try again shortly.
-        await new Promise((r) => setTimeout(r, 200));
-        continue;
-      }
-      // Taken after the partition left: untouched, its lock lapses and the next owner gets it.
-      if (!job || part.gone) continue;
-      await this.apply(p, part, handler, job);
+    // Takes in flight: a few while batches flow, so Redis's round trips overlap the handler's work
+    // (replies come back in the order asked, so batches stay in queue order); one while idle, which
+    // blocks in Redis rather than polling it.
+    const ahead: Promise<Job<string> | undefined>[] = [];
+    let flowing = false;
+    for (;;) {
+      while (!part.stopped && ahead.length < (flowing ? TAKE_AHEAD : 1)) ahead.push(this.take(part));
+      const job = await ahead.shift();
+      flowing = job !== undefined;
+      // A batch taken after the partition left stays untouched: its lock lapses and the next owner gets it.
+      if (job && !part.gone) await this.apply(p, part, handler, job);
+      else if (part.stopped && ahead.length === 0) return;
+      if (part.uncommitted >= max) await part.room();
+    }
+  }
+
+  /** The partition's next batch, or undefined when none came within the drain delay (or Redis is away). */
+  private async take(part: OwnedPartition): Promise<Job<string> | undefined> {
+    try {
+      return await part.worker.getNextJob(part.token, { block: true });
+    } catch {
+      // Redis away: the worker reconnects by itself; try again shortly.
+      await new Promise((r) => setTimeout(r, 200));
+      return undefined;
     }
   }
 
