@@ -112,6 +112,30 @@ describe('BullmqConsumer', () => {
     expect(child.reports.filter((r) => r.batch).length).toBeGreaterThan(0);
   });
 
+  it("keeps a taken-over partition waiting until the dead owner's uncommitted batches are back", async () => {
+    // The child's batch locks outlive its leases: the survivor owns the partitions while they are still locked.
+    const slowLocks = { ...fast, leaseTtlMs: 1000, lockDurationMs: 4000, stalledIntervalMs: 500 };
+    child = forkWorker({ url: redis.url, partitions: 2, ...slowLocks, commitIntervalMs: undefined });
+    await waitFor('the child to own both partitions', () => child!.owned.length === 2);
+    producer = await BullmqProducer.connect({ url: redis.url, partitions: 2, keysOf: (e: TcpEvent) => [e.raddr], batchSize: 50, lingerMs: 5 });
+    const events = tcpEvents(0, 1000);
+    producer.publish(events);
+    await producer.flush();
+    await waitFor('the child to hold every batch', () => child!.reports.reduce((n, r) => n + (r.events ?? 0), 0) === events.length);
+    await child.kill9();
+
+    const counting = countingState();
+    const survivor = await consumer({ partitions: 2, ...slowLocks }, (b) => counting.add(b.partition, b.events.length), counting.state);
+    await waitFor('the survivor to own both partitions', () => survivor.ownership.owned().length === 2);
+    const total = () => [...counting.counts.values()].reduce((a, b) => a + b, 0);
+    // Owned, but not to be judged: the batches are still locked by the dead child.
+    expect([survivor.ready(0), survivor.ready(1)]).toEqual([false, false]);
+    expect(total()).toBe(0);
+    await waitFor('both partitions judged complete', () => survivor.ready(0) && survivor.ready(1));
+    // By the time a partition may be judged, every event is in its state.
+    expect(total()).toBe(events.length);
+  });
+
   it('gives 1 and 3 workers the same events per partition key, each exactly once', async () => {
     const keysOf = (e: TcpEvent) => [e.raddr];
     const events = tcpEvents(0, 3000);
