@@ -1,7 +1,7 @@
 /**
- * An engine worker leaving mid-stream, through a real Redis — killed with -9, or stopped with
- * SIGTERM: the partitions it owned move to the other worker with their open windows and alert
- * states, and the webhook receives exactly the alerts one worker that never left produces from
+ * Partitions moving mid-stream, through a real Redis — an engine worker killed with -9, stopped
+ * with SIGTERM, or a second one joining: the partitions move with their open windows and alert
+ * states, and the webhook receives exactly the alerts one worker that never changed produces from
  * the same stream — none missing, none twice.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -100,40 +100,45 @@ describe('engine worker failover through Redis', () => {
   });
 
   test.each([
-    ['killed with -9', 'SIGKILL'],
-    ['stopped with SIGTERM', 'SIGTERM'],
-  ] as const)('a worker %s mid-window: the other carries its windows on, and every alert goes out once', async (_how, signal) => {
+    ['a worker killed with -9', 'kill'],
+    ['a worker stopped with SIGTERM', 'term'],
+    ['a second worker joining', 'join'],
+  ] as const)('%s mid-window: partitions move with their windows, and every alert goes out once', async (_how, change) => {
     redis = await Promise.all([startRedis(), startRedis()]);
     receiver = await startWebhookReceiver();
-    const [reference, failover] = redis;
+    const [reference, shared] = redis;
     const args = { partitions: PARTITIONS, rules: [RULES], worker: WORKER };
+    const engine = () => startEngineWorker({ ...args, url: shared.url, webhook: receiver!.url });
     const single = startEngineWorker({ ...args, url: reference.url });
-    const pair = [startEngineWorker({ ...args, url: failover.url, webhook: receiver.url }), startEngineWorker({ ...args, url: failover.url, webhook: receiver.url })];
-    workers = [single, ...pair];
+    const first = engine();
+    const second = change === 'join' ? undefined : engine();
+    workers = [single, first, ...(second ? [second] : [])];
     await waitFor('the reference worker to own every partition', () => single.owned.length === PARTITIONS);
-    await waitFor('two workers to share the partitions', () => pair.every((w) => w.owned.length === PARTITIONS / 2));
+    await waitFor('the workers to share the partitions', () => first.owned.length === (second ? PARTITIONS / 2 : PARTITIONS) && (second?.owned.length ?? PARTITIONS / 2) === PARTITIONS / 2);
 
-    // Two attackers whose groups fall in a partition of the worker that will die.
+    // In every partition, a steady attacker and a late one.
     const rules = (await loadRules([RULES])).rules;
     const peerRule = rules.find((r) => r.id === 'refused-peer')!;
     const partitionOfPeer = (raddr: string) => partitionOf(groupKeyOf(peerRule, refused(0, raddr, 1))!, PARTITIONS);
-    const victim = pair[0];
-    const peers = Array.from({ length: 256 }, (_, i) => `198.51.100.${i}`).filter((a) => victim.owned.includes(partitionOfPeer(a)));
-    const [steadyPeer, latePeer] = peers;
+    const candidates = Array.from({ length: 256 }, (_, i) => `198.51.100.${i}`);
+    const pairs = Array.from({ length: PARTITIONS }, (_, p) => candidates.filter((a) => partitionOfPeer(a) === p).slice(0, 2));
 
-    // Windows W1 = [a, a+5 s), W2, W3. steadyPeer: 40/s through W1 and W2 (fires after W1, still
-    // firing in W2: no second notification; resolved after W3). latePeer: 70 in W2 only, half
-    // before the kill, half after: it crosses 60 only if the survivor counts on from the dead
-    // worker's window (then resolves after W3).
+    // Windows W1 = [a, a+5 s), W2, W3. Steady peers: 40/s through W1 and W2 (fire after W1, still
+    // firing in W2: no second notification; resolved after W3). Late peers: 70 in W2 only, half
+    // before the change, half after: a late peer of a partition that moved crosses 60 only if its
+    // new owner counts on from the old owner's window (then resolves after W3).
     await roomInWindow(WINDOW_MS - 300, WINDOW_MS);
     const a = Math.ceil(Date.now() / WINDOW_MS) * WINDOW_MS;
-    const killAt = a + WINDOW_MS + LATENESS_MS + 500;
-    const events = [
-      ...steady(a, 0, 2 * WINDOW_MS, 40, (ts, i) => refused(ts, steadyPeer, 1000 + (i % 7))),
-      ...steady(a, WINDOW_MS, 2 * WINDOW_MS, 14, (ts, i) => refused(ts, latePeer, 2000 + (i % 3))),
-    ].sort((x, y) => x.ts - y.ts);
-    expect(events.filter((e) => e.raddr === latePeer && e.ts < killAt).length).toBeGreaterThan(20);
-    expect(events.filter((e) => e.raddr === latePeer && e.ts >= killAt).length).toBeGreaterThan(20);
+    const changeAt = a + WINDOW_MS + LATENESS_MS + 500;
+    const events = pairs
+      .flatMap(([steadyPeer, latePeer]) => [
+        ...steady(a, 0, 2 * WINDOW_MS, 40, (ts, i) => refused(ts, steadyPeer, 1000 + (i % 7))),
+        ...steady(a, WINDOW_MS, 2 * WINDOW_MS, 14, (ts, i) => refused(ts, latePeer, 2000 + (i % 3))),
+      ])
+      .sort((x, y) => x.ts - y.ts);
+    const late = pairs.map(([, latePeer]) => latePeer);
+    expect(events.filter((e) => e.raddr === late[0] && e.ts < changeAt).length).toBeGreaterThan(20);
+    expect(events.filter((e) => e.raddr === late[0] && e.ts >= changeAt).length).toBeGreaterThan(20);
 
     const quiet = createLogger({ level: 'silent' });
     producers = redis.map((r) =>
@@ -141,32 +146,44 @@ describe('engine worker failover through Redis', () => {
     );
     await Promise.all(producers.map((p) => p.start()));
 
-    await new Promise((r) => setTimeout(r, killAt - Date.now()));
-    // The first window was judged (and its alert sent) by the worker about to die.
-    expect(victim.alerts.map((al) => `${al.rule.id} ${al.status}`)).toContain('refused-peer firing');
-    if (signal === 'SIGKILL') await victim.kill9();
-    else {
-      victim.child.kill('SIGTERM');
-      await new Promise((r) => victim.child.once('exit', r));
+    await new Promise((r) => setTimeout(r, changeAt - Date.now()));
+    // The first window was judged (and its alerts sent) before the change.
+    expect(first.alerts.map((al) => `${al.rule.id} ${al.status}`)).toContain('refused-peer firing');
+    const before = [...first.owned];
+    let after: EngineWorker;
+    if (change === 'join') {
+      after = engine();
+      workers.push(after);
+      await waitFor('the newcomer to take half the partitions', () => after.owned.length === PARTITIONS / 2 && first.owned.length === PARTITIONS / 2, 10_000);
+    } else {
+      if (change === 'kill') await first.kill9();
+      else {
+        first.child.kill('SIGTERM');
+        await new Promise((r) => first.child.once('exit', r));
+      }
+      after = second!;
+      await waitFor('the survivor to own every partition', () => after.owned.length === PARTITIONS, 10_000);
     }
-    await waitFor('the survivor to own every partition', () => pair[1].owned.length === PARTITIONS, 10_000);
+    // Partitions did move, with windows half counted in them.
+    expect(after.owned.some((p) => before.includes(p))).toBe(true);
 
-    // W3 ends at a+15 s and is judged 3 s later; both peers' resolutions come with it.
+    // W3 ends at a+15 s and is judged 3 s later; the resolutions come with it.
     const judged = a + 3 * WINDOW_MS + LATENESS_MS + 1500;
     await new Promise((r) => setTimeout(r, judged - Date.now()));
     await Promise.all(producers.map((p) => p.stop(1000)));
-    await waitFor('the reference alerts', () => single.alerts.length >= 4);
+    const byPeer = (alerts: typeof single.alerts) => alerts.filter((al) => al.rule.id === 'refused-peer');
+    await waitFor('the reference alerts', () => byPeer(single.alerts).length >= 4 * PARTITIONS);
     await new Promise((r) => setTimeout(r, 1000));
 
     const expected = single.alerts;
-    expect(expected.map((al) => `${al.rule.id} ${al.dedupKey.split('|')[1]} ${al.status}`).sort()).toEqual(
-      [`refused-peer ${latePeer} firing`, `refused-peer ${latePeer} resolved`, `refused-peer ${steadyPeer} firing`, `refused-peer ${steadyPeer} resolved`].sort(),
+    expect(byPeer(expected).map((al) => `${al.dedupKey.split('|')[1]} ${al.status}`).sort()).toEqual(
+      pairs.flat().flatMap((peer) => [`${peer} firing`, `${peer} resolved`]).sort(),
     );
-    // What the two workers emitted together equals what one worker emitted...
-    const emitted = new Map(pair.flatMap((w) => w.alerts).map((al) => [al.id, al]));
+    // What the workers emitted together equals what one worker emitted...
+    const emitted = new Map(workers.slice(1).flatMap((w) => w.alerts).map((al) => [al.id, al]));
     expect(comparableAlerts([...emitted.values()])).toEqual(comparableAlerts(expected));
-    // ...including the window the dead worker had half counted...
-    expect(expected.find((al) => al.dedupKey.endsWith(latePeer))!.aggregates.count).toBe(70);
+    // ...including the windows counted on both sides of the change...
+    for (const peer of late) expect(expected.find((al) => al.dedupKey.endsWith(`|${peer}`) && al.status === 'firing')!.aggregates.count).toBe(70);
     // ...and the webhook got each alert exactly once.
     const delivered = receiver.requests.map((r) => String(r.headers['webhook-id']));
     expect(delivered.sort()).toEqual(expected.map((al) => al.id).sort());
