@@ -11,6 +11,7 @@ import { PartitionCheckpoints } from './partition-checkpoints';
 import { PartitionLeases } from './partition-leases';
 import type { PartitionOwnership } from './partition-ownership';
 import type { PartitionState } from './partition-state';
+import type { SealedBatch } from './sealed-batch';
 import { connectRedis } from './redis-connection';
 import { KEY_PREFIX, partitionQueueName } from './redis-keys';
 import type { ConsumerMetrics } from './transport-metrics';
@@ -132,10 +133,11 @@ export class BullmqConsumer implements EventConsumer {
     } catch {
       part.retryLater(taken);
       return;
+    } finally {
+      part.nextCommitAt = Date.now() + 4 * (Date.now() - began);
     }
     // The lease went to another worker: it starts from our previous commit and gets these batches back.
     if (!saved) return this.stopPartition(p, true);
-    part.nextCommitAt = Date.now() + 4 * (Date.now() - began);
     await Promise.all(
       taken.map(async ({ job, events }) => {
         try {
@@ -227,22 +229,28 @@ export class BullmqConsumer implements EventConsumer {
   }
 
   private async apply(p: number, part: OwnedPartition, handler: BatchHandler, job: Job<string>): Promise<void> {
-    const batch = decodeBatch(Buffer.from(job.data, 'base64'));
-    if (job.deferredFailure) {
-      // Its workers kept dying while holding it (maxStalledCount): given up, and counted as lost.
-      await job.moveToFailed(new Error(job.deferredFailure), part.token, false).catch(() => undefined);
-      part.completed(job.id!);
-      this.delivery.failed(batch.events.length);
-      return;
+    let batch: SealedBatch;
+    try {
+      batch = decodeBatch(Buffer.from(job.data, 'base64'));
+    } catch (err) {
+      // Not a batch this release can read: set aside in the failed set, the partition goes on.
+      return this.giveUp(part, job, `unreadable batch in partition ${p}: ${(err as Error).message}`, 0);
     }
+    // Its workers kept dying while holding it (maxStalledCount): given up, and counted as lost.
+    if (job.deferredFailure) return this.giveUp(part, job, job.deferredFailure, batch.events.length);
     // Already in the state (the previous owner committed it, or it came back after a lost lock): count it once.
     if (part.holds(job.id!)) return part.take(job, batch.events.length);
     // attemptsStarted counts takes of this job, including those of workers that died holding it.
     const applied = await this.delivery.deliver(handler, batch, Math.max(1, job.attemptsStarted), () => part.take(job, batch.events.length));
-    if (!applied) {
-      await job.moveToFailed(new Error(`batch ${batch.id} of partition ${p}: handler failed on every attempt`), part.token, false).catch(() => undefined);
-      part.completed(job.id!);
-    }
+    // Delivery counted the loss already.
+    if (!applied) await this.giveUp(part, job, `batch ${batch.id} of partition ${p}: handler failed on every attempt`, 0);
+  }
+
+  /** Moves a batch to the failed set, counting `lostEvents` as lost. */
+  private async giveUp(part: OwnedPartition, job: Job<string>, reason: string, lostEvents: number): Promise<void> {
+    await job.moveToFailed(new Error(reason), part.token, false).catch(() => undefined);
+    part.completed(job.id!);
+    if (lostEvents > 0) this.delivery.failed(lostEvents);
   }
 
   private async stopPartition(p: number, lost: boolean): Promise<void> {

@@ -1,8 +1,10 @@
+import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { TcpEvent } from '../../src/interfaces/tcp-event';
 import { BullmqConsumer } from '../../src/queue/bullmq-consumer';
 import type { BullmqConsumerOptions } from '../../src/queue/bullmq-consumer-options';
 import { BullmqProducer } from '../../src/queue/bullmq-producer';
+import { KEY_PREFIX, partitionQueueName } from '../../src/queue/redis-keys';
 import type { BatchHandler, EventBatch } from '../../src/queue/event-batch';
 import type { PartitionState } from '../../src/queue/partition-state';
 import { forkWorker, type ChildWorker } from '../support/child-worker';
@@ -134,6 +136,22 @@ describe('BullmqConsumer', () => {
     await waitFor('both partitions judged complete', () => survivor.ready(0) && survivor.ready(1));
     // By the time a partition may be judged, every event is in its state.
     expect(total()).toBe(events.length);
+  });
+
+  it('sets an unreadable batch aside in the failed set and goes on with the partition', async () => {
+    const got: EventBatch[] = [];
+    const c = await consumer({}, (b) => void got.push(b));
+    const connection = new IORedis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(partitionQueueName(0), { connection, prefix: KEY_PREFIX });
+    await queue.add('batch', 'not a batch', { jobId: 'garbage-1' });
+    producer = await BullmqProducer.connect({ url: redis.url, batchSize: 50, lingerMs: 5 });
+    producer.publish(tcpEvents(0, 200));
+    await producer.flush();
+    await waitFor('the good batches acknowledged', () => c.metrics().ackedEvents === 200);
+    expect(await queue.getJobState('garbage-1')).toBe('failed');
+    expect((await queue.getJob('garbage-1'))?.failedReason).toMatch(/unreadable batch in partition 0/);
+    await queue.close();
+    connection.disconnect();
   });
 
   it('gives 1 and 3 workers the same events per partition key, each exactly once', async () => {
