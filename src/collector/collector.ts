@@ -89,7 +89,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
     super();
     const ring = options.ringBytes ?? COLLECTOR_DEFAULTS.ringBytes;
     if (!Number.isInteger(ring) || ring < 4096 || (ring & (ring - 1)) !== 0) {
-      throw new UserError('E_BAD_OPTION', `ring buffer size ${ring} is not a power of two of at least 4096 bytes`);
+      throw new UserError('COLLECTOR_OPTION_INVALID', `ring buffer size ${ring} is not a power of two of at least 4096 bytes`);
     }
   }
 
@@ -209,7 +209,7 @@ function startError(err: unknown): Error {
   const e = err as Error & { code?: string };
   // EPERM is a missing privilege; EACCES comes from the verifier rejecting a program.
   if (e.code === 'EPERM') {
-    return new UserError('E_NO_PRIVILEGE', `${e.message.split('\n')[0]}: loading BPF programs needs root (or CAP_BPF and CAP_PERFMON)`);
+    return new UserError('COLLECTOR_NO_PRIVILEGE', `${e.message.split('\n')[0]}: loading BPF programs needs root (or CAP_BPF and CAP_PERFMON)`);
   }
-  return new UserError('E_COLLECTOR_START', e.message);
+  return new UserError('COLLECTOR_START_FAILED', e.message);
 }

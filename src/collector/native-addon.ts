@@ -46,13 +46,13 @@ function buildFailure(): string {
 /** Loads the addon once and checks that it writes the record layout this decoder reads. */
 export function loadAddon(): NativeAddon {
   if (loaded) return loaded;
-  if (!existsSync(ADDON_PATH)) throw new UserError('E_COLLECTOR_UNAVAILABLE', `collector unavailable: ${buildFailure()}`);
+  if (!existsSync(ADDON_PATH)) throw new UserError('COLLECTOR_UNAVAILABLE', `collector unavailable: ${buildFailure()}`);
   const addon = require(ADDON_PATH) as NativeAddon;
   const layout = addon.recordLayout;
   const mismatch = Object.entries(OFFSET).filter(([field, offset]) => layout[field] !== offset);
   if (layout.size !== RECORD_SIZE || mismatch.length > 0) {
     throw new UserError(
-      'E_LAYOUT_MISMATCH',
+      'COLLECTOR_LAYOUT_MISMATCH',
       `the native addon's record layout differs from src/collector/record-layout.ts (${mismatch.map(([f]) => f).join(', ') || 'size'}): rebuild with 'npm rebuild tcpwarden'`,
     );
   }

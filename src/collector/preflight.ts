@@ -35,19 +35,19 @@ function has(caps: bigint, cap: number): boolean {
  */
 export function preflight(machine: Machine = thisMachine): void {
   if (machine.platform !== 'linux') {
-    throw new UserError('E_NOT_LINUX', `the collector reads Linux kernel tracepoints; this is ${machine.platform}. Replay and rules work anywhere.`);
+    throw new UserError('COLLECTOR_NOT_LINUX', `the collector reads Linux kernel tracepoints; this is ${machine.platform}. Replay and rules work anywhere.`);
   }
   const caps = machine.capabilities();
   if (!has(caps, CAP_SYS_ADMIN) && !(has(caps, CAP_BPF) && has(caps, CAP_PERFMON))) {
-    throw new UserError('E_NO_PRIVILEGE', 'loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run it with sudo');
+    throw new UserError('COLLECTOR_NO_PRIVILEGE', 'loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run it with sudo');
   }
   if (!machine.exists('/sys/kernel/btf/vmlinux')) {
     throw new UserError(
-      'E_NO_BTF',
+      'COLLECTOR_NO_BTF',
       'this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): use a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu, Fedora and RHEL kernels have it)',
     );
   }
   if (!TRACEFS_ROOTS.some((root) => machine.exists(`${root}/events`))) {
-    throw new UserError('E_NO_TRACEFS', 'tracefs is not mounted: mount it with `mount -t tracefs nodev /sys/kernel/tracing`');
+    throw new UserError('COLLECTOR_NO_TRACEFS', 'tracefs is not mounted: mount it with `mount -t tracefs nodev /sys/kernel/tracing`');
   }
 }

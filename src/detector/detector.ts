@@ -89,10 +89,10 @@ export class Detector extends EventEmitter<DetectorEvents> {
     this.log = options.logger ?? createLogger();
     this.rulePaths = options.rules && options.rules.length > 0 ? options.rules : [join(packageRoot(), 'rules')];
     if (this.role !== 'all' && !options.redisUrl) {
-      throw new UserError('E_ROLE_NEEDS_REDIS', `role '${this.role}' exchanges events through Redis: give a Redis URL (--redis redis://HOST:PORT)`, 2);
+      throw new UserError('DETECTOR_ROLE_NEEDS_REDIS', `role '${this.role}' exchanges events through Redis: give a Redis URL (--redis redis://HOST:PORT)`, 2);
     }
     if (this.role === 'engine' && options.source) {
-      throw new UserError('E_ROLE_SOURCE', "role 'engine' takes its events from Redis, not from a source", 2);
+      throw new UserError('DETECTOR_ROLE_SOURCE', "role 'engine' takes its events from Redis, not from a source", 2);
     }
     const loss = { ...DEFAULT_LOSS, ...options.loss };
     this.ledger = new LossLedger(Math.max(loss.windowMs, 600_000));
@@ -136,7 +136,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     // Engines judge with the rules; with partitions, collectors route by them too.
     if (judge || partitioned) {
       const result = await loadRules(this.rulePaths);
-      if (!result.ok) throw new UserError('E_RULES', formatLoadResult(result), 2);
+      if (!result.ok) throw new UserError('RULES_INVALID', formatLoadResult(result), 2);
       for (const w of result.warnings) this.log.warn({ code: w.code }, formatDiagnostic(w));
       this.routingRules = result.rules;
     }
@@ -186,7 +186,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
    * already queued on the old ones finish (or are dead-lettered) before those close.
    */
   async replaceSinks(alerts: ValidAlertsConfig): Promise<void> {
-    if (this.role === 'collector') throw new UserError('E_NO_SINKS', "role 'collector' sends no alerts");
+    if (this.role === 'collector') throw new UserError('DETECTOR_NO_SINKS', "role 'collector' sends no alerts");
     const old = this.delivery;
     this.delivery = this.createDelivery(alerts);
     this.log.info({ sinks: alerts.sinks.map((s) => s.id) }, 'sinks replaced');
@@ -214,7 +214,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
    * rejected with its errors logged, and the running rules stay.
    */
   async reload(paths?: string[]): Promise<LoadResult> {
-    if (!this.reloader || !this.engine) throw new UserError('E_NO_RULES', `role '${this.role}' runs no rules`);
+    if (!this.reloader || !this.engine) throw new UserError('DETECTOR_NO_RULES', `role '${this.role}' runs no rules`);
     if (paths && paths.join('\n') !== this.rulePaths.join('\n')) {
       const next = new RuleReloader(paths, this.engine, this.log);
       const result = await next.reload();

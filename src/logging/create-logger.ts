@@ -16,7 +16,7 @@ export interface LoggerOptions {
 
 export function parseLogLevel(value: string): LogLevel {
   if (!(LOG_LEVELS as readonly string[]).includes(value)) {
-    throw new UserError('E_BAD_OPTION', `log level '${value}' is not one of ${LOG_LEVELS.join(', ')}`, 2);
+    throw new UserError('LOGGING_OPTION_INVALID', `log level '${value}' is not one of ${LOG_LEVELS.join(', ')}`, 2);
   }
   return value as LogLevel;
 }

@@ -22,7 +22,7 @@ export function parseListenAddress(address: string): ListenAddress {
   const m = /^\d+$/.test(text) ? [text, undefined, '', text] : /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d+)$/.exec(text);
   const port = m ? Number(m[3]) : NaN;
   if (!m || !Number.isInteger(port) || port > 65535) {
-    throw new UserError('E_BAD_ADDRESS', `metrics address '${address}' is not HOST:PORT, :PORT or PORT (e.g. 127.0.0.1:9464)`, 2);
+    throw new UserError('METRICS_ADDRESS_INVALID', `metrics address '${address}' is not HOST:PORT, :PORT or PORT (e.g. 127.0.0.1:9464)`, 2);
   }
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
@@ -55,7 +55,7 @@ export class MetricsServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new UserError('E_METRICS_LISTEN', `cannot serve metrics on ${host}:${port}: ${err.code ?? err.message}`)),
+        reject(new UserError('METRICS_LISTEN_FAILED', `cannot serve metrics on ${host}:${port}: ${err.code ?? err.message}`)),
       );
       server.listen(port, host, () => resolve());
     });

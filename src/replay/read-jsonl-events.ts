@@ -11,7 +11,7 @@ export async function* readJsonlEvents(file: string, batchSize = 4096): AsyncGen
   const stream = createReadStream(file, 'utf8');
   const opened = new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (err: NodeJS.ErrnoException) => reject(new UserError('replay.unreadable', `${file}: cannot read: ${err.code ?? err.message}`, 2)));
+    stream.once('error', (err: NodeJS.ErrnoException) => reject(new UserError('REPLAY_UNREADABLE', `${file}: cannot read: ${err.code ?? err.message}`, 2)));
   });
   await opened;
   const lines = createInterface({ input: stream, crlfDelay: Infinity });

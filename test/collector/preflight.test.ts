@@ -34,25 +34,25 @@ describe('preflight', () => {
 
   test('not Linux', () => {
     const e = failure(machine({ platform: 'darwin' }));
-    expect(e.code).toBe('E_NOT_LINUX');
+    expect(e.code).toBe('COLLECTOR_NOT_LINUX');
     expect(e.message).toMatch(/this is darwin\. Replay and rules work anywhere/);
   });
 
   test('neither root nor CAP_BPF+CAP_PERFMON', () => {
     const e = failure(machine({ capabilities: () => 1n << 39n }));
-    expect(e.code).toBe('E_NO_PRIVILEGE');
+    expect(e.code).toBe('COLLECTOR_NO_PRIVILEGE');
     expect(e.message).toMatch(/run it with sudo/);
   });
 
   test('no BTF', () => {
     const e = failure(machine({ missing: ['/sys/kernel/btf'] }));
-    expect(e.code).toBe('E_NO_BTF');
+    expect(e.code).toBe('COLLECTOR_NO_BTF');
     expect(e.message).toMatch(/CONFIG_DEBUG_INFO_BTF=y/);
   });
 
   test('no tracefs at either mount point', () => {
     const e = failure(machine({ missing: ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'] }));
-    expect(e.code).toBe('E_NO_TRACEFS');
+    expect(e.code).toBe('COLLECTOR_NO_TRACEFS');
     expect(e.message).toMatch(/mount -t tracefs nodev \/sys\/kernel\/tracing/);
   });
 

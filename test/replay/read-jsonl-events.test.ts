@@ -13,7 +13,7 @@ describe('readJsonlEvents', () => {
   });
 
   it('names the file for an unreadable path', async () => {
-    await expect(readJsonlEvents('/nonexistent/x.jsonl').next()).rejects.toMatchObject({ code: 'replay.unreadable', exitCode: 2, message: '/nonexistent/x.jsonl: cannot read: ENOENT' });
+    await expect(readJsonlEvents('/nonexistent/x.jsonl').next()).rejects.toMatchObject({ code: 'REPLAY_UNREADABLE', exitCode: 2, message: '/nonexistent/x.jsonl: cannot read: ENOENT' });
   });
 });
 

@@ -31,7 +31,7 @@ interface EventsOptions {
 
 function positiveInt(flag: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new UserError('E_BAD_OPTION', `${flag} '${value}' is not a whole number from 0 to ${max}`, 2);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new UserError('CLI_USAGE', `${flag} '${value}' is not a whole number from 0 to ${max}`, 2);
   return n;
 }
 
@@ -53,21 +53,21 @@ function parse(argv: string[]): EventsOptions {
       allowPositionals: false,
     }));
   } catch (err) {
-    throw new UserError('E_BAD_OPTION', `${(err as Error).message}\n${USAGE}`, 2);
+    throw new UserError('CLI_USAGE', `${(err as Error).message}\n${USAGE}`, 2);
   }
   let kinds: Set<EventKind> | null = null;
   if (values.kind) {
     kinds = new Set();
     for (const k of values.kind.flatMap((v) => v.split(','))) {
       if (!(EVENT_KINDS as readonly string[]).includes(k)) {
-        throw new UserError('E_BAD_OPTION', `--kind '${k}' is not an event kind; use one of ${EVENT_KINDS.join(', ')}`, 2);
+        throw new UserError('CLI_USAGE', `--kind '${k}' is not an event kind; use one of ${EVENT_KINDS.join(', ')}`, 2);
       }
       kinds.add(k as EventKind);
     }
   }
   const ports = values.port ? new Set(values.port.map((p) => positiveInt('--port', p, 65535))) : null;
   const duration = values.duration === undefined ? undefined : Number(values.duration);
-  if (duration !== undefined && !(duration > 0)) throw new UserError('E_BAD_OPTION', `--duration '${values.duration}' is not a positive number of seconds`, 2);
+  if (duration !== undefined && !(duration > 0)) throw new UserError('CLI_USAGE', `--duration '${values.duration}' is not a positive number of seconds`, 2);
   return {
     json: values.json ?? false,
     kinds,
@@ -83,7 +83,7 @@ function openRecord(path: string): Promise<WriteStream> {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(path, { flags: 'w' });
     out.once('open', () => resolve(out));
-    out.once('error', (err) => reject(new UserError('E_RECORD_FILE', `cannot write ${path}: ${err.message}`)));
+    out.once('error', (err) => reject(new UserError('CLI_RECORD_UNWRITABLE', `cannot write ${path}: ${err.message}`)));
   });
 }
 

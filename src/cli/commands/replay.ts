@@ -31,18 +31,18 @@ export const replayCommand: Command = {
       const a = argv[i];
       if (a === '--rules') {
         const p = argv[++i];
-        if (!p) throw new UserError('cli.usage', `--rules needs a path (see 'tcpwarden replay --help')`, 2);
+        if (!p) throw new UserError('CLI_USAGE', `--rules needs a path (see 'tcpwarden replay --help')`, 2);
         rulePaths.push(p);
       } else if (a === '--webhook' || a === '--state-dir') {
         const v = argv[++i];
-        if (!v) throw new UserError('cli.usage', `${a} needs a value (see 'tcpwarden replay --help')`, 2);
+        if (!v) throw new UserError('CLI_USAGE', `${a} needs a value (see 'tcpwarden replay --help')`, 2);
         if (a === '--webhook') webhooks.push(v);
         else stateDir = v;
       } else if (a === '--json') json = true;
-      else if (a.startsWith('-')) throw new UserError('cli.usage', `unknown option '${a}' (see 'tcpwarden replay --help')`, 2);
+      else if (a.startsWith('-')) throw new UserError('CLI_USAGE', `unknown option '${a}' (see 'tcpwarden replay --help')`, 2);
       else files.push(a);
     }
-    if (files.length !== 1 || rulePaths.length === 0) throw new UserError('cli.usage', `name one events file and at least one --rules path (see 'tcpwarden replay --help')`, 2);
+    if (files.length !== 1 || rulePaths.length === 0) throw new UserError('CLI_USAGE', `name one events file and at least one --rules path (see 'tcpwarden replay --help')`, 2);
     const load = await loadRules(rulePaths);
     if (!load.ok) {
       process.stderr.write(formatLoadResult(load) + '\n');

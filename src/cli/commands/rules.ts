@@ -15,9 +15,9 @@ const USAGE = `usage: tcpwarden rules validate [--json] PATH...
 
 function paths(args: string[]): string[] {
   const unknown = args.find((a) => a.startsWith('-') && a !== '--json');
-  if (unknown) throw new UserError('cli.usage', `unknown option '${unknown}' (see 'tcpwarden rules --help')`, 2);
+  if (unknown) throw new UserError('CLI_USAGE', `unknown option '${unknown}' (see 'tcpwarden rules --help')`, 2);
   const found = args.filter((a) => !a.startsWith('-'));
-  if (found.length === 0) throw new UserError('cli.usage', `name at least one rule file or directory (see 'tcpwarden rules --help')`, 2);
+  if (found.length === 0) throw new UserError('CLI_USAGE', `name at least one rule file or directory (see 'tcpwarden rules --help')`, 2);
   return found;
 }
 
@@ -58,6 +58,6 @@ export const rulesCommand: Command = {
     const [sub, ...rest] = argv;
     if (sub === 'validate') return validate(rest);
     if (sub === 'test') return test(rest);
-    throw new UserError('cli.usage', `unknown subcommand '${sub ?? ''}' (see 'tcpwarden rules --help')`, 2);
+    throw new UserError('CLI_USAGE', `unknown subcommand '${sub ?? ''}' (see 'tcpwarden rules --help')`, 2);
   },
 };

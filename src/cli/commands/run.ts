@@ -52,20 +52,20 @@ function parse(argv: string[]) {
       allowPositionals: false,
     }).values;
   } catch (err) {
-    throw new UserError('E_BAD_OPTION', `${(err as Error).message}\n${USAGE}`, 2);
+    throw new UserError('CLI_USAGE', `${(err as Error).message}\n${USAGE}`, 2);
   }
 }
 
 async function readConfig(file: string): Promise<ValidConfig> {
   const result = await loadConfigFile(file);
-  if (!result.ok || !result.config) throw new UserError('E_CONFIG', formatConfigErrors(result), 2);
+  if (!result.ok || !result.config) throw new UserError('CONFIG_INVALID', formatConfigErrors(result), 2);
   return result.config;
 }
 
 async function run(argv: string[]): Promise<number> {
   const values = parse(argv);
   if (values.role !== undefined && !ROLES.includes(values.role as DetectorRole)) {
-    throw new UserError('E_BAD_OPTION', `--role '${values.role}' is not one of ${ROLES.join(', ')}`, 2);
+    throw new UserError('CLI_USAGE', `--role '${values.role}' is not one of ${ROLES.join(', ')}`, 2);
   }
   const config = values.config ? await readConfig(values.config) : undefined;
   const flags = {
