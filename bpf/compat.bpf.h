@@ -86,6 +86,24 @@ static __always_inline __u16 sk_skb_event_family(struct trace_event_raw_tcp_even
 }
 
 /*
+ * tcp_retransmit_synack and the tcp_event_sk class (tcp_receive_reset, tcp_destroy_sock) got
+ * `family` in 5.18 as well; before that the request sock's or the socket's own family is read.
+ */
+static __always_inline __u16 synack_event_family(struct trace_event_raw_tcp_retransmit_synack *ctx, const struct request_sock *req)
+{
+	if (bpf_core_field_exists(ctx->family))
+		return ctx->family;
+	return BPF_CORE_READ(req, __req_common.skc_family);
+}
+
+static __always_inline __u16 sk_event_family(struct trace_event_raw_tcp_event_sk *ctx, const struct sock *sk)
+{
+	if (bpf_core_field_exists(ctx->family))
+		return ctx->family;
+	return BPF_CORE_READ(sk, __sk_common.skc_family);
+}
+
+/*
  * skb:kfree_skb's `reason` appeared in 5.17, and the enum's numbering changes between kernels:
  * resolve SKB_DROP_REASON_NO_SOCKET by name. Returns -1 where the kernel has no such reason.
  */

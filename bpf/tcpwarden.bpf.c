@@ -173,7 +173,7 @@ int tcp_retransmit_synack(void *raw)
 	/* The half-open connection is the request sock, not the listener. */
 	r->skaddr = (__u64)req;
 	r->state = BPF_CORE_READ(req, __req_common.skc_state);
-	copy_endpoints(r, ctx, ctx->family);
+	copy_endpoints(r, ctx, synack_event_family(ctx, req));
 	submit(r);
 	return 0;
 }
@@ -273,7 +273,7 @@ static __always_inline int tcp_event_sk(void *raw, __u32 tp)
 		r->cookie = ctx->sock_cookie;
 	/* Read before tcp_done(): a refused connect() is still SYN_SENT here. */
 	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	copy_endpoints(r, ctx, ctx->family);
+	copy_endpoints(r, ctx, sk_event_family(ctx, sk));
 	submit(r);
 	return 0;
 }

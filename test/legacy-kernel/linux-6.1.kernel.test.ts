@@ -6,9 +6,9 @@
  */
 import { RecordDecoder } from '../../src/collector/record-decoder';
 import type { TcpEvent } from '../../src/interfaces/tcp-event';
-import { runHarnessInVm, vmSkipReason } from './vm';
+import { KERNELS, runHarnessInVm, vmSkipReason } from './vm';
 
-const skip = vmSkipReason();
+const skip = vmSkipReason(KERNELS['6.1']);
 const describeVm = skip ? describe.skip : describe;
 if (skip) console.warn(`SKIPPED Linux 6.1 tests: ${skip}`);
 
@@ -16,7 +16,7 @@ describeVm(`the collector's BPF program on Linux 6.1 (pre-6.10 layouts)${skip ? 
   let lines: string[];
   let events: TcpEvent[];
   beforeAll(() => {
-    lines = runHarnessInVm();
+    lines = runHarnessInVm(KERNELS['6.1']);
     const records = lines.filter((l) => l.startsWith('record ')).map((l) => Buffer.from(l.slice(7), 'hex'));
     // No enum sk_rst_reason in 6.1's BTF: no reason names, as the addon would find.
     events = new RecordDecoder({ host: 'vm', resetReasons: {} }).decode(Buffer.concat(records));

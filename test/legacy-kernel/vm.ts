@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-export const KERNEL = join(ROOT, '.cache', 'kernels', 'linux-6.1-cloud-amd64.vmlinuz');
+/** The kernels scripts/fetch-test-kernel.sh fetches: Debian 12's 6.1 and Debian 11's 5.10. */
+export const KERNELS = {
+  '6.1': join(ROOT, '.cache', 'kernels', 'linux-6.1-cloud-amd64.vmlinuz'),
+  '5.10': join(ROOT, '.cache', 'kernels', 'linux-5.10-cloud-amd64.vmlinuz'),
+} as const;
 const BUSYBOX = '/bin/busybox';
 
 const INIT = `#!/bin/busybox sh
@@ -28,9 +32,9 @@ function has(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
 
-/** Why the VM cannot run here, or null. */
-export function vmSkipReason(): string | null {
-  if (!existsSync(KERNEL)) return `no test kernel at ${KERNEL} (scripts/fetch-test-kernel.sh fetches it)`;
+/** Why the VM cannot run `kernel` here, or null. */
+export function vmSkipReason(kernel: string): string | null {
+  if (!existsSync(kernel)) return `no test kernel at ${kernel} (scripts/fetch-test-kernel.sh fetches it)`;
   for (const cmd of ['qemu-system-x86_64', 'cpio', 'g++']) if (!has(cmd)) return `${cmd} not installed`;
   if (!existsSync(BUSYBOX) || !/statically linked|static-pie/.test(execFileSync('file', ['-L', BUSYBOX], { encoding: 'utf8' }))) {
     return 'no static busybox (apt-get install busybox-static)';
@@ -40,7 +44,7 @@ export function vmSkipReason(): string | null {
 }
 
 /** Builds the harness and the initramfs, boots the kernel, and returns the harness's output lines. */
-export function runHarnessInVm(kernel = KERNEL): string[] {
+export function runHarnessInVm(kernel: string): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'tw-vm-'));
   try {
     const rootfs = join(dir, 'rootfs');
