@@ -1,4 +1,4 @@
-import { decodeEngineState, encodeEngineState } from '../src/engine/engine-state';
+import { enginePartitionState } from '../src/engine/engine-partition-state';
 import { PartitionedEngine } from '../src/engine/partitioned-engine';
 import { BullmqConsumer } from '../src/queue/bullmq-consumer';
 import type { EventBatch } from '../src/queue/event-batch';
@@ -21,11 +21,7 @@ export async function engineConsumer(url: string, onBatch?: (batch: EventBatch, 
       received += b.events.length;
       onBatch?.(b, received, lags);
     },
-    {
-      acquired: (p, saved) => engine.add(p, saved && decodeEngineState(saved)),
-      snapshot: (p) => encodeEngineState(engine.exportState(p)!),
-      released: (p) => engine.remove(p),
-    },
+    enginePartitionState(engine),
   );
   return { consumer, lags, received: () => received };
 }

@@ -8,7 +8,7 @@ import { Queue, Worker } from 'bullmq';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
-import { encodeEngineState } from '../src/engine/engine-state';
+import { enginePartitionState } from '../src/engine/engine-partition-state';
 import { PartitionedEngine } from '../src/engine/partitioned-engine';
 import type { TcpEvent } from '../src/interfaces/tcp-event';
 import { BullmqProducer } from '../src/queue/bullmq-producer';
@@ -162,7 +162,7 @@ async function commitAtKeyCap(url: string, log: (line: string) => void): Promise
   const peers = tcpEvents(0, 200_000).map((e, i) => ({ ...e, ts: e.ts - i + (i % 9000), raddr: `10.1.${(i % 10_000) >> 8}.${i % 256}` }));
   for (let i = 0; i < peers.length; i += CHUNK) engine.push(0, peers.slice(i, i + CHUNK));
   const t0 = performance.now();
-  const state = encodeEngineState(engine.exportState(0)!);
+  const state = enginePartitionState(engine).snapshot(0);
   const t1 = performance.now();
   const redis = new IORedis(url);
   await redis.set('{tcpwarden-bench}:state', state);

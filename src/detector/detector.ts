@@ -6,7 +6,7 @@ import type { AlertDelivery } from '../alerts/alert-delivery';
 import { createAlertDelivery } from '../alerts/create-alert-delivery';
 import type { ValidAlertsConfig } from '../alerts/sink-config';
 import { Collector } from '../collector/collector';
-import { decodeEngineState, encodeEngineState, type EngineState } from '../engine/engine-state';
+import { enginePartitionState } from '../engine/engine-partition-state';
 import { groupKeyOf } from '../engine/group-key';
 import { PartitionedEngine } from '../engine/partitioned-engine';
 import { RuleReloader } from '../engine/rule-reloader';
@@ -22,7 +22,6 @@ import { BullmqProducer } from '../queue/bullmq-producer';
 import type { EventConsumer } from '../queue/consumer';
 import type { EventBatch } from '../queue/event-batch';
 import { MemoryTransport } from '../queue/memory-transport';
-import type { PartitionState } from '../queue/partition-state';
 import type { EventProducer } from '../queue/producer';
 import type { ProducerOptions } from '../queue/transport-options';
 import type { CompiledRule } from '../rules/compiled-rule';
@@ -159,7 +158,15 @@ export class Detector extends EventEmitter<DetectorEvents> {
       const at = await this.metricsServer.listen();
       this.log.info({ address: `${at.host}:${at.port}` }, 'serving /metrics, /healthz and /readyz');
     }
-    if (judge) await this.consumer!.start((batch) => this.judgeBatch(batch), this.partitionState(this.engine!));
+    if (judge) {
+      // Each partition's windows live in their own engine, which moves with the partition.
+      const state = enginePartitionState(this.engine!, {
+        acquired: (partition, resumed) => this.log.info({ partition, resumed }, 'judging partition'),
+        released: (partition) => this.log.info({ partition }, 'partition handed over'),
+        unreadable: (partition, err) => this.log.error({ partition, err }, "the partition's saved state is unreadable: its open windows start empty"),
+      });
+      await this.consumer!.start((batch) => this.judgeBatch(batch), state);
+    }
     if (collect) this.startSource();
     if (judge) {
       const tickMs = this.options.engine?.tickMs ?? 1000;
@@ -286,33 +293,6 @@ export class Detector extends EventEmitter<DetectorEvents> {
       if (key !== undefined && !keys.includes(key)) keys.push(key);
     }
     return keys;
-  }
-
-  /**
-   * Each partition's windows live in their own engine, which moves with the partition: saved at
-   * every commit, taken up by the partition's next owner.
-   */
-  private partitionState(engine: PartitionedEngine): PartitionState {
-    return {
-      acquired: (p, saved) => {
-        engine.add(p, saved && this.savedState(p, saved));
-        this.log.info({ partition: p, resumed: saved !== undefined }, 'judging partition');
-      },
-      snapshot: (p) => encodeEngineState(engine.exportState(p)!),
-      released: (p) => {
-        engine.remove(p);
-        this.log.info({ partition: p }, 'partition handed over');
-      },
-    };
-  }
-
-  private savedState(p: number, saved: Buffer): EngineState | undefined {
-    try {
-      return decodeEngineState(saved);
-    } catch (err) {
-      this.log.error({ partition: p, err }, "the partition's saved state is unreadable: its open windows start empty");
-      return undefined;
-    }
   }
 
   private judgeBatch(batch: EventBatch): void {

@@ -52,7 +52,7 @@ export class BullmqConsumer implements EventConsumer {
     const partitions = options.partitions ?? 1;
     this.leases = new PartitionLeases(leaseRedis, {
       partitions,
-      ttlMs: options.leaseTtlMs ?? DEFAULT_FAILOVER_MS,
+      ttlMs: options.leaseTtlMs,
       workerId: options.workerId,
       onAcquire: async (p) => this.startPartition(p),
       onRelease: async (p, lost) => this.stopPartition(p, lost),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type IORedis from 'ioredis';
 import { PartitionCountMismatchError } from '../errors/partition-count-mismatch-error';
+import { DEFAULT_FAILOVER_MS } from './bullmq-consumer-options';
 import type { PartitionLeaseOptions } from './partition-lease-options';
 import { partitionOf } from './partition-of';
 import type { PartitionOwnership } from './partition-ownership';
@@ -33,7 +34,7 @@ export class PartitionLeases implements PartitionOwnership {
     private readonly options: PartitionLeaseOptions,
   ) {
     this.partitions = options.partitions;
-    this.ttlMs = options.ttlMs ?? 10_000;
+    this.ttlMs = options.ttlMs ?? DEFAULT_FAILOVER_MS;
     this.workerId = options.workerId ?? randomBytes(6).toString('hex');
   }
 

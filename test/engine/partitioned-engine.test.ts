@@ -1,5 +1,5 @@
 import { Engine } from '../../src/engine/engine';
-import { decodeEngineState, encodeEngineState } from '../../src/engine/engine-state';
+import { enginePartitionState } from '../../src/engine/engine-partition-state';
 import { groupKeyOf } from '../../src/engine/group-key';
 import { PartitionedEngine } from '../../src/engine/partitioned-engine';
 import type { Alert } from '../../src/interfaces/alert';
@@ -54,11 +54,7 @@ describe('PartitionedEngine', () => {
     const events = stream();
     const t = new MemoryTransport({ partitions: PARTITIONS, keysOf, batchSize: 16, lingerMs: 1 });
     const engine = new PartitionedEngine(RULES, PARTITIONS);
-    await t.start((b) => void engine.push(b.partition, b.events), {
-      acquired: (p) => engine.add(p),
-      snapshot: () => Buffer.alloc(0),
-      released: (p) => engine.remove(p),
-    });
+    await t.start((b) => void engine.push(b.partition, b.events), enginePartitionState(engine));
     t.producer.publish(events);
     await t.close();
     // The events did travel more than once: without per-partition groups they would count twice.
@@ -86,9 +82,11 @@ describe('PartitionedEngine', () => {
 
     // Every partition moves to a new owner through its encoded state; the old owner forgets it.
     const next = new PartitionedEngine(RULES, PARTITIONS);
+    const from = enginePartitionState(old);
+    const to = enginePartitionState(next);
     for (let p = 0; p < PARTITIONS; p++) {
-      next.add(p, decodeEngineState(encodeEngineState(old.exportState(p)!)));
-      old.remove(p);
+      to.acquired(p, from.snapshot(p));
+      from.released(p);
     }
     expect(old.owned()).toEqual([]);
     route(after, (p, batch) => next.push(p, batch));

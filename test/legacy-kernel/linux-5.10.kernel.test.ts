@@ -4,61 +4,47 @@
  * reason (5.17), so a SYN to a closed port is not seen on the listening side. The harness runs the
  * addon's BpfSession inside a VM booted on that kernel; its records are decoded here.
  */
-import { RecordDecoder } from '../../src/collector/record-decoder';
-import type { TcpEvent } from '../../src/interfaces/tcp-event';
-import { KERNELS, runHarnessInVm, vmSkipReason } from './vm';
+import { describeKernelVm } from './describe-kernel-vm';
 
-const skip = vmSkipReason(KERNELS['5.10']);
-const describeVm = skip ? describe.skip : describe;
-if (skip) console.warn(`SKIPPED Linux 5.10 tests: ${skip}`);
-
-describeVm(`the collector's BPF program on Linux 5.10 (no family field, no drop reason)${skip ? ` [SKIPPED: ${skip}]` : ''}`, () => {
-  let lines: string[];
-  let events: TcpEvent[];
-  beforeAll(() => {
-    lines = runHarnessInVm(KERNELS['5.10']);
-    const records = lines.filter((l) => l.startsWith('record ')).map((l) => Buffer.from(l.slice(7), 'hex'));
-    events = new RecordDecoder({ host: 'vm', resetReasons: {} }).decode(Buffer.concat(records));
-  }, 240000);
-
+describeKernelVm('5.10', "the collector's BPF program on Linux 5.10 (no family field, no drop reason)", (run) => {
   test('loads and attaches every tracepoint, losing nothing', () => {
-    expect(lines).toContain('btf sk_rst_reason no');
+    expect(run.lines).toContain('btf sk_rst_reason no');
     for (const tp of ['tcp:tcp_retransmit_synack', 'tcp:tcp_retransmit_skb', 'tcp:tcp_send_reset', 'tcp:tcp_receive_reset', 'tcp:tcp_destroy_sock', 'sock:inet_sock_set_state', 'skb:kfree_skb']) {
-      expect(lines).toContain(`attached ${tp}`);
+      expect(run.lines).toContain(`attached ${tp}`);
     }
-    expect(lines).toContain('TW-END 0');
-    expect(lines.filter((l) => /^counter \d+ seen \d+ lost [1-9]/.test(l))).toEqual([]);
+    expect(run.lines).toContain('TW-END 0');
+    expect(run.lines.filter((l) => /^counter \d+ seen \d+ lost [1-9]/.test(l))).toEqual([]);
   });
 
   test.each([
     ['IPv4', '127.0.0.1', 4],
     ['IPv6', '::1', 6],
   ])('the refused client over %s: reset received in SYN_SENT (family from the socket), an outbound refusal', (_l, addr, family) => {
-    expect(lines).toContain(`traffic refused ${addr}:7 -> Connection refused`);
-    const outbound = events.filter((e) => e.kind === 'connect_refused' && e.direction === 'outbound' && e.raddr === addr);
+    expect(run.lines).toContain(`traffic refused ${addr}:7 -> Connection refused`);
+    const outbound = run.events.filter((e) => e.kind === 'connect_refused' && e.direction === 'outbound' && e.raddr === addr);
     expect(outbound).toHaveLength(1);
     expect(outbound[0]).toMatchObject({ family, laddr: addr, rport: 7 });
-    const received = events.filter((e) => e.kind === 'rst_received' && e.rport === 7 && e.raddr === addr);
+    const received = run.events.filter((e) => e.kind === 'rst_received' && e.rport === 7 && e.raddr === addr);
     expect(received).toEqual([expect.objectContaining({ family, state: 'SYN_SENT', lport: outbound[0].lport })]);
   });
 
   test('no inbound refusal: without a drop reason the closed port side of a refused SYN is not seen', () => {
-    expect(events.filter((e) => e.kind === 'connect_refused' && e.direction === 'inbound')).toEqual([]);
-    expect(events.filter((e) => e.kind === 'rst_sent' && e.lport === 7)).toEqual([]);
+    expect(run.events.filter((e) => e.kind === 'connect_refused' && e.direction === 'inbound')).toEqual([]);
+    expect(run.events.filter((e) => e.kind === 'rst_sent' && e.lport === 7)).toEqual([]);
   });
 
   test('a reset on an established connection: the old tcp_send_reset layout, family from the socket', () => {
-    expect(lines.some((l) => l.startsWith('traffic abort 127.0.0.1:9000 -> client read -1 (Connection reset by peer)'))).toBe(true);
-    const sent = events.filter((e) => e.kind === 'rst_sent' && e.lport === 9000);
+    expect(run.lines.some((l) => l.startsWith('traffic abort 127.0.0.1:9000 -> client read -1 (Connection reset by peer)'))).toBe(true);
+    const sent = run.events.filter((e) => e.kind === 'rst_sent' && e.lport === 9000);
     expect(sent).toEqual([expect.objectContaining({ family: 4, laddr: '127.0.0.1', raddr: '127.0.0.1' })]);
     expect(sent[0].reason).toBeUndefined();
-    const received = events.filter((e) => e.kind === 'rst_received' && e.rport === 9000);
+    const received = run.events.filter((e) => e.kind === 'rst_received' && e.rport === 9000);
     expect(received).toEqual([expect.objectContaining({ family: 4, state: 'ESTABLISHED' })]);
-    expect(events.filter((e) => e.kind === 'destroy' && e.family === 4 && (e.lport === 9000 || e.rport === 9000)).length).toBeGreaterThan(0);
+    expect(run.events.filter((e) => e.kind === 'destroy' && e.family === 4 && (e.lport === 9000 || e.rport === 9000)).length).toBeGreaterThan(0);
   });
 
   test('state changes of the connections are there too', () => {
-    const transitions = events.filter((e) => e.kind === 'state_change').map((e) => `${e.oldstate}>${e.newstate}`);
+    const transitions = run.events.filter((e) => e.kind === 'state_change').map((e) => `${e.oldstate}>${e.newstate}`);
     expect(transitions).toEqual(expect.arrayContaining(['CLOSE>SYN_SENT', 'SYN_SENT>CLOSE', 'SYN_SENT>ESTABLISHED', 'CLOSE>LISTEN']));
   });
 });

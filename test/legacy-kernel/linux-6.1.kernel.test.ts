@@ -4,42 +4,27 @@
  * The harness runs the addon's BpfSession inside a VM booted on that kernel; its records are
  * decoded here by the same decoder the collector uses.
  */
-import { RecordDecoder } from '../../src/collector/record-decoder';
-import type { TcpEvent } from '../../src/interfaces/tcp-event';
-import { KERNELS, runHarnessInVm, vmSkipReason } from './vm';
+import { describeKernelVm } from './describe-kernel-vm';
 
-const skip = vmSkipReason(KERNELS['6.1']);
-const describeVm = skip ? describe.skip : describe;
-if (skip) console.warn(`SKIPPED Linux 6.1 tests: ${skip}`);
-
-describeVm(`the collector's BPF program on Linux 6.1 (pre-6.10 layouts)${skip ? ` [SKIPPED: ${skip}]` : ''}`, () => {
-  let lines: string[];
-  let events: TcpEvent[];
-  beforeAll(() => {
-    lines = runHarnessInVm(KERNELS['6.1']);
-    const records = lines.filter((l) => l.startsWith('record ')).map((l) => Buffer.from(l.slice(7), 'hex'));
-    // No enum sk_rst_reason in 6.1's BTF: no reason names, as the addon would find.
-    events = new RecordDecoder({ host: 'vm', resetReasons: {} }).decode(Buffer.concat(records));
-  }, 240000);
-
+describeKernelVm('6.1', "the collector's BPF program on Linux 6.1 (pre-6.10 layouts)", (run) => {
   test('loads and attaches every tracepoint, adding skb:kfree_skb because tcp_send_reset has the old layout', () => {
-    expect(lines).toContain('btf sk_rst_reason no');
+    expect(run.lines).toContain('btf sk_rst_reason no');
     for (const tp of ['tcp:tcp_retransmit_synack', 'tcp:tcp_retransmit_skb', 'tcp:tcp_send_reset', 'tcp:tcp_receive_reset', 'tcp:tcp_destroy_sock', 'sock:inet_sock_set_state', 'skb:kfree_skb']) {
-      expect(lines).toContain(`attached ${tp}`);
+      expect(run.lines).toContain(`attached ${tp}`);
     }
-    expect(lines).toContain('TW-END 0');
-    expect(lines.filter((l) => /^counter \d+ seen \d+ lost [1-9]/.test(l))).toEqual([]);
+    expect(run.lines).toContain('TW-END 0');
+    expect(run.lines.filter((l) => /^counter \d+ seen \d+ lost [1-9]/.test(l))).toEqual([]);
   });
 
   test.each([
     ['IPv4', '127.0.0.1', 4],
     ['IPv6', '::1', 6],
   ])('a SYN to a closed port over %s: a no_socket reset and an inbound refusal, from kfree_skb', (_l, addr, family) => {
-    expect(lines).toContain(`traffic refused ${addr}:7 -> Connection refused`);
-    const sent = events.filter((e) => e.kind === 'rst_sent' && e.lport === 7 && e.laddr === addr);
+    expect(run.lines).toContain(`traffic refused ${addr}:7 -> Connection refused`);
+    const sent = run.events.filter((e) => e.kind === 'rst_sent' && e.lport === 7 && e.laddr === addr);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ family, raddr: addr, reason: 'no_socket' });
-    const inbound = events.filter((e) => e.kind === 'connect_refused' && e.direction === 'inbound' && e.laddr === addr);
+    const inbound = run.events.filter((e) => e.kind === 'connect_refused' && e.direction === 'inbound' && e.laddr === addr);
     expect(inbound).toHaveLength(1);
     expect(inbound[0]).toMatchObject({ lport: 7, rport: sent[0].rport });
   });
@@ -48,26 +33,26 @@ describeVm(`the collector's BPF program on Linux 6.1 (pre-6.10 layouts)${skip ? 
     ['IPv4', '127.0.0.1'],
     ['IPv6', '::1'],
   ])('the refused client over %s: reset received in SYN_SENT, an outbound refusal', (_l, addr) => {
-    const outbound = events.filter((e) => e.kind === 'connect_refused' && e.direction === 'outbound' && e.raddr === addr);
+    const outbound = run.events.filter((e) => e.kind === 'connect_refused' && e.direction === 'outbound' && e.raddr === addr);
     expect(outbound).toHaveLength(1);
     expect(outbound[0]).toMatchObject({ rport: 7 });
-    const received = events.filter((e) => e.kind === 'rst_received' && e.rport === 7 && e.raddr === addr);
+    const received = run.events.filter((e) => e.kind === 'rst_received' && e.rport === 7 && e.raddr === addr);
     expect(received).toEqual([expect.objectContaining({ state: 'SYN_SENT', lport: outbound[0].lport })]);
   });
 
   test('a reset on an established connection: the old tcp_send_reset layout, local side first, no reason name', () => {
-    expect(lines.some((l) => l.startsWith('traffic abort 127.0.0.1:9000 -> client read -1 (Connection reset by peer)'))).toBe(true);
-    const sent = events.filter((e) => e.kind === 'rst_sent' && e.lport === 9000);
+    expect(run.lines.some((l) => l.startsWith('traffic abort 127.0.0.1:9000 -> client read -1 (Connection reset by peer)'))).toBe(true);
+    const sent = run.events.filter((e) => e.kind === 'rst_sent' && e.lport === 9000);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ laddr: '127.0.0.1', raddr: '127.0.0.1' });
     expect(sent[0].reason).toBeUndefined();
     expect(sent[0].sock).toBeDefined();
-    const received = events.filter((e) => e.kind === 'rst_received' && e.rport === 9000);
+    const received = run.events.filter((e) => e.kind === 'rst_received' && e.rport === 9000);
     expect(received).toEqual([expect.objectContaining({ state: 'ESTABLISHED' })]);
   });
 
   test('state changes of the connections are there too', () => {
-    const transitions = events.filter((e) => e.kind === 'state_change').map((e) => `${e.oldstate}>${e.newstate}`);
+    const transitions = run.events.filter((e) => e.kind === 'state_change').map((e) => `${e.oldstate}>${e.newstate}`);
     expect(transitions).toEqual(expect.arrayContaining(['CLOSE>SYN_SENT', 'SYN_SENT>CLOSE', 'SYN_SENT>ESTABLISHED', 'CLOSE>LISTEN']));
   });
 });

@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { BullmqConsumerOptions } from '../../src/queue/bullmq-consumer-options';
+import { kill9 } from './kill9';
 
 export interface ChildReport {
   owned?: number[];
@@ -28,12 +29,7 @@ export function forkWorker(options: BullmqConsumerOptions): ChildWorker {
     process: child,
     reports: [],
     owned: [],
-    kill9: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
+    kill9: () => kill9(child),
   };
   child.on('message', (m: ChildReport) => {
     if (m.owned) w.owned = m.owned;

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { DetectorOptions } from '../../src/detector/detector-options';
 import type { Alert } from '../../src/interfaces/alert';
+import { kill9 } from './kill9';
 
 export interface EngineWorkerArgs {
   url: string;
@@ -30,12 +31,7 @@ export function startEngineWorker(args: EngineWorkerArgs): EngineWorker {
     child,
     owned: [],
     alerts: [],
-    kill9: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
+    kill9: () => kill9(child),
   };
   let buf = '';
   child.stdout!.on('data', (d) => {
