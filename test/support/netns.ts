@@ -13,6 +13,8 @@ export interface NetnsHost {
   inode: number;
   v4: string;
   v6: string;
+  /** Its end of the veth pair (scenarios add addresses to it). */
+  dev: string;
 }
 
 export interface NetnsPair {
@@ -36,8 +38,8 @@ export function createNetnsPair(subnet = 10 + (process.pid % 200)): NetnsPair {
   const names = { server: `${tag}s`, client: `${tag}c` };
   const created: string[] = [];
   const pair: NetnsPair = {
-    server: { name: names.server, inode: 0, v4: `10.${subnet}.0.1`, v6: `fd00:${subnet}::1` },
-    client: { name: names.client, inode: 0, v4: `10.${subnet}.0.2`, v6: `fd00:${subnet}::2` },
+    server: { name: names.server, inode: 0, v4: `10.${subnet}.0.1`, v6: `fd00:${subnet}::1`, dev: `${tag}v0` },
+    client: { name: names.client, inode: 0, v4: `10.${subnet}.0.2`, v6: `fd00:${subnet}::2`, dev: `${tag}v1` },
     exec(host, cmd, args) {
       return execFileSync('ip', ['netns', 'exec', host.name, cmd, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     },
@@ -61,13 +63,9 @@ export function createNetnsPair(subnet = 10 + (process.pid % 200)): NetnsPair {
       host.inode = statSync(`/run/netns/${host.name}`).ino;
       ip(['-n', host.name, 'link', 'set', 'lo', 'up']);
     }
-    const vs = `${tag}v0`;
-    const vc = `${tag}v1`;
-    ip(['link', 'add', vs, 'netns', names.server, 'type', 'veth', 'peer', 'name', vc, 'netns', names.client]);
-    for (const [host, dev] of [
-      [pair.server, vs],
-      [pair.client, vc],
-    ] as const) {
+    ip(['link', 'add', pair.server.dev, 'netns', names.server, 'type', 'veth', 'peer', 'name', pair.client.dev, 'netns', names.client]);
+    for (const host of [pair.server, pair.client]) {
+      const dev = host.dev;
       ip(['-n', host.name, 'addr', 'add', `${host.v4}/24`, 'dev', dev]);
       ip(['-n', host.name, '-6', 'addr', 'add', `${host.v6}/64`, 'dev', dev, 'nodad']);
       ip(['-n', host.name, 'link', 'set', dev, 'up']);

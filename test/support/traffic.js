@@ -6,7 +6,9 @@
  *   refuse HOST PORT COUNT           COUNT connects to a port with no listener, one at a time
  *   scan HOST FROM TO                one connect to each port FROM..TO (closed ports: refused)
  *   serve HOST PORT MODE [BACKLOG]   listen; MODE: echo | abort (close with unread data: RST)
- *                                    | sink (read everything); prints {"ready":true}; runs until killed
+ *                                    | sink (read everything) | reset (SO_LINGER 0 close after the
+ *                                    first data: RST) | source (send bulk data until the peer goes);
+ *                                    prints {"ready":true}; runs until killed
  *   hello HOST PORT                  connect, send a line, read until the peer closes or resets
  *   bulk HOST PORT BYTES             connect and send BYTES, then close
  *   halfopen HOST PORT COUNT MS      COUNT connects left pending for MS (their SYN-ACKs are dropped)
@@ -51,12 +53,23 @@ async function scan(from, to) {
   done(outcomes);
 }
 
+function pumpForever(s) {
+  const chunk = Buffer.alloc(65536, 0x62);
+  const pump = () => {
+    while (!s.destroyed && s.write(chunk));
+  };
+  s.on('drain', pump);
+  pump();
+}
+
 function serve(kind, backlog) {
   const server = net.createServer({ pauseOnConnect: kind === 'abort' }, (s) => {
     s.on('error', () => undefined);
     if (kind === 'echo') s.pipe(s);
     else if (kind === 'sink') s.resume();
     else if (kind === 'abort') setTimeout(() => s.destroy(), 100); // unread data in the receive queue
+    else if (kind === 'reset') s.once('data', () => s.resetAndDestroy());
+    else if (kind === 'source') pumpForever(s);
   });
   server.listen({ port, host, backlog }, () => process.stdout.write(JSON.stringify({ ready: true }) + '\n'));
 }

@@ -1,0 +1,186 @@
+/**
+ * `tcpwarden run` as the attack scenarios use it: a child process with the shipped rules, alerts on
+ * stdout as JSON and POSTed to a local webhook receiver, and the two scenario shapes built on it:
+ * an attack that must fire one rule for one group (and resolve), and a benign load that must fire
+ * nothing. Both print and record what they measured (scenario-report.ts) and assert only what
+ * does not depend on the engine's timing: every wait has a deadline, no duration is asserted.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Alert } from '../../src/interfaces/alert';
+import type { CompiledRule } from '../../src/rules/compiled-rule';
+import { formatLoadResult } from '../../src/rules/load-result';
+import { loadRules } from '../../src/rules/loader';
+import { startCli, type RunningCli } from './cli';
+import { reportScenario } from './scenario-report';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
+
+export const SHIPPED_RULES = join(__dirname, '..', '..', 'rules');
+
+/** How late the live runner judges a window, and how often (the engine's defaults in `tcpwarden run`). */
+const JUDGE_DELAY_MS = 2000 + 1000;
+
+/** A generic-JSON webhook body as received (times as RFC 3339 strings), with its arrival time. */
+export type ReceivedAlert = Omit<Alert, 'window' | 'startsAt' | 'endsAt'> & { at: number };
+
+export interface ScenarioDetector {
+  run: RunningCli;
+  receiver: WebhookReceiver;
+  /** Every alert the webhook received so far, oldest first. */
+  alerts(): ReceivedAlert[];
+  /** Resolves with the first received alert (from index `from`) that `pred` accepts; rejects after `timeoutMs` naming `what`. */
+  waitFor(pred: (a: ReceivedAlert) => boolean, timeoutMs: number, what: string, from?: number): Promise<ReceivedAlert>;
+  stop(): Promise<void>;
+}
+
+/** The shipped rules by id (their window, cooldown and resolve settings give the waits' deadlines). */
+export async function shippedRules(): Promise<Map<string, CompiledRule>> {
+  const result = await loadRules([SHIPPED_RULES]);
+  if (!result.ok) throw new Error(`shipped rules invalid:\n${formatLoadResult(result)}`);
+  return new Map(result.rules.map((r) => [r.id, r]));
+}
+
+export async function startScenarioDetector(): Promise<ScenarioDetector> {
+  const receiver = await startWebhookReceiver();
+  const stateDir = mkdtempSync(join(tmpdir(), 'tw-scenario-'));
+  const run = startCli(['run', '--rules', SHIPPED_RULES, '--json', '--webhook', receiver.url, '--state-dir', stateDir]);
+  const stop = async () => {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
+    const killer = setTimeout(() => run.child.kill('SIGKILL'), 15000);
+    await run.done;
+    clearTimeout(killer);
+    await receiver.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  try {
+    await run.stderrLine(/detector running/);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const alerts = () => receiver.requests.map((r) => ({ ...(JSON.parse(r.body) as Omit<ReceivedAlert, 'at'>), at: r.at }));
+  return {
+    run,
+    receiver,
+    alerts,
+    async waitFor(pred, timeoutMs, what, from = 0) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = alerts().slice(from).find(pred);
+        if (hit) return hit;
+        if (run.child.exitCode !== null) throw new Error(`tcpwarden run exited (${run.child.exitCode}) while waiting for ${what}`);
+        if (Date.now() > until) throw new Error(`no ${what} within ${(timeoutMs / 1000).toFixed(0)} s`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    stop,
+  };
+}
+
+/** Whether an alert is about one of these network namespaces (its group or the events it counted). */
+export const about = (a: ReceivedAlert, inodes: number[]) => inodes.includes(Number(a.group.netns)) || a.netns.some((n) => inodes.includes(n));
+
+const describeAlert = (a: ReceivedAlert) => `${a.rule.id} ${a.status} ${JSON.stringify(a.group)}`;
+
+export interface AttackScenario {
+  scenario: string;
+  rule: string;
+  /** Group values the firing alert must carry (a subset of its group). */
+  group: Record<string, string | number>;
+  /** The scenario's own namespaces: alerts about others (other tests, the host) are ignored. */
+  inodes: number[];
+  intensity: Record<string, number | string>;
+  /** How long the traffic lasts, ms (for the deadlines). */
+  trafficMs: number;
+  /** Plays the attack to its end; resolves with the epoch ms of its first packet. */
+  play(): Promise<{ started: number }>;
+  /** Runs once the attack traffic is over (e.g. lifts the SYN-ACK drop so half-open requests end). */
+  afterTraffic?(): void | Promise<void>;
+  /** How long the kernel keeps producing the attack's events after the traffic stops, ms. */
+  tailMs?: number;
+}
+
+/**
+ * Plays an attack and checks what the detector made of it: the rule fires for the expected group
+ * and the victim's namespace; at most one firing per cooldown for that group; a resolution once
+ * the attack is over. Prints and records the time to detect (webhook arrival minus the attack's
+ * first packet) without asserting it.
+ */
+export async function expectDetection(detector: ScenarioDetector, rules: Map<string, CompiledRule>, s: AttackScenario): Promise<ReceivedAlert> {
+  const rule = rules.get(s.rule);
+  if (!rule) throw new Error(`no shipped rule ${s.rule}`);
+  const from = detector.alerts().length;
+  const mine = () =>
+    detector
+      .alerts()
+      .slice(from)
+      .filter((a) => about(a, s.inodes));
+  const matches = (a: ReceivedAlert) => a.rule.id === s.rule && Object.entries(s.group).every(([k, v]) => a.group[k] === v);
+  const report = (detectedMs: number | null, resolvedMs: number | null, firingKey?: string) =>
+    reportScenario({
+      scenario: s.scenario,
+      kind: 'attack',
+      rule: s.rule,
+      intensity: s.intensity,
+      detectedMs,
+      resolvedMs,
+      alsoFired: [...new Set(mine().filter((a) => a.dedupKey !== firingKey && a.status === 'firing').map((a) => a.rule.id))],
+    });
+
+  const played = s.play();
+  played.catch(() => undefined); // awaited below; a failure is reported there
+  let firing: ReceivedAlert;
+  try {
+    firing = await detector.waitFor((a) => a.status === 'firing' && matches(a), s.trafficMs + 2 * rule.windowMs + JUDGE_DELAY_MS + 10_000, `${s.rule} firing for ${JSON.stringify(s.group)}`, from);
+  } catch (err) {
+    await played.catch(() => undefined);
+    report(null, null);
+    const seen = mine().map(describeAlert);
+    throw new Error(`${s.scenario}: ${(err as Error).message}; alerts about the scenario's namespaces: ${seen.length ? seen.join('; ') : 'none'}`);
+  }
+  const { started } = await played;
+  await s.afterTraffic?.();
+  const ended = Date.now();
+  expect(firing.netns).toContain(Number(firing.group.netns ?? s.inodes[0]));
+
+  let resolved: ReceivedAlert | undefined;
+  try {
+    resolved = await detector.waitFor(
+      (a) => a.status === 'resolved' && a.dedupKey === firing.dedupKey,
+      (s.tailMs ?? 0) + rule.resolveMs + rule.windowMs + JUDGE_DELAY_MS + 20_000,
+      `${s.rule} resolved for ${firing.dedupKey}`,
+      from,
+    );
+  } finally {
+    report(firing.at - started, resolved ? resolved.at - ended : null, firing.dedupKey);
+  }
+
+  // At most one firing per cooldown for the group (the judging tick may shift a repeat by up to a second).
+  const firings = mine().filter((a) => a.dedupKey === firing.dedupKey && a.status === 'firing');
+  for (let i = 1; i < firings.length; i++) expect(firings[i].at - firings[i - 1].at).toBeGreaterThanOrEqual(rule.cooldownMs - 1000);
+  return firing;
+}
+
+export interface BenignScenario {
+  scenario: string;
+  inodes: number[];
+  intensity: Record<string, number | string>;
+  /** Plays the load to its end. */
+  play(): Promise<unknown>;
+}
+
+/** Plays a benign load and checks that nothing about its namespaces fired during it and a settle period after it. */
+export async function expectSilence(detector: ScenarioDetector, rules: Map<string, CompiledRule>, s: BenignScenario): Promise<void> {
+  const from = detector.alerts().length;
+  await s.play();
+  // Every window the load touched has been judged once the longest window has passed since its end.
+  const settleMs = Math.max(...[...rules.values()].map((r) => r.windowMs)) + JUDGE_DELAY_MS + 3000;
+  await new Promise((r) => setTimeout(r, settleMs));
+  const fired = detector
+    .alerts()
+    .slice(from)
+    .filter((a) => about(a, s.inodes));
+  reportScenario({ scenario: s.scenario, kind: 'benign', intensity: s.intensity, falseAlerts: fired.map((a) => `${a.rule.id} ${JSON.stringify(a.group)} (${a.summary})`) });
+  expect(fired.map(describeAlert)).toEqual([]);
+}
