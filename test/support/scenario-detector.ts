@@ -12,9 +12,17 @@ import type { Alert } from '../../src/interfaces/alert';
 import type { CompiledRule } from '../../src/rules/compiled-rule';
 import { formatLoadResult } from '../../src/rules/load-result';
 import { loadRules } from '../../src/rules/loader';
+import { connect, type Socket } from 'node:net';
 import { startCli, type RunningCli } from './cli';
+import { freePort } from './free-port';
 import { reportScenario } from './scenario-report';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
+
+/** One connect to a loopback port nobody listens on. */
+async function refuseOnLoopback(): Promise<void> {
+  const port = await freePort();
+  await new Promise<void>((resolve) => connect({ host: '127.0.0.1', port }).once('error', () => resolve()).once('connect', function (this: Socket) { this.destroy(); resolve(); }));
+}
 
 export const SHIPPED_RULES = join(__dirname, '..', '..', 'rules');
 
@@ -41,7 +49,13 @@ export async function shippedRules(): Promise<Map<string, CompiledRule>> {
   return new Map(result.rules.map((r) => [r.id, r]));
 }
 
-export async function startScenarioDetector(): Promise<ScenarioDetector> {
+/**
+ * Starts the detector. With `warmUp`, returns only once its rules have seen traffic for a whole
+ * window: a rule with a baseline reports no spike in its very first window (it has no past), so
+ * an attack played at once would be judged against nothing. The traffic is one refused connect on
+ * loopback (exempt from the shipped rules).
+ */
+export async function startScenarioDetector(options: { warmUp?: boolean } = {}): Promise<ScenarioDetector> {
   const receiver = await startWebhookReceiver();
   const stateDir = mkdtempSync(join(tmpdir(), 'tw-scenario-'));
   const run = startCli(['run', '--rules', SHIPPED_RULES, '--json', '--webhook', receiver.url, '--state-dir', stateDir]);
@@ -58,6 +72,11 @@ export async function startScenarioDetector(): Promise<ScenarioDetector> {
   } catch (err) {
     await stop();
     throw err;
+  }
+  if (options.warmUp) {
+    await refuseOnLoopback();
+    const longest = Math.max(...[...(await shippedRules()).values()].map((r) => r.windowMs));
+    await new Promise((r) => setTimeout(r, longest + JUDGE_DELAY_MS));
   }
   const alerts = () => receiver.requests.map((r) => ({ ...(JSON.parse(r.body) as Omit<ReceivedAlert, 'at'>), at: r.at }));
   return {
