@@ -100,6 +100,16 @@ export async function startScenarioDetector(options: { warmUp?: boolean } = {}):
 /** Whether an alert is about one of these network namespaces (its group or the events it counted). */
 export const about = (a: ReceivedAlert, inodes: number[]) => inodes.includes(Number(a.group.netns)) || a.netns.some((n) => inodes.includes(n));
 
+/** The kinds, states and reasons of an alert's sample events, e.g. `retransmit/FIN_WAIT1 x3`. */
+const sampleKinds = (a: ReceivedAlert) => {
+  const counts = new Map<string, number>();
+  for (const e of a.samples) {
+    const k = [e.kind, e.state, e.reason].filter(Boolean).join('/');
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${k} x${n}`).join(', ');
+};
+
 const describeAlert = (a: ReceivedAlert) => `${a.rule.id} ${a.status} ${JSON.stringify(a.group)}`;
 
 export interface AttackScenario {
@@ -200,6 +210,6 @@ export async function expectSilence(detector: ScenarioDetector, rules: Map<strin
     .alerts()
     .slice(from)
     .filter((a) => about(a, s.inodes));
-  reportScenario({ scenario: s.scenario, kind: 'benign', intensity: s.intensity, falseAlerts: fired.map((a) => `${a.rule.id} ${JSON.stringify(a.group)} (${a.summary})`) });
+  reportScenario({ scenario: s.scenario, kind: 'benign', intensity: s.intensity, falseAlerts: fired.map((a) => `${a.rule.id} ${JSON.stringify(a.group)} (${a.summary}; samples: ${sampleKinds(a)})`) });
   expect(fired.map(describeAlert)).toEqual([]);
 }
