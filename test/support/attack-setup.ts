@@ -38,11 +38,14 @@ export function addSourceAddresses(pair: NetnsPair, host: NetnsHost, count: numb
   return out;
 }
 
-/** Drops `percent` % of the TCP segments `host` receives from port `sport` (nft numgen: random, not periodic); returns the undo. */
+/**
+ * Drops `percent` % (down to 0.1) of the TCP segments `host` receives from port `sport`, at random
+ * (nft numgen random, per mille so fractions work); returns the undo.
+ */
 export function randomLoss(pair: NetnsPair, host: NetnsHost, sport: number, percent: number): () => void {
   pair.exec(host, 'nft', ['add', 'table', 'inet', 'twloss']);
   pair.exec(host, 'nft', ['add', 'chain', 'inet', 'twloss', 'in', '{ type filter hook input priority 0 ; }']);
-  pair.exec(host, 'nft', ['add', 'rule', 'inet', 'twloss', 'in', 'tcp', 'sport', String(sport), 'numgen', 'random', 'mod', '100', '<', String(percent), 'drop']);
+  pair.exec(host, 'nft', ['add', 'rule', 'inet', 'twloss', 'in', 'tcp', 'sport', String(sport), 'numgen', 'random', 'mod', '1000', '<', String(Math.round(percent * 10)), 'drop']);
   return () => void pair.exec(host, 'nft', ['delete', 'table', 'inet', 'twloss']);
 }
 

@@ -130,6 +130,30 @@ export interface AttackScenario {
   tailMs?: number;
 }
 
+/** Whether an alert is the scenario's rule firing for its group. */
+const firingOf = (s: Pick<AttackScenario, 'rule' | 'group'>) => (a: ReceivedAlert) =>
+  a.status === 'firing' && a.rule.id === s.rule && Object.entries(s.group).every(([k, v]) => a.group[k] === v);
+
+/**
+ * Plays an attack to its end while watching for the rule's firing (received from index `from`,
+ * within `deadlineMs` of the start): the firing, if any, and the epoch ms of the first packet.
+ */
+export async function playUntilFiring(
+  detector: ScenarioDetector,
+  s: Pick<AttackScenario, 'rule' | 'group' | 'play'>,
+  deadlineMs: number,
+  from = detector.alerts().length,
+): Promise<{ firing?: ReceivedAlert; started: number }> {
+  const played = s.play();
+  played.catch(() => undefined); // awaited below, failing the caller
+  const firing = await detector.waitFor(firingOf(s), deadlineMs, `${s.rule} firing`, from).catch((err: Error) => {
+    if (/^no .* within/.test(err.message)) return undefined;
+    throw err;
+  });
+  const { started } = await played;
+  return { firing, started };
+}
+
 /**
  * Plays an attack and checks what the detector made of it: the rule fires for the expected group
  * and the victim's namespace; at most one firing per cooldown for that group; a resolution once
@@ -145,7 +169,6 @@ export async function expectDetection(detector: ScenarioDetector, rules: Map<str
       .alerts()
       .slice(from)
       .filter((a) => about(a, s.inodes));
-  const matches = (a: ReceivedAlert) => a.rule.id === s.rule && Object.entries(s.group).every(([k, v]) => a.group[k] === v);
   const report = (detectedMs: number | null, resolvedMs: number | null, firingKey?: string) =>
     reportScenario({
       scenario: s.scenario,
@@ -157,18 +180,15 @@ export async function expectDetection(detector: ScenarioDetector, rules: Map<str
       alsoFired: [...new Set(mine().filter((a) => a.dedupKey !== firingKey && a.status === 'firing').map((a) => a.rule.id))],
     });
 
-  const played = s.play();
-  played.catch(() => undefined); // awaited below; a failure is reported there
-  let firing: ReceivedAlert;
-  try {
-    firing = await detector.waitFor((a) => a.status === 'firing' && matches(a), s.trafficMs + 2 * rule.windowMs + JUDGE_DELAY_MS + 10_000, `${s.rule} firing for ${JSON.stringify(s.group)}`, from);
-  } catch (err) {
-    await played.catch(() => undefined);
+  const deadline = s.trafficMs + 2 * rule.windowMs + JUDGE_DELAY_MS + 10_000;
+  const { firing, started } = await playUntilFiring(detector, s, deadline, from);
+  if (!firing) {
     report(null, null);
     const seen = mine().map(describeAlert);
-    throw new Error(`${s.scenario}: ${(err as Error).message}; alerts about the scenario's namespaces: ${seen.length ? seen.join('; ') : 'none'}`);
+    throw new Error(
+      `${s.scenario}: no ${s.rule} firing for ${JSON.stringify(s.group)} within ${deadline / 1000} s; alerts about the scenario's namespaces: ${seen.length ? seen.join('; ') : 'none'}`,
+    );
   }
-  const { started } = await played;
   await s.afterTraffic?.();
   const ended = Date.now();
   expect(firing.netns).toContain(Number(firing.group.netns ?? s.inodes[0]));
