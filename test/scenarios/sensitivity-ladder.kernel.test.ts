@@ -155,6 +155,7 @@ describeLadder('scenarios: sensitivity ladder', () => {
       const rule = rules.get(ladder.rule)!;
       const rows: string[] = [];
       let smallest: number | undefined;
+      let smallestAtAll: number | undefined;
       let strongestDetected = false;
       for (const step of ladder.steps) {
         const pair = scenarioPair(teardown);
@@ -165,13 +166,15 @@ describeLadder('scenarios: sensitivity ladder', () => {
         rows.push(`  ${ladder.rule.padEnd(20)} ${String(step).padStart(6)} ${ladder.unit.padEnd(26)} ${detectedMs === null ? 'not detected' : `${(detectedMs / 1000).toFixed(2)} s`}`);
         await teardown.run();
         if (step === ladder.steps[ladder.steps.length - 1]) strongestDetected = detectedMs !== null;
+        if (detectedMs !== null) smallestAtAll ??= step;
         if (detectedMs !== null && detectedMs <= TARGET_MS) {
           smallest = step;
           strongestDetected = true;
           break;
         }
       }
-      rows.push(`  => ${ladder.rule} by ${ladder.unit}: ${smallest === undefined ? `nothing detected within ${TARGET_MS / 1000} s` : `smallest intensity detected within ${TARGET_MS / 1000} s: ${smallest}`}`);
+      const within = smallest === undefined ? `nothing detected within ${TARGET_MS / 1000} s` : `smallest intensity detected within ${TARGET_MS / 1000} s: ${smallest}`;
+      rows.push(`  => ${ladder.rule} by ${ladder.unit}: ${within}; smallest detected at all: ${smallestAtAll ?? 'none'}`);
       table.push(...rows);
       expect(strongestDetected).toBe(true);
     },
