@@ -1,6 +1,6 @@
 /**
- * A real retransmit spike judged by `tcpwarden run` with the shipped rules: a bulk download runs
- * clean for a baseline, then the receiver drops a few percent of the segments at random, so the
+ * A real retransmit spike judged by `tcpwarden run` with the shipped rules: a bulk download (paced
+ * to 200 Mbit/s) runs clean for a baseline, then the receiver drops a few percent of the segments at random, so the
  * sender (the victim's namespace) retransmits to that peer.
  */
 import type { CompiledRule } from '../../src/rules/compiled-rule';
@@ -11,6 +11,8 @@ import { expectDetection, shippedRules, startScenarioDetector, type ScenarioDete
 import { Teardown } from '../support/teardown';
 
 const TIMEOUT = 180_000;
+/** The transfer is paced like a link: unpaced over a veth it retransmits thousands of reordered segments a second with no loss. */
+const MBIT = 200;
 
 describeKernel('scenarios: retransmit spikes', () => {
   let detector: ScenarioDetector;
@@ -31,14 +33,14 @@ describeKernel('scenarios: retransmit spikes', () => {
       const percent = 2;
       const baselineMs = 8000;
       const lossMs = 10_000;
-      teardown.child(await server(pair, s, [s.v4, '8090', 'source']));
+      teardown.child(await server(pair, s, [s.v4, '8090', `source:${MBIT}`]));
       let undoLoss: (() => void) | undefined;
       const firing = await expectDetection(detector, rules, {
         scenario: 'retransmit-spike',
         rule: 'retransmit-spike',
         group: { netns: s.inode, raddr: c.v4 },
         inodes: [s.inode, c.inode],
-        intensity: { lossPercent: percent, baselineSeconds: baselineMs / 1000, lossSeconds: lossMs / 1000 },
+        intensity: { mbit: MBIT, lossPercent: percent, baselineSeconds: baselineMs / 1000, lossSeconds: lossMs / 1000 },
         trafficMs: baselineMs + lossMs,
         play: async () => {
           const download = attackTraffic(inHost(pair, c), ['download', s.v4, '8090', String(baselineMs + lossMs)], (ch) => teardown.child(ch));

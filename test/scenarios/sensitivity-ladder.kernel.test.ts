@@ -119,7 +119,7 @@ const ladders: Ladder[] = [
     group: (p) => ({ netns: p.server.inode, raddr: p.client.v4 }),
     async prepare(pair, percent, teardown) {
       const { server: s, client: c } = pair;
-      teardown.child(await server(pair, s, [s.v4, '8090', 'source']));
+      teardown.child(await server(pair, s, [s.v4, '8090', 'source:200']));
       return async () => {
         randomLoss(pair, c, 8090, percent);
         const r = await attackTraffic(inHost(pair, c), ['download', s.v4, '8090', String(STEP_MS)], (ch) => teardown.child(ch));

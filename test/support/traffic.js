@@ -7,7 +7,8 @@
  *   scan HOST FROM TO                one connect to each port FROM..TO (closed ports: refused)
  *   serve HOST PORT MODE [BACKLOG]   listen; MODE: echo | abort (close with unread data: RST)
  *                                    | sink (read everything) | reset (SO_LINGER 0 close after the
- *                                    first data: RST) | source (send bulk data until the peer goes);
+ *                                    first data: RST) | source (send bulk data until the peer goes)
+ *                                    | source:MBIT (the same, paced to MBIT megabits per second);
  *                                    prints {"ready":true}; runs until killed
  *   hello HOST PORT                  connect, send a line, read until the peer closes or resets
  *   bulk HOST PORT BYTES             connect and send BYTES, then close
@@ -53,13 +54,27 @@ async function scan(from, to) {
   done(outcomes);
 }
 
-function pumpForever(s) {
-  const chunk = Buffer.alloc(65536, 0x62);
-  const pump = () => {
-    while (!s.destroyed && s.write(chunk));
-  };
-  s.on('drain', pump);
-  pump();
+/**
+ * Sends until the peer goes: as fast as TCP takes it, or paced to `mbit` (a link's speed: an
+ * unpaced transfer over a veth runs at CPU speed, and the two CPUs reordering its segments make
+ * the sender retransmit thousands of them per second with no loss at all).
+ */
+function pumpForever(s, mbit) {
+  if (!mbit) {
+    const chunk = Buffer.alloc(65536, 0x62);
+    const pump = () => {
+      while (!s.destroyed && s.write(chunk));
+    };
+    s.on('drain', pump);
+    return pump();
+  }
+  const tick = 10;
+  const slice = Buffer.alloc(Math.max(1, Math.round((mbit * 1e6) / 8 / (1000 / tick))), 0x62);
+  const timer = setInterval(() => {
+    if (s.destroyed) return clearInterval(timer);
+    if (s.writableLength < slice.length * 4) s.write(slice);
+  }, tick);
+  s.once('close', () => clearInterval(timer));
 }
 
 function serve(kind, backlog) {
@@ -69,7 +84,7 @@ function serve(kind, backlog) {
     else if (kind === 'sink') s.resume();
     else if (kind === 'abort') setTimeout(() => s.destroy(), 100); // unread data in the receive queue
     else if (kind === 'reset') s.once('data', () => s.resetAndDestroy());
-    else if (kind === 'source') pumpForever(s);
+    else if (kind.startsWith('source')) pumpForever(s, Number(kind.split(':')[1] ?? 0));
   });
   server.listen({ port, host, backlog }, () => process.stdout.write(JSON.stringify({ ready: true }) + '\n'));
 }
