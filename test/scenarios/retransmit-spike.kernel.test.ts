@@ -26,11 +26,11 @@ describeKernel('scenarios: retransmit spikes', () => {
   afterAll(() => detector?.stop());
 
   test(
-    '2% random loss on a bulk transfer after a clean baseline: retransmit-spike names the peer',
+    '5% random loss on a bulk transfer after a clean baseline: retransmit-spike names the peer',
     async () => {
       const pair = scenarioPair(teardown);
       const { server: s, client: c } = pair;
-      const percent = 2;
+      const percent = 5;
       const baselineMs = 8000;
       const lossMs = 10_000;
       teardown.child(await server(pair, s, [s.v4, '8090', `source:${MBIT}`]));
