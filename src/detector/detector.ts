@@ -196,6 +196,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (this.role === 'collector') throw new UserError('DETECTOR_NO_SINKS', "role 'collector' sends no alerts");
     const old = this.delivery;
     this.delivery = this.createDelivery(alerts);
+    // Alerts still firing keep being re-sent to Alertmanager by the new sinks.
+    if (old) this.delivery.adopt(old.firingAlerts());
     this.log.info({ sinks: alerts.sinks.map((s) => s.id) }, 'sinks replaced');
     if (old) {
       await old.drained();
