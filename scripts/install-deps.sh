@@ -13,11 +13,13 @@ fi
 
 # Debian packages: build (clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make g++ pkg-config),
 # tests (redis-server iproute2 iptables nftables; qemu-system-x86 busybox-static cpio file to run
-# the BPF program on Debian's Linux 6.1 and 5.10 in a VM, curl xz-utils to fetch the 5.10 image),
+# the BPF program on Debian's Linux 6.1 and 5.10 in a VM, curl xz-utils to fetch the 5.10 image;
+# prometheus-alertmanager, run by the Alertmanager sink's tests, and prometheus for promtool, which
+# checks deploy/prometheus-rules.yaml; their services are never started by the tests),
 # benchmarks (bpftrace linux-perf).
 PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make g++ pkg-config python3
   redis-server iproute2 iptables nftables qemu-system-x86 busybox-static cpio file curl xz-utils
-  bpftrace linux-perf)
+  prometheus-alertmanager prometheus bpftrace linux-perf)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -93,6 +93,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (this.role === 'engine' && options.source) {
       throw new UserError('DETECTOR_ROLE_SOURCE', "role 'engine' takes its events from Redis, not from a source", 2);
     }
+    this.metrics.reportReadiness(this.role, () => this.isReady);
     const loss = { ...DEFAULT_LOSS, ...options.loss };
     this.ledger = new LossLedger(Math.max(loss.windowMs, 600_000));
     this.lossOptions = loss;
