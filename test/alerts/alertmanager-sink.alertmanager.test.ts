@@ -104,12 +104,14 @@ test('end to end: a detector fires, both Alertmanagers of an HA pair hold the al
       delivery: { stateDir: dir },
     });
     const src = pushSource();
+    // Windows are epoch-aligned: t0 starts one. Event time is well in the past, so the resolution's
+    // time is too and Alertmanager ends the alert at once.
+    const t0 = Math.floor((Date.now() - 300_000) / 10_000) * 10_000;
     detector = createDetector({ source: src, rules: [rules], alerts, logger: quiet, watchRules: false, engine: { tickMs: 20, latenessMs: 0 } });
     await detector.start();
-    // Event time well in the past, so the resolution's time is too and Alertmanager ends the alert at once.
-    const t0 = Date.now() - 300_000;
     src.push(Array.from({ length: 20 }, (_, i) => refused('203.0.113.9', t0 + i * 10)));
-    src.push([refused('198.51.100.1', t0 + 15_000)]); // moves event time past the window
+    // Event time passes the first window's end (not the resolve time): the group fires and stays firing.
+    src.push([refused('198.51.100.1', t0 + 10_500)]);
 
     for (const m of [am, second]) {
       const [held] = await m.waitForAlerts((as) => as.length === 1);
