@@ -11,6 +11,7 @@ import pino from 'pino';
 import { AlertmanagerSink } from '../../src/alerts/alertmanager-sink';
 import { AlertDelivery } from '../../src/alerts/alert-delivery';
 import { createAlertDelivery } from '../../src/alerts/create-alert-delivery';
+import { retryDeadLetters } from '../../src/alerts/retry-dead-letters';
 import { FileDeadLetterStore } from '../../src/alerts/dead-letter/file-dead-letter-store';
 import type { DeliveryJob } from '../../src/alerts/delivery/delivery-job';
 import type { DeliveryQueue } from '../../src/alerts/delivery/delivery-queue';
@@ -213,4 +214,26 @@ test('the re-send timer runs by itself at resendIntervalMs', async () => {
   const ids = receiver.requests.map((r) => r.headers['webhook-id']);
   expect(ids[0]).toBe('t1');
   expect(ids.slice(1).every((id) => /^t1-resend-\d+$/.test(String(id)))).toBe(true);
+});
+
+test("'tcpwarden alerts retry' re-sends an Alertmanager's dead letters to that Alertmanager, found by <id>#<index>", async () => {
+  const down = `http://127.0.0.1:${await freePort()}`;
+  const up = receiver.url.replace(/\/hook$/, '');
+  const broken = validateAlertsConfig({ sinks: [{ type: 'alertmanager', id: 'am', urls: [up, down] }], delivery: { stateDir, maxAttempts: 1 } });
+  const delivery = createAlertDelivery(broken, { logger: quiet });
+  try {
+    await delivery.dispatch(buildAlert({ id: 'dl-1' }));
+    await delivery.drained();
+  } finally {
+    await delivery.close();
+  }
+  const store = new FileDeadLetterStore(stateDir);
+  expect((await store.list()).map((e) => e.job.sinkId)).toEqual(['am#1']);
+  receiver.requests.length = 0;
+  // The second member is back (here: at the receiver's address).
+  const fixed = validateAlertsConfig({ sinks: [{ type: 'alertmanager', id: 'am', urls: [up, `${up}/second`] }], delivery: { stateDir } });
+  const report = await retryDeadLetters({ config: fixed, store, logger: quiet });
+  expect(report.delivered.map((e) => e.job.alertId)).toEqual(['dl-1']);
+  expect(receiver.requests.map((r) => r.path)).toEqual(['/second/api/v2/alerts']);
+  expect(await store.list()).toEqual([]);
 });
