@@ -1,4 +1,5 @@
 import { EVENT_STRING_MAX, EVENT_TS_MAX, EVENT_TS_MIN, eventProblem, toTcpEvent } from '../../src/events/check-event';
+import { EVENT_FIELDS } from '../../src/interfaces/tcp-event';
 import { tcpEvent } from '../support/tcp-events';
 
 const good = () => ({ ...tcpEvent(1) }) as Record<string, unknown>;
@@ -36,12 +37,16 @@ describe('toTcpEvent', () => {
     [{ value: -3 }, "'value' must be a non-negative finite number, got -3"],
     [{ value: Infinity }, "'value' must be a non-negative finite number, got Infinity"],
     [{ direction: 'sideways' }, "'direction' must be 'inbound' or 'outbound', got \"sideways\""],
-    [{ comm: 'c'.repeat(EVENT_STRING_MAX + 1) }, `'comm' is longer than ${EVENT_STRING_MAX} characters`],
-    [{ state: 7 }, "'state' must be a string, got 7"],
+    [{ comm: 'c'.repeat(EVENT_STRING_MAX + 1) }, `'comm' must be a string of at most ${EVENT_STRING_MAX} characters, got "${'c'.repeat(40)}…"`],
+    [{ state: 7 }, `'state' must be a string of at most ${EVENT_STRING_MAX} characters, got 7`],
   ])('refuses %j saying what is wrong', (change, message) => {
     const problem = problemWith(change);
     if (typeof message === 'string') expect(problem).toBe(message);
     else expect(problem).toMatch(message);
+  });
+
+  it.each(Object.keys(EVENT_FIELDS))('checks field %s (the fast path and the worded rules agree)', (field) => {
+    expect(problemWith({ [field]: {} })).toMatch(new RegExp(`^'${field}' must be .+, got an object$`));
   });
 
   it('refuses what is not an object', () => {
