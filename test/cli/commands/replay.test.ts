@@ -135,6 +135,17 @@ describe('tcpwarden replay', () => {
     }
   });
 
+  it('refuses a TCPWARDEN_WEBHOOK_SECRET that makes no key, in one line, before reading events', async () => {
+    process.env.TCPWARDEN_WEBHOOK_SECRET = 'whsec_!!!!';
+    try {
+      const { code, stdout, stderr } = await runCli(['replay', EVENTS, '--rules', RULES, '--webhook', 'http://127.0.0.1:9/', '--state-dir', tmpdir()]);
+      expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+      expect(stderr).toMatch(/^tcpwarden replay: sink \S+ secret \(environment variable TCPWARDEN_WEBHOOK_SECRET\): what follows 'whsec_' is not base64; a valid secret is .+\n$/);
+    } finally {
+      delete process.env.TCPWARDEN_WEBHOOK_SECRET;
+    }
+  });
+
   it('refuses invalid rules with their errors and exit 2', async () => {
     const { code, stderr } = await runCli(['replay', EVENTS, '--rules', join(__dirname, '../../rules/broken/bad-severity.yaml')]);
     expect(code).toBe(2);
