@@ -120,7 +120,9 @@ export const alertsCommand: Command = {
     for (const e of report.delivered) process.stdout.write(`delivered ${entryLine(e)}\n`);
     for (const e of report.failed) process.stdout.write(`failed again ${entryLine(e)}\n`);
     for (const e of report.skipped) process.stdout.write(`skipped (sink not given) ${entryLine(e)}\n`);
-    process.stderr.write(`${report.delivered.length} delivered, ${report.failed.length} failed again, ${report.skipped.length} skipped\n`);
+    for (const e of report.busy) process.stdout.write(`busy (another alerts retry is sending it) ${entryLine(e)}\n`);
+    const busy = report.busy.length > 0 ? `, ${report.busy.length} left to another alerts retry running now` : '';
+    process.stderr.write(`${report.delivered.length} delivered, ${report.failed.length} failed again, ${report.skipped.length} skipped${busy}\n`);
     return report.failed.length + report.skipped.length === 0 ? 0 : 1;
   },
 };
