@@ -26,8 +26,8 @@ const USAGE = `usage: tcpwarden replay FILE.jsonl --rules PATH [--rules PATH...]
   Each line is checked against the event contract (docs/events.md): fields outside it are
   dropped, and a line that is not a valid event (bad JSON, a missing or out-of-range field, over
   ${JSONL_LINE_MAX / 1024} KiB) is a bad line. --on-bad-event skip (the default) leaves bad lines out and goes on,
-  as Zeek and Falco do with input they cannot parse; stop ends the replay at the first one.
-  Either way the count of bad lines and the first ${5} (file:line: what is wrong) go to stderr.
+  as Zeek and Falco do with input they cannot parse, and prints their count and the first five
+  (file:line: what is wrong) to stderr; stop ends the replay at the first one, naming it.
 
   SIGINT/SIGTERM stop reading; deliveries still being retried get up to 10 s, then go to the
   dead-letter list ('tcpwarden alerts retry' sends them later).
@@ -131,9 +131,8 @@ export const replayCommand: Command = {
     }
     if (signal !== undefined) {
       const where = join(stateDir ?? DEFAULT_STATE_DIR, DEAD_LETTER_FILE);
-      process.stderr.write(
-        `${signal}: replay stopped; ${shutdownDeadLetters} alert deliver${shutdownDeadLetters === 1 ? 'y' : 'ies'} still pending after ${STOP_DEADLINE_MS / 1000} s dead-lettered to ${where} (send with 'tcpwarden alerts retry')\n`,
-      );
+      const pending = `${shutdownDeadLetters} alert deliver${shutdownDeadLetters === 1 ? 'y' : 'ies'} still pending after ${STOP_DEADLINE_MS / 1000} s dead-lettered to ${where} (send with 'tcpwarden alerts retry')`;
+      process.stderr.write(`${signal}: replay stopped${webhooks.length > 0 ? `; ${pending}` : ''}\n`);
       return 1;
     }
     if (!json) {
