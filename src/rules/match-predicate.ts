@@ -1,4 +1,4 @@
-import { EVENT_FIELDS, type TcpEvent } from '../interfaces/tcp-event';
+import { isEventField, type TcpEvent } from '../interfaces/tcp-event';
 import { cidrMatcher } from './cidr';
 import type { NestedCondition } from './resolve-condition';
 
@@ -51,7 +51,7 @@ function expression(cond: NestedCondition, constants: unknown[]): string {
   if ('not' in cond) return `!${expression(cond.not as NestedCondition, constants)}`;
   if ('condition' in cond) throw new Error(`shared condition '${cond.condition}' must be inlined before compiling a match`);
   const field = cond.fact;
-  if (!(field in EVENT_FIELDS) || !/^[a-z]+$/.test(field)) throw new Error(`'${field}' passed validation but is not an event field`);
+  if (!isEventField(field) || !/^[a-z]+$/.test(field)) throw new Error(`'${field}' passed validation but is not an event field`);
   const v = `e.${field}`;
   const value = cond.value;
   const constant = (x: unknown) => {

@@ -1,8 +1,8 @@
-import { EVENT_FIELDS, EVENT_KINDS } from '../interfaces/tcp-event';
-import { aggregateNames, BASE_AGGREGATES, BASELINE_AGGREGATES, distinctField } from './aggregates';
+import { EVENT_FIELDS, EVENT_KINDS, isEventField } from '../interfaces/tcp-event';
+import { aggregateNames, BASE_AGGREGATES, BASELINE_AGGREGATES, distinctField, isBaseAggregate, isBaselineAggregate } from './aggregates';
 import { cidrProblem } from './cidr';
-import { diagnostic, type Diagnostic, type SourceLocation } from './diagnostic';
-import { DURATION_SYNTAX, parseDuration } from './duration';
+import { diagnostic, snippet, type Diagnostic, type SourceLocation } from './diagnostic';
+import { DURATION_SYNTAX, formatDuration, MAX_DURATION_MS, MAX_WINDOW_MS, parseDuration } from './duration';
 import { ADDRESS_FIELDS, CIDR_OPERATORS, MATCH_OPERATORS, MEMBERSHIP_OPERATORS, ORDER_OPERATORS, WHEN_OPERATORS } from './operators';
 import type { DataPath, RuleSource } from './reader';
 import type { Located, RuleCatalog } from './rule-catalog';
@@ -12,8 +12,27 @@ import type { SchemaCheck } from './schema-check';
 const CONDITION_FORMS = ['all', 'any', 'not', 'condition', 'fact'] as const;
 const SUMMARY_PLACEHOLDER = /\{\{\s*([^}\s]+)\s*\}\}/g;
 
+/**
+ * How deep a condition may nest, counting each all/any/not and each shared condition it uses as a
+ * level. Real rules use a handful; a chain of 1,500 shared conditions overflowed the stack.
+ */
+export const MAX_CONDITION_DEPTH = 64;
+/**
+ * How many fact comparisons a match or when may hold once its shared conditions are inlined (the
+ * compiled match is one function with all of them). Shared conditions that each use the previous
+ * one twice double per level: 22 levels took 4 million copies and the heap.
+ */
+export const MAX_CONDITION_FACTS = 10_000;
+
 /** What a condition is evaluated against: one event's fields, or one window's aggregates. */
 type Context = 'match' | 'when';
+
+/** A checked condition's size: levels from it to its deepest fact, and its fact comparisons with shared conditions inlined. */
+interface Shape {
+  height: number;
+  facts: number;
+}
+const EMPTY: Shape = { height: 1, facts: 0 };
 
 interface Scope {
   out: Diagnostic[];
@@ -22,6 +41,14 @@ interface Scope {
   hasBaseline: boolean;
   /** Shared conditions being expanded, to catch loops. */
   expanding: string[];
+  /**
+   * Shared conditions this rule has checked, by context and name, with their shape: each is
+   * checked once per rule however often it is used, so checking costs the size of the text, not
+   * of the expansion.
+   */
+  checked: Map<string, Shape>;
+  /** Set when the depth limit was hit: the rest of the rule's conditions are not walked. */
+  tooDeep: boolean;
   /** Lists and conditions with structural errors, already reported: references to them are not errors again. */
   brokenNames: Set<string>;
 }
@@ -89,7 +116,7 @@ export function validateMeaning(files: Array<{ source: RuleSource; schema: Schem
       } else ids.set(rule.id, item);
       // A duplicate is still checked, so one load reports all of its problems.
       const before = out.length;
-      checkRule(item, { out, catalog, ruleId: rule.id, hasBaseline: rule.baseline !== undefined, expanding: [], brokenNames });
+      checkRule(item, { out, catalog, ruleId: rule.id, hasBaseline: rule.baseline !== undefined, expanding: [], checked: new Map(), tooDeep: false, brokenNames });
       if (!earlier && !out.slice(before).some((d) => d.severity === 'error')) catalog.rules.push(item);
     });
   }
@@ -128,19 +155,27 @@ function checkRule(item: Located<RuleDefinition>, scope: Scope): void {
   for (const key of ['window', 'cooldown', 'resolve'] as const) {
     const text = rule[key];
     if (text === undefined) continue;
-    durations[key] = parseDuration(text);
-    if (durations[key] === undefined) report('duration.invalid', at(key), `${key} '${text}' is not a duration`, DURATION_SYNTAX);
+    const ms = parseDuration(text);
+    const max = key === 'window' ? MAX_WINDOW_MS : MAX_DURATION_MS;
+    if (ms === undefined) report('duration.invalid', at(key), `${key} '${text}' is not a duration`, DURATION_SYNTAX);
+    else if (ms > max) report('duration.too-long', at(key), `${key} '${text}' is longer than ${formatDuration(max)}`, `at most ${formatDuration(max)}`);
+    else durations[key] = ms;
   }
   if (durations.cooldown !== undefined && durations.window !== undefined && durations.cooldown < durations.window) {
     report('duration.cooldown-short', at('cooldown'), `cooldown ${rule.cooldown} is shorter than the window ${rule.window}: alerts repeat at most once per window`, `a cooldown of at least ${rule.window}`);
   }
 
   (rule.group_by ?? []).forEach((field, i) => {
-    if (!(field in EVENT_FIELDS)) report('field.unknown', at('group_by', i), `unknown event field '${field}' in group_by`, Object.keys(EVENT_FIELDS).join(', '));
+    if (!isEventField(field)) report('field.unknown', at('group_by', i), `unknown event field '${field}' in group_by`, Object.keys(EVENT_FIELDS).join(', '));
   });
 
-  checkCondition(rule.match, { source: item.source, path: [...item.path, 'match'] }, 'match', scope);
-  checkCondition(rule.when, { source: item.source, path: [...item.path, 'when'] }, 'when', scope);
+  for (const context of ['match', 'when'] as const) {
+    const shape = checkCondition(rule[context], { source: item.source, path: [...item.path, context] }, context, scope, 1);
+    if (shape.facts > MAX_CONDITION_FACTS && !scope.tooDeep) {
+      const count = Number.isFinite(shape.facts) && shape.facts < 1e15 ? String(shape.facts) : 'too many';
+      report('condition.too-large', at(context), `${context} expands to ${count} fact comparisons once its shared conditions are inlined, more than ${MAX_CONDITION_FACTS}`, 'shared conditions that do not use the same condition many times over');
+    }
+  }
 
   const known = new Set<string>([...(rule.group_by ?? []), ...Object.keys(BASE_AGGREGATES), 'window']);
   if (rule.baseline) for (const k of Object.keys(BASELINE_AGGREGATES)) known.add(k);
@@ -156,47 +191,72 @@ function checkRule(item: Located<RuleDefinition>, scope: Scope): void {
   }
 }
 
-function checkCondition(cond: ConditionDefinition, at: { source: RuleSource; path: DataPath }, context: Context, scope: Scope): void {
+/** Checks a condition at nesting level `depth` (1 for a rule's match or when) and returns its shape. */
+function checkCondition(cond: ConditionDefinition, at: { source: RuleSource; path: DataPath }, context: Context, scope: Scope, depth: number): Shape {
   const loc = (...rest: DataPath) => at.source.locate([...at.path, ...rest]);
   const report = (code: Parameters<typeof diagnostic>[0], l: SourceLocation, message: string, accepted?: string) =>
     scope.out.push(diagnostic(code, l, message, { ruleId: scope.ruleId, accepted }));
+  const tooDeep = (l: SourceLocation): Shape => {
+    scope.tooDeep = true;
+    const chain = scope.expanding.length > 4 ? [...scope.expanding.slice(0, 3), '…', scope.expanding[scope.expanding.length - 1]] : scope.expanding;
+    const via = chain.length > 0 ? ` (through shared conditions ${chain.join(' -> ')})` : '';
+    report('condition.too-deep', l, `conditions nest more than ${MAX_CONDITION_DEPTH} levels deep here${via}`, `at most ${MAX_CONDITION_DEPTH} levels of all/any/not and shared conditions`);
+    return EMPTY;
+  };
+  if (scope.tooDeep) return EMPTY;
+  if (depth > MAX_CONDITION_DEPTH) return tooDeep(loc());
 
   const forms = CONDITION_FORMS.filter((f) => cond[f] !== undefined);
   if (forms.length === 0) {
     report('schema.missing', loc(), 'a condition needs one of all, any, not, condition or fact', CONDITION_FORMS.join(', '));
-    return;
+    return EMPTY;
   }
   if (forms.length > 1) {
     report('schema.value', loc(forms[1]), `a condition cannot have both '${forms[0]}' and '${forms[1]}'`, 'one of ' + CONDITION_FORMS.join(', '));
-    return;
+    return EMPTY;
   }
   const form = forms[0];
   if (form === 'all' || form === 'any') {
-    (cond[form] ?? []).forEach((c, i) => checkCondition(c, { source: at.source, path: [...at.path, form, i] }, context, scope));
-    return;
+    const shape = { height: 1, facts: 0 };
+    (cond[form] ?? []).forEach((c, i) => {
+      const inner = checkCondition(c, { source: at.source, path: [...at.path, form, i] }, context, scope, depth + 1);
+      shape.height = Math.max(shape.height, inner.height + 1);
+      shape.facts += inner.facts;
+    });
+    return shape;
   }
   if (form === 'not') {
-    checkCondition(cond.not as ConditionDefinition, { source: at.source, path: [...at.path, 'not'] }, context, scope);
-    return;
+    const inner = checkCondition(cond.not as ConditionDefinition, { source: at.source, path: [...at.path, 'not'] }, context, scope, depth + 1);
+    return { height: inner.height + 1, facts: inner.facts };
   }
   if (form === 'condition') {
     const name = cond.condition as string;
     const shared = scope.catalog.conditions.get(name);
     if (!shared) {
-      if (scope.brokenNames.has(`conditions:${name}`)) return;
+      if (scope.brokenNames.has(`conditions:${name}`)) return EMPTY;
       report('condition.unknown', loc('condition'), `unknown shared condition '${name}'`, [...scope.catalog.conditions.keys()].join(', ') || 'none defined');
-      return;
+      return EMPTY;
     }
     if (scope.expanding.includes(name)) {
       report('condition.cycle', loc('condition'), `shared condition '${name}' refers back to itself via ${[...scope.expanding, name].join(' -> ')}`);
-      return;
+      return EMPTY;
     }
-    scope.expanding.push(name);
-    checkCondition(shared.value, { source: shared.source, path: shared.path }, context, scope);
-    scope.expanding.pop();
-    return;
+    const key = `${context}:${name}`;
+    let inner = scope.checked.get(key);
+    if (inner) {
+      // Checked already at a shallower place; here its deepest fact may be past the limit.
+      if (depth + inner.height > MAX_CONDITION_DEPTH) return tooDeep(loc('condition'));
+    } else {
+      scope.expanding.push(name);
+      inner = checkCondition(shared.value, { source: shared.source, path: shared.path }, context, scope, depth + 1);
+      scope.expanding.pop();
+      if (scope.tooDeep) return EMPTY;
+      scope.checked.set(key, inner);
+    }
+    return { height: inner.height + 1, facts: inner.facts };
   }
   checkFact(cond, loc, report, context, scope);
+  return { height: 1, facts: 1 };
 }
 
 function checkFact(
@@ -216,15 +276,15 @@ function checkFact(
   const operator = cond.operator as string;
   let fieldType: 'string' | 'number' = 'number';
   if (context === 'match') {
-    if (!(fact in EVENT_FIELDS)) {
+    if (!isEventField(fact)) {
       report('field.unknown', loc('fact'), `unknown event field '${fact}'`, Object.keys(EVENT_FIELDS).join(', '));
       return;
     }
-    fieldType = EVENT_FIELDS[fact as keyof typeof EVENT_FIELDS];
+    fieldType = EVENT_FIELDS[fact];
   } else {
-    const isBaseline = fact in BASELINE_AGGREGATES;
-    if (!(fact in BASE_AGGREGATES) && !isBaseline && !distinctField(fact)) {
-      const hint = fact in EVENT_FIELDS ? ` (event fields belong in match; in when, count them with distinct.${fact})` : '';
+    const isBaseline = isBaselineAggregate(fact);
+    if (!isBaseAggregate(fact) && !isBaseline && !distinctField(fact)) {
+      const hint = isEventField(fact) ? ` (event fields belong in match; in when, count them with distinct.${fact})` : '';
       report('aggregate.unknown', loc('fact'), `unknown aggregate '${fact}'${hint}`, aggregateNames(scope.hasBaseline).join(', ').replace('<field>', '<event field>'));
       return;
     }
@@ -288,7 +348,7 @@ function checkFact(
       return;
     }
     if (typeof v !== fieldType) {
-      report('field.value-type', valueLoc(index), `${JSON.stringify(v)} is not a ${fieldType}, the type of '${fact}'`, `a ${fieldType}`);
+      report('field.value-type', valueLoc(index), `${snippet(v)} is not a ${fieldType}, the type of '${fact}'`, `a ${fieldType}`);
       return;
     }
     if (context === 'match' && fact === 'kind' && !(EVENT_KINDS as readonly string[]).includes(v as string)) {
