@@ -34,7 +34,7 @@ export function readRuleSource(file: string, text: string): { source: RuleSource
   const tooDeep = flowTooDeep(text);
   if (tooDeep !== undefined) {
     const where = { file, ...lineAndColumn(text, tooDeep) };
-    const d = diagnostic('yaml.too-deep', where, `[ ] and { } nest more than ${MAX_FLOW_DEPTH} levels deep here`, { accepted: `at most ${MAX_FLOW_DEPTH} levels of nesting` });
+    const d = diagnostic('yaml.too-deep', where, `flow collections ('[' and '{') nest more than ${MAX_FLOW_DEPTH} levels deep here`, { accepted: `at most ${MAX_FLOW_DEPTH} levels of nesting` });
     return { source: { file, data: undefined, locate: () => where }, diagnostics: [d] };
   }
   const lineCounter = new LineCounter();

@@ -177,7 +177,7 @@ function checkRule(item: Located<RuleDefinition>, scope: Scope): void {
     }
   }
 
-  const known = new Set<string>([...(rule.group_by ?? []), ...Object.keys(BASE_AGGREGATES), 'window']);
+  const known = new Set<string>([...(rule.group_by ?? []).filter(isEventField), ...Object.keys(BASE_AGGREGATES), 'window']);
   if (rule.baseline) for (const k of Object.keys(BASELINE_AGGREGATES)) known.add(k);
   for (const m of rule.summary.matchAll(SUMMARY_PLACEHOLDER)) {
     const name = m[1];

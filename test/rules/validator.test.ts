@@ -77,3 +77,51 @@ describe('validation across files', () => {
     ]);
   });
 });
+
+describe('limits on shared conditions', () => {
+  /** A rule file whose match uses `c{n}`, with `conditions` defining c0..c{n}. */
+  const withConditions = (conditions: string, n: number, context: 'match' | 'when' = 'match') => {
+    const rule = resetRule().replace('match: { all: [ { fact: kind, operator: equal, value: rst_sent } ] }', `match: { all: [ { fact: kind, operator: equal, value: rst_sent }${context === 'match' ? `, { condition: c${n} }` : ''} ] }`);
+    return `conditions:\n${conditions}${context === 'when' ? rule.replace('when: { all: [', `when: { all: [ { condition: c${n} },`) : rule}`;
+  };
+
+  it('reports a chain of 1,500 shared conditions as too deep, in match and in when, without overflowing the stack', () => {
+    const chain = (leaf: string) => `  c0: ${leaf}\n` + Array.from({ length: 1500 }, (_, i) => `  c${i + 1}: { all: [ { condition: c${i} } ] }\n`).join('');
+    const match = loadRuleTexts([{ file: 'chain.yaml', text: withConditions(chain('{ fact: rport, operator: equal, value: 22 }'), 1500) }]);
+    const when = loadRuleTexts([{ file: 'chain.yaml', text: withConditions(chain('{ fact: count, operator: greaterThan, value: 2 }'), 1500, 'when') }]);
+    for (const r of [match, when]) {
+      expect(r.errors.map((e) => e.code)).toEqual(['condition.too-deep']);
+      expect(r.errors[0].message).toMatch(/^conditions nest more than 64 levels deep here \(through shared conditions c1500 -> c1499 -> c1498 -> … -> c1469\)$/);
+    }
+  });
+
+  it('accepts a chain just under the depth limit', () => {
+    // match's all (1), the reference (2), then an all and a reference per link, and the fact: 64 levels.
+    const chain = `  c0: { fact: rport, operator: equal, value: 22 }\n` + Array.from({ length: 30 }, (_, i) => `  c${i + 1}: { all: [ { condition: c${i} } ] }\n`).join('');
+    const r = loadRuleTexts([{ file: 'chain.yaml', text: withConditions(chain, 30) }]);
+    expect(r.errors).toEqual([]);
+    expect(r.rules).toHaveLength(1);
+  });
+
+  it('checks a condition used twice by each next one once, and refuses its 2^30 expansion', () => {
+    // Expanded, this is a billion comparisons (22 levels ran out of heap); checking it costs one visit per condition.
+    const doubling = `  c0: { fact: rport, operator: equal, value: 22 }\n` + Array.from({ length: 30 }, (_, i) => `  c${i + 1}: { all: [ { condition: c${i} }, { condition: c${i} } ] }\n`).join('');
+    const r = loadRuleTexts([{ file: 'doubling.yaml', text: withConditions(doubling, 30) }]);
+    expect(r.errors.map((e) => [e.code, e.message])).toEqual([['condition.too-large', 'match expands to 1073741825 fact comparisons once its shared conditions are inlined, more than 10000']]);
+  });
+
+  it('says "too many" for an expansion too large to count', () => {
+    const refs = (i: number) => Array.from({ length: 10 }, () => `{ condition: c${i} }`).join(', ');
+    const wide = `  c0: { fact: rport, operator: equal, value: 22 }\n` + Array.from({ length: 20 }, (_, i) => `  c${i + 1}: { any: [ ${refs(i)} ] }\n`).join('');
+    const r = loadRuleTexts([{ file: 'wide.yaml', text: withConditions(wide, 20) }]);
+    expect(r.errors.map((e) => e.message)).toEqual(['match expands to too many fact comparisons once its shared conditions are inlined, more than 10000']);
+  });
+
+  it('still compiles a shared condition used many times within the limit, with the same match', () => {
+    const doubling = `  c0: { fact: rport, operator: equal, value: 22 }\n` + Array.from({ length: 12 }, (_, i) => `  c${i + 1}: { all: [ { condition: c${i} }, { condition: c${i} } ] }\n`).join('');
+    const r = loadRuleTexts([{ file: 'doubling.yaml', text: withConditions(doubling, 12) }]);
+    expect(r.errors).toEqual([]);
+    expect(r.rules[0].match({ kind: 'rst_sent', rport: 22 } as never)).toBe(true);
+    expect(r.rules[0].match({ kind: 'rst_sent', rport: 23 } as never)).toBe(false);
+  });
+});
