@@ -20,7 +20,7 @@ function decodePart(url: string, part: string, what: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new RedisUrlError(maskRedisUrl(url), `the ${what} has a '%' that is not followed by two hex digits (write '%25' for '%')`);
+    throw new RedisUrlError(maskRedisUrl(url), `the ${what} has a '%' escape that does not decode (write '%25' for a '%')`);
   }
 }
 
