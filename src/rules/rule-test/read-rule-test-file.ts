@@ -3,7 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { UserError } from '../../errors/user-error';
 import type { TcpEvent } from '../../interfaces/tcp-event';
 import { parseEventLine } from '../../replay/read-jsonl-events';
+import { diagnostic } from '../diagnostic';
 import { DURATION_SYNTAX, parseDuration } from '../duration';
+import { readTextFile } from '../read-text-file';
 import { readRuleSource, type DataPath, type RuleSource } from '../reader';
 import type { EventSequence, ExpectedAlert, RuleTestCase } from './rule-test-case';
 
@@ -18,7 +20,10 @@ const EXPECT_KEYS = ['at', 'rule', 'status', 'group', 'aggregates'];
  * mistake: a UserError at file:line:column saying what is expected.
  */
 export async function readRuleTestFile(file: string, defaultRules: string[]): Promise<RuleTestCase[]> {
-  const { source, diagnostics } = readRuleSource(file, await readFile(file, 'utf8'));
+  // Read as rule files are: at most 1 MiB of UTF-8.
+  const loaded = await readTextFile(file, (errno) => diagnostic('file.unreadable', { file, line: 1, column: 1 }, `cannot read: ${errno}`));
+  const { source, diagnostics } = readRuleSource(file, 'text' in loaded ? loaded.text : '');
+  if ('error' in loaded) diagnostics.unshift(loaded.error);
   const fail = (path: DataPath, message: string, part: 'key' | 'value' = 'value'): never => {
     const at = diagnostics[0]?.location ?? source.locate(path, part);
     throw new UserError('rule-test.invalid', `${at.file}:${at.line}:${at.column}: ${diagnostics[0]?.message ?? message}`, 2);
