@@ -321,6 +321,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     this.collector = new Collector({ ...this.options.collector, host: this.host });
     this.collector.on('events', (batch) => this.ingest(batch));
     const started = this.collector.start();
+    if (started.mountedTracefs) this.log.info({ path: started.mountedTracefs }, 'tracefs was not mounted: mounted it');
     for (const tp of started.missing) this.log.warn({ tracepoint: tp }, 'tracepoint not in this kernel: its events will be missing');
     this.log.info({ tracepoints: started.attached.length }, 'collector attached');
   }
