@@ -16,8 +16,8 @@ const BOMS: Array<{ bytes: number[]; name: string }> = [
 ];
 
 /**
- * Reads a rule or config file as UTF-8 text, or says why it cannot: unreadable (`unreadable` words
- * that, from the errno code), larger than MAX_FILE_BYTES, UTF-16/32, or not UTF-8 at some byte (with that
+ * Reads a rule or config file as UTF-8 text, or says why it cannot: unreadable or not a regular
+ * file (`unreadable` words that, from the errno code or reason), larger than MAX_FILE_BYTES, UTF-16/32, or not UTF-8 at some byte (with that
  * byte's line and column). An invalid byte is refused rather than read as U+FFFD: a mangled
  * address or name in a rule would otherwise pass unnoticed.
  */
@@ -31,6 +31,8 @@ export async function readTextFile(
   let bytes: Buffer;
   try {
     const info = await stat(file);
+    // A FIFO would block the read forever and /dev/zero would never end: only regular files are read.
+    if (!info.isFile()) return { error: unreadable('not a regular file') };
     if (info.size > MAX_FILE_BYTES) return { error: tooLarge(start, info.size) };
     bytes = await readFile(file);
   } catch (err) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,13 @@ describe('readTextFile', () => {
     const file = join(dir, 'edge.yaml');
     writeFileSync(file, '#'.repeat(MAX_FILE_BYTES));
     expect('text' in (await readTextFile(file, unreadable))).toBe(true);
+  });
+
+  it('refuses what is not a regular file (a FIFO would block the read forever, /dev/zero never end)', async () => {
+    const fifo = join(dir, 'fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(await readTextFile(fifo, unreadable)).toEqual({ error: expect.objectContaining({ code: 'file.unreadable', message: 'cannot read: not a regular file' }) });
+    expect(await readTextFile('/dev/zero', unreadable)).toEqual({ error: expect.objectContaining({ message: 'cannot read: not a regular file' }) });
   });
 
   it("words an unreadable file with the caller's diagnostic", async () => {

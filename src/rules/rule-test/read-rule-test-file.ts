@@ -14,6 +14,8 @@ const DEFAULT_START = Date.parse('2026-01-01T00:00:00Z');
 const TEST_KEYS = ['name', 'start', 'rules', 'generate', 'events', 'expect'];
 const SEQUENCE_KEYS = ['from', 'to', 'rate', 'event'];
 const EXPECT_KEYS = ['at', 'rule', 'status', 'group', 'aggregates'];
+/** The most events one `generate` sequence may make (the shipped tests make at most a few tens of thousands). */
+export const MAX_GENERATED_EVENTS = 1_000_000;
 
 /**
  * Reads a rule test file (`<rules>.test.yaml` beside a rule file). Bad test files are the user's
@@ -67,7 +69,11 @@ async function readCase(source: RuleSource, path: DataPath, raw: unknown, defaul
     const s = mapping(g, at, SEQUENCE_KEYS, fail);
     if (typeof s.rate !== 'number' || s.rate <= 0) fail([...at, 'rate'], "'rate' must be a positive number of events per second");
     if (s.event === null || typeof s.event !== 'object') fail(at, "a sequence needs 'event', the fields of its events");
-    sequences.push({ fromMs: s.from === undefined ? 0 : duration(s.from, [...at, 'from'], fail), toMs: duration(s.to, [...at, 'to'], fail), rate: s.rate as number, event: s.event as Record<string, unknown> });
+    const seq = { fromMs: s.from === undefined ? 0 : duration(s.from, [...at, 'from'], fail), toMs: duration(s.to, [...at, 'to'], fail), rate: s.rate as number, event: s.event as Record<string, unknown> };
+    // The events are built in memory: `{ to: 7d, rate: 100000 }` would take the heap.
+    const count = ((seq.toMs - seq.fromMs) / 1000) * seq.rate;
+    if (count > MAX_GENERATED_EVENTS) fail(at, `the sequence generates ${Math.floor(count)} events, more than ${MAX_GENERATED_EVENTS}; lower 'rate' or shorten from..to`);
+    sequences.push(seq);
   });
   const recorded: TcpEvent[] = [];
   if (t.events !== undefined) {

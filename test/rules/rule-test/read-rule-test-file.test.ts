@@ -39,6 +39,11 @@ describe('rule test files', () => {
     await expect(readRuleTestFile(bomb, ['resets'])).rejects.toThrow(`${bomb}:2:8: aliases (*name) expand to too much data`);
   });
 
+  it('refuses a sequence that would generate more than a million events, before generating any', async () => {
+    const file = write('flood.test.yaml', 'tests:\n  - name: a week of floods\n    generate:\n      - { to: 7d, rate: 100000, event: { kind: rst_sent } }\n    expect: []\n');
+    await expect(readRuleTestFile(file, ['resets'])).rejects.toThrow(`${file}:4:9: the sequence generates 60480000000 events, more than 1000000; lower 'rate' or shorten from..to`);
+  });
+
   it('fails a test whose alerts differ, saying how', async () => {
     const file = write('f.test.yaml', 'tests:\n  - name: wrong time\n    generate:\n      - { to: 5s, rate: 4, event: { kind: rst_sent } }\n    expect:\n      - { at: 20s, status: firing }\n');
     const [test] = await readRuleTestFile(file, ['resets']);
