@@ -117,6 +117,19 @@ describe('limits on shared conditions', () => {
     expect(r.errors.map((e) => e.message)).toEqual(['match expands to too many fact comparisons once its shared conditions are inlined, more than 10000']);
   });
 
+  it('limits the comparisons of all rules together, reporting the first rule past it once', () => {
+    // Each rule: kind, 8,192 comparisons from c13, and count in when: 8,194; the 13th passes 100,000.
+    const doubling = `  c0: { fact: rport, operator: equal, value: 22 }\n` + Array.from({ length: 13 }, (_, i) => `  c${i + 1}: { all: [ { condition: c${i} }, { condition: c${i} } ] }\n`).join('');
+    const rules = Array.from(
+      { length: 20 },
+      (_, i) => `  - { id: r${i}, name: R, severity: high, window: 10s, summary: x, match: { all: [ { fact: kind, operator: equal, value: rst_sent }, { condition: c13 } ] }, when: { all: [ { fact: count, operator: greaterThan, value: 5 } ] } }\n`,
+    ).join('');
+    const r = loadRuleTexts([{ file: 'many.yaml', text: `conditions:\n${doubling}rules:\n${rules}` }]);
+    expect(r.errors.map((e) => [e.ruleId, e.code, e.message])).toEqual([
+      ['r12', 'condition.too-large', 'the loaded rules hold more than 100000 fact comparisons in all once shared conditions are inlined (this rule brings them to 106522)'],
+    ]);
+  });
+
   it('still compiles a shared condition used many times within the limit, with the same match', () => {
     const doubling = `  c0: { fact: rport, operator: equal, value: 22 }\n` + Array.from({ length: 12 }, (_, i) => `  c${i + 1}: { all: [ { condition: c${i} }, { condition: c${i} } ] }\n`).join('');
     const r = loadRuleTexts([{ file: 'doubling.yaml', text: withConditions(doubling, 12) }]);
