@@ -28,16 +28,25 @@ export const MAX_CONDITION_FACTS = 10_000;
  * 8,192 comparisons (a 46 KB file) took 4 s and 390 MB to compile.
  */
 export const MAX_LOAD_FACTS = 100_000;
+/**
+ * How many list values (of in, notIn, inCidr, notInCidr) all the rules of a load may compare
+ * with, counting a list once per rule that uses it. Each rule's compiled match and fingerprint
+ * hold the values: 2,500 rules using one list of 20,000 addresses (a 900 KB file) took 24 s and
+ * 3.4 GB to load.
+ */
+export const MAX_LOAD_VALUES = 1_000_000;
 
 /** What a condition is evaluated against: one event's fields, or one window's aggregates. */
 type Context = 'match' | 'when';
 
-/** A checked condition's size: levels from it to its deepest fact, and its fact comparisons with shared conditions inlined. */
+/** A checked condition's size: levels from it to its deepest fact, and its fact comparisons and list values with shared conditions inlined. */
 interface Shape {
   height: number;
   facts: number;
+  /** List values its in/notIn/inCidr/notInCidr facts compare with. */
+  values: number;
 }
-const EMPTY: Shape = { height: 1, facts: 0 };
+const EMPTY: Shape = { height: 1, facts: 0, values: 0 };
 
 interface Scope {
   out: Diagnostic[];
@@ -54,6 +63,11 @@ interface Scope {
   checked: Map<string, Shape>;
   /** Set when the depth limit was hit: the rest of the rule's conditions are not walked. */
   tooDeep: boolean;
+  /**
+   * For the whole load: the diagnostics of each list of values (a named list, or a list written
+   * in a shared condition) per way it was checked, so a list used by many rules is checked once.
+   */
+  valueChecks: WeakMap<unknown[], Map<string, Diagnostic[]>>;
   /** Lists and conditions with structural errors, already reported: references to them are not errors again. */
   brokenNames: Set<string>;
 }
@@ -102,8 +116,9 @@ export function validateMeaning(files: Array<{ source: RuleSource; schema: Schem
     }
   }
   const ids = new Map<string, Located<RuleDefinition>>();
-  let loadFacts = 0;
+  const load = { facts: 0, values: 0 };
   let loadTooLarge = false;
+  const valueChecks = new WeakMap<unknown[], Map<string, Diagnostic[]>>();
   for (const { source, schema } of files) {
     const data = sections(source, schema);
     if (schema.broken.size === 0 && !data.rules?.length && !data.lists && !data.conditions && source.data !== undefined) {
@@ -123,22 +138,22 @@ export function validateMeaning(files: Array<{ source: RuleSource; schema: Schem
       } else ids.set(rule.id, item);
       // A duplicate is still checked, so one load reports all of its problems.
       const before = out.length;
-      const facts = checkRule(item, { out, catalog, ruleId: rule.id, hasBaseline: rule.baseline !== undefined, expanding: [], checked: new Map(), tooDeep: false, brokenNames });
+      const size = checkRule(item, { out, catalog, ruleId: rule.id, hasBaseline: rule.baseline !== undefined, expanding: [], checked: new Map(), tooDeep: false, valueChecks, brokenNames });
       if (out.slice(before).some((d) => d.severity === 'error')) return;
-      // Past the load's limit no rule is compiled; the first rule past it says so, once.
-      if (loadTooLarge || loadFacts + facts > MAX_LOAD_FACTS) {
-        if (!loadTooLarge) {
-          out.push(
-            diagnostic('condition.too-large', source.locate([...item.path, 'match']), `the loaded rules hold more than ${MAX_LOAD_FACTS} fact comparisons in all once shared conditions are inlined (this rule brings them to ${loadFacts + facts})`, {
-              ruleId: rule.id,
-              accepted: 'fewer rules, or rules that do not all use the same large shared condition',
-            }),
-          );
-        }
+      // Past the load's limits no rule is compiled; the first rule past one says so, once.
+      const facts = load.facts + size.facts;
+      const values = load.values + size.values;
+      if (!loadTooLarge && (facts > MAX_LOAD_FACTS || values > MAX_LOAD_VALUES)) {
+        const message =
+          facts > MAX_LOAD_FACTS
+            ? `the loaded rules hold more than ${MAX_LOAD_FACTS} fact comparisons in all once shared conditions are inlined (this rule brings them to ${facts})`
+            : `the loaded rules compare with more than ${MAX_LOAD_VALUES} list values in all, a list counting once per rule that uses it (this rule brings them to ${values})`;
+        out.push(diagnostic('condition.too-large', source.locate([...item.path, 'match']), message, { ruleId: rule.id, accepted: 'fewer rules, or fewer rules using the same large shared condition or list' }));
         loadTooLarge = true;
-        return;
       }
-      loadFacts += facts;
+      if (loadTooLarge) return;
+      load.facts = facts;
+      load.values = values;
       if (!earlier) catalog.rules.push(item);
     });
   }
@@ -167,8 +182,8 @@ function dedupe(list: Diagnostic[]): Diagnostic[] {
   });
 }
 
-/** Checks one rule; returns its fact comparisons (match and when) with shared conditions inlined. */
-function checkRule(item: Located<RuleDefinition>, scope: Scope): number {
+/** Checks one rule; returns its fact comparisons and list values (match and when) with shared conditions inlined. */
+function checkRule(item: Located<RuleDefinition>, scope: Scope): { facts: number; values: number } {
   const rule = item.value;
   const at = (...rest: DataPath): SourceLocation => item.source.locate([...item.path, ...rest]);
   const report = (code: Parameters<typeof diagnostic>[0], loc: SourceLocation, message: string, accepted?: string) =>
@@ -193,9 +208,11 @@ function checkRule(item: Located<RuleDefinition>, scope: Scope): number {
   });
 
   let facts = 0;
+  let values = 0;
   for (const context of ['match', 'when'] as const) {
     const shape = checkCondition(rule[context], { source: item.source, path: [...item.path, context] }, context, scope, 1);
     facts += shape.facts;
+    values += shape.values;
     if (shape.facts > MAX_CONDITION_FACTS && !scope.tooDeep) {
       const count = Number.isFinite(shape.facts) && shape.facts < 1e15 ? String(shape.facts) : 'too many';
       report('condition.too-large', at(context), `${context} expands to ${count} fact comparisons once its shared conditions are inlined, more than ${MAX_CONDITION_FACTS}`, 'shared conditions that do not use the same condition many times over');
@@ -213,7 +230,8 @@ function checkRule(item: Located<RuleDefinition>, scope: Scope): number {
       `summary placeholder '{{${name}}}' names neither a group_by field nor an aggregate`,
       [...known].map((k) => `{{${k}}}`).join(', ') + ', {{distinct.<field>}}',
     );
-  }  return facts;
+  }
+  return { facts, values };
 }
 
 /** Checks a condition at nesting level `depth` (1 for a rule's match or when) and returns its shape. */
@@ -242,17 +260,18 @@ function checkCondition(cond: ConditionDefinition, at: { source: RuleSource; pat
   }
   const form = forms[0];
   if (form === 'all' || form === 'any') {
-    const shape = { height: 1, facts: 0 };
+    const shape = { height: 1, facts: 0, values: 0 };
     (cond[form] ?? []).forEach((c, i) => {
       const inner = checkCondition(c, { source: at.source, path: [...at.path, form, i] }, context, scope, depth + 1);
       shape.height = Math.max(shape.height, inner.height + 1);
       shape.facts += inner.facts;
+      shape.values += inner.values;
     });
     return shape;
   }
   if (form === 'not') {
     const inner = checkCondition(cond.not as ConditionDefinition, { source: at.source, path: [...at.path, 'not'] }, context, scope, depth + 1);
-    return { height: inner.height + 1, facts: inner.facts };
+    return { height: inner.height + 1, facts: inner.facts, values: inner.values };
   }
   if (form === 'condition') {
     const name = cond.condition as string;
@@ -278,10 +297,9 @@ function checkCondition(cond: ConditionDefinition, at: { source: RuleSource; pat
       if (scope.tooDeep) return EMPTY;
       scope.checked.set(key, inner);
     }
-    return { height: inner.height + 1, facts: inner.facts };
+    return { height: inner.height + 1, facts: inner.facts, values: inner.values };
   }
-  checkFact(cond, loc, report, context, scope);
-  return { height: 1, facts: 1 };
+  return { height: 1, facts: 1, values: checkFact(cond, loc, report, context, scope) };
 }
 
 function checkFact(
@@ -290,11 +308,11 @@ function checkFact(
   report: (code: Parameters<typeof diagnostic>[0], l: SourceLocation, message: string, accepted?: string) => void,
   context: Context,
   scope: Scope,
-): void {
+): number {
   for (const key of ['operator', 'value'] as const) {
     if (cond[key] === undefined) {
       report('schema.missing', loc(), `the condition on '${cond.fact}' lacks '${key}'`, 'fact, operator and value together');
-      return;
+      return 0;
     }
   }
   const fact = cond.fact as string;
@@ -303,7 +321,7 @@ function checkFact(
   if (context === 'match') {
     if (!isEventField(fact)) {
       report('field.unknown', loc('fact'), `unknown event field '${fact}'`, Object.keys(EVENT_FIELDS).join(', '));
-      return;
+      return 0;
     }
     fieldType = EVENT_FIELDS[fact];
   } else {
@@ -311,26 +329,26 @@ function checkFact(
     if (!isBaseAggregate(fact) && !isBaseline && !distinctField(fact)) {
       const hint = isEventField(fact) ? ` (event fields belong in match; in when, count them with distinct.${fact})` : '';
       report('aggregate.unknown', loc('fact'), `unknown aggregate '${fact}'${hint}`, aggregateNames(scope.hasBaseline).join(', ').replace('<field>', '<event field>'));
-      return;
+      return 0;
     }
     if (isBaseline && !scope.hasBaseline) {
       report('aggregate.needs-baseline', loc('fact'), `'${fact}' needs the rule to set baseline`, 'baseline: { windows: N, min_count: M } on the rule');
-      return;
+      return 0;
     }
   }
   const allowed = context === 'match' ? MATCH_OPERATORS : WHEN_OPERATORS;
   if (!allowed.includes(operator)) {
     report('operator.unknown', loc('operator'), `unknown operator '${operator}'${context === 'when' ? ' for an aggregate' : ''}`, allowed.join(', '));
-    return;
+    return 0;
   }
   const isCidr = (CIDR_OPERATORS as readonly string[]).includes(operator);
   if (isCidr && !ADDRESS_FIELDS.includes(fact)) {
     report('operator.not-for-field', loc('operator'), `'${operator}' applies to addresses, not '${fact}'`, ADDRESS_FIELDS.join(', '));
-    return;
+    return 0;
   }
   if ((ORDER_OPERATORS as readonly string[]).includes(operator) && fieldType !== 'number') {
     report('operator.not-for-field', loc('operator'), `'${operator}' compares numbers; '${fact}' is a ${fieldType}`, 'equal, notEqual, in, notIn' + (ADDRESS_FIELDS.includes(fact) ? ', inCidr, notInCidr' : ''));
-    return;
+    return 0;
   }
 
   // The value: a literal, a list for in/notIn/cidr, or a reference to a named list.
@@ -342,13 +360,13 @@ function checkFact(
     const keys = Object.keys(raw);
     if (keys.length !== 1 || typeof ref.list !== 'string') {
       report('schema.value', loc('value'), 'a mapping as a value must be { list: NAME }', '{ list: NAME }, a literal, or a list of literals');
-      return;
+      return 0;
     }
     const list = scope.catalog.lists.get(ref.list);
     if (!list) {
-      if (scope.brokenNames.has(`lists:${ref.list}`)) return;
+      if (scope.brokenNames.has(`lists:${ref.list}`)) return 0;
       report('list.unknown', loc('value', 'list'), `unknown list '${ref.list}'`, [...scope.catalog.lists.keys()].join(', ') || 'none defined');
-      return;
+      return 0;
     }
     values = list.value;
     valueLoc = (i?: number) => (i === undefined ? list.source.locate(list.path) : list.source.locate([...list.path, i]));
@@ -359,14 +377,22 @@ function checkFact(
   const wantsList = isCidr || (MEMBERSHIP_OPERATORS as readonly string[]).includes(operator);
   if (!wantsList && (Array.isArray(raw) || isListRef)) {
     report('schema.value', loc('value'), `'${operator}' compares with one value, not a list`, 'in or notIn for a list of values');
-    return;
+    return 0;
   }
   if (wantsList && !isCidr && !Array.isArray(raw) && !isListRef) {
     report('schema.value', loc('value'), `'${operator}' needs a list of values`, '[a, b, ...] or { list: NAME }');
-    return;
+    return 0;
   }
+  const array = Array.isArray(raw) || isListRef ? values : undefined;
+  const how = `${operator}|${fact}|${context}`;
+  const earlier = array && scope.valueChecks.get(array)?.get(how);
+  if (earlier) {
+    scope.out.push(...earlier);
+    return values.length;
+  }
+  const before = scope.out.length;
   values.forEach((v, i) => {
-    const index = Array.isArray(raw) || isListRef ? i : undefined;
+    const index = array ? i : undefined;
     if (isCidr) {
       const problem = cidrProblem(v);
       if (problem) report('cidr.invalid', valueLoc(index), problem, 'an address (10.0.0.1, ::1) or a CIDR block (10.0.0.0/8, fd00::/8)');
@@ -380,4 +406,10 @@ function checkFact(
       report('kind.unknown', valueLoc(index), `unknown event kind '${String(v)}'`, EVENT_KINDS.join(', '));
     }
   });
+  if (array) {
+    const checks = scope.valueChecks.get(array) ?? new Map<string, Diagnostic[]>();
+    checks.set(how, scope.out.slice(before));
+    scope.valueChecks.set(array, checks);
+  }
+  return wantsList ? values.length : 0;
 }

@@ -1,5 +1,8 @@
 import { formatDiagnostic } from '../../src/rules/diagnostic';
 import { loadRuleTexts } from '../../src/rules/loader';
+import { readRuleSource } from '../../src/rules/reader';
+import { checkSchema } from '../../src/rules/schema-check';
+import { validateMeaning } from '../../src/rules/validator';
 import { resetRule } from '../support/rules';
 
 const LISTS = `
@@ -128,6 +131,34 @@ describe('limits on shared conditions', () => {
     expect(r.errors.map((e) => [e.ruleId, e.code, e.message])).toEqual([
       ['r12', 'condition.too-large', 'the loaded rules hold more than 100000 fact comparisons in all once shared conditions are inlined (this rule brings them to 106522)'],
     ]);
+  });
+
+  it('limits the list values of all rules together, a list counting once per rule that uses it', () => {
+    const ports = Array.from({ length: 10_000 }, (_, i) => i + 1).join(', ');
+    const rules = Array.from(
+      { length: 102 },
+      (_, i) => `  - { id: r${i}, name: R, severity: high, window: 10s, summary: x, match: { all: [ { fact: kind, operator: equal, value: rst_sent }, { fact: lport, operator: in, value: { list: ports } } ] }, when: { all: [ { fact: count, operator: greaterThan, value: 5 } ] } }\n`,
+    ).join('');
+    const r = loadRuleTexts([{ file: 'lists.yaml', text: `lists:\n  ports: [${ports}]\nrules:\n${rules}` }]);
+    expect(r.errors.map((e) => [e.ruleId, e.code, e.message])).toEqual([
+      ['r100', 'condition.too-large', 'the loaded rules compare with more than 1000000 list values in all, a list counting once per rule that uses it (this rule brings them to 1010000)'],
+    ]);
+    const ok = loadRuleTexts([{ file: 'lists.yaml', text: `lists:\n  ports: [${ports}]\nrules:\n${rules.split('\n').slice(0, 100).join('\n')}\n` }]);
+    expect(ok.errors).toEqual([]);
+    expect(ok.rules[99].match({ kind: 'rst_sent', lport: 10_000 } as never)).toBe(true);
+  });
+
+  it('reports a bad value of a list used by many rules once, and refuses every rule using it', () => {
+    const rules = Array.from(
+      { length: 3 },
+      (_, i) => `  - { id: r${i}, name: R, severity: high, window: 10s, summary: x, match: { all: [ { fact: kind, operator: equal, value: rst_sent }, { fact: lport, operator: in, value: { list: ports } } ] }, when: { all: [ { fact: count, operator: greaterThan, value: 5 } ] } }\n`,
+    ).join('');
+    const text = `lists:\n  ports: [22, ssh]\nrules:\n${rules}`;
+    const r = loadRuleTexts([{ file: 'lists.yaml', text }]);
+    expect(r.errors.map((e) => [e.location.line, e.location.column, e.code, e.ruleId])).toEqual([[2, 15, 'field.value-type', 'r0']]);
+    // The list was checked once, for r0; r1 and r2 are refused all the same.
+    const { source } = readRuleSource('lists.yaml', text);
+    expect(validateMeaning([{ source, schema: checkSchema(source) }]).catalog.rules).toEqual([]);
   });
 
   it('still compiles a shared condition used many times within the limit, with the same match', () => {
