@@ -78,7 +78,7 @@ export const DIAGNOSTIC_CODES: Record<DiagnosticCode, { severity: DiagnosticSeve
   'condition.duplicate': { severity: 'error', about: 'two shared conditions share a name' },
   'condition.cycle': { severity: 'error', about: 'shared conditions refer to each other in a loop' },
   'condition.too-deep': { severity: 'error', about: 'a condition nests more than 64 levels deep, counting the shared conditions it uses' },
-  'condition.too-large': { severity: 'error', about: 'a match or when expands to more than 10,000 fact comparisons once shared conditions are inlined, or all loaded rules to more than 100,000' },
+  'condition.too-large': { severity: 'error', about: 'a match or when expands to more than 10,000 fact comparisons once shared conditions are inlined, or all loaded rules to more than 100,000 (or 1,000,000 list values)' },
   'cidr.invalid': { severity: 'error', about: 'a value given to inCidr/notInCidr is not an address or CIDR block' },
   'summary.unknown-placeholder': { severity: 'error', about: 'a summary placeholder names nothing the alert has' },
   'config.unreadable': { severity: 'error', about: 'the config file cannot be read' },
