@@ -288,7 +288,7 @@ function checkCondition(cond: ConditionDefinition, at: { source: RuleSource; pat
     const key = `${context}:${name}`;
     let inner = scope.checked.get(key);
     if (inner) {
-      // Checked already at a shallower place; here its deepest fact may be past the limit.
+      // Checked already elsewhere in this rule; from this depth its deepest fact may be past the limit.
       if (depth + inner.height > MAX_CONDITION_DEPTH) return tooDeep(loc('condition'));
     } else {
       scope.expanding.push(name);
