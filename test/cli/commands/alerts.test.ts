@@ -87,7 +87,8 @@ test('user mistakes are one line, no stack', async () => {
   const config = join(stateDir, 'bad.yaml');
   writeFileSync(config, 'alerts:\n  sinks: []\n');
   const invalid = await tcpwarden(['retry', '--state-dir', stateDir, '--config', config]);
-  expect(invalid.stderr).toBe('tcpwarden alerts: invalid alerts config: alerts.sinks: must be a non-empty list\n');
+  // The same loader as `run --config`: the error carries file:line:column.
+  expect(invalid.stderr).toBe(`tcpwarden alerts: ${config}:2:10: error config.alerts: alerts.sinks: must be a non-empty list (accepted: see docs/alerts.md)\n`);
   const noRedis = await tcpwarden(['failed', '--redis', 'redis://:hunter2@127.0.0.1:1']);
   expect(noRedis.code).toBe(1);
   expect(noRedis.stderr).toMatch(/^tcpwarden alerts: cannot use Redis at 127\.0\.0\.1:1: [^\n]+\n$/);
