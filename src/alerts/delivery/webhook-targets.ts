@@ -1,6 +1,7 @@
 import { validateHeaderValue } from 'node:http';
 import { UserError } from '../../errors/user-error';
 import { loadSecret, Secret } from '../secret';
+import { SECRET_FORM, signingSecretProblem } from '../signing-key';
 import type { AlertmanagerSinkConfig, HeaderValue, Identified, SecretSource, SinkConfig, WebhookSinkConfig } from '../sink-config';
 import { alertmanagerTargetId } from '../sink-id';
 import { alertmanagerApiUrl } from './alertmanager-api-url';
@@ -37,6 +38,18 @@ function basicAuth(sinkId: string, username: string, password: SecretSource, env
   return new Secret('Basic ' + Buffer.from(`${username}:${pass}`, 'utf8').toString('base64'));
 }
 
+/** A sink's Standard Webhooks signing secret, loaded and checked to make a key (nothing without `secret`). */
+function signingKey(sink: Identified<WebhookSinkConfig | AlertmanagerSinkConfig>, env: NodeJS.ProcessEnv): { signingKey?: Secret } {
+  if (!sink.secret) return {};
+  const key = loadSecret(sink.secret, `sink ${sink.id} secret`, env);
+  const bad = signingSecretProblem(key.reveal());
+  if (bad) {
+    const from = sink.secret.env !== undefined ? `environment variable ${sink.secret.env}` : sink.secret.file;
+    throw new UserError('ALERTS_SECRET_INVALID', `sink ${sink.id} secret (${from}): ${bad}; a valid secret is ${SECRET_FORM}`, 2);
+  }
+  return { signingKey: key };
+}
+
 /**
  * Loads each HTTP sink's secrets and headers once, at start, so a missing secret is reported
  * before any alert: one target per webhook sink, one per URL of an alertmanager sink (an HA
@@ -49,7 +62,7 @@ export function webhookTargets(sinks: Identified<SinkConfig>[], env: NodeJS.Proc
       id: sink.id,
       url: new Secret(sink.url),
       timeoutMs: sink.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      ...(sink.secret ? { signingKey: loadSecret(sink.secret, `sink ${sink.id} secret`, env) } : {}),
+      ...signingKey(sink, env),
       headers: loadHeaders(sink.id, sink.headers ?? {}, env),
     });
   }
@@ -59,10 +72,10 @@ export function webhookTargets(sinks: Identified<SinkConfig>[], env: NodeJS.Proc
     if (sink.bearerToken && headers.Authorization && !/^bearer /i.test(headers.Authorization.reveal()))
       headers.Authorization = new Secret(`Bearer ${headers.Authorization.reveal()}`);
     if (sink.basicAuth) headers.Authorization = basicAuth(sink.id, sink.basicAuth.username, sink.basicAuth.password, env);
-    const signingKey = sink.secret ? loadSecret(sink.secret, `sink ${sink.id} secret`, env) : undefined;
+    const signing = signingKey(sink, env);
     alertmanagerUrls(sink).forEach((url, i) => {
       const id = alertmanagerTargetId(sink.id, i);
-      targets.set(id, { id, url: new Secret(alertmanagerApiUrl(url)), timeoutMs: sink.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(signingKey ? { signingKey } : {}), headers });
+      targets.set(id, { id, url: new Secret(alertmanagerApiUrl(url)), timeoutMs: sink.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...signing, headers });
     });
   }
   return targets;
