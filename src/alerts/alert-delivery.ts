@@ -60,7 +60,7 @@ export class AlertDelivery {
 
   /** Sends pending burst summaries, then stops the queue (the in-memory one dead-letters what still waits). */
   async close(): Promise<void> {
-    for (const s of this.sinks) s.close?.();
+    await Promise.all(this.sinks.map((s) => s.close?.()));
     this.burst.flushAll();
     await Promise.all(this.summaries);
     await this.queue.close();

@@ -28,6 +28,8 @@ export class AlertmanagerSink implements Sink {
   private readonly intervalMs: number;
   private readonly targets: string[];
   private readonly timer: NodeJS.Timeout;
+  /** The re-send round under way: a round still queueing (Redis slow) is not joined by the next. */
+  private resending?: Promise<void>;
   private warnedFull = false;
 
   constructor(
@@ -40,7 +42,9 @@ export class AlertmanagerSink implements Sink {
     this.intervalMs = config.resendIntervalMs ?? DEFAULT_RESEND_INTERVAL_MS;
     this.firing = new FiringAlerts(config.maxFiring ?? DEFAULT_MAX_FIRING);
     this.targets = alertmanagerUrls(config).map((_, i) => alertmanagerTargetId(config.id, i));
-    this.timer = setInterval(() => void this.resendFiring(), this.intervalMs);
+    this.timer = setInterval(() => {
+      this.resending ??= this.resendFiring().finally(() => (this.resending = undefined));
+    }, this.intervalMs);
     // The re-send timer alone never keeps a process alive.
     this.timer.unref();
   }
@@ -76,8 +80,10 @@ export class AlertmanagerSink implements Sink {
     for (const a of alerts) if (this.accepts(a)) this.remember(a);
   }
 
-  close(): void {
+  /** Stops the re-sends, once the round under way (if any) is queued. */
+  async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.resending;
   }
 
   private remember(alert: Alert): void {

@@ -9,6 +9,6 @@ export interface Sink {
   /** The firing alerts the sink keeps re-sending (Alertmanager), for its replacement to take over. */
   firingAlerts?(): Alert[];
   adopt?(alerts: Alert[]): void;
-  /** Stops the sink's own timers; the queue is closed by the sink layer. */
-  close?(): void;
+  /** Stops the sink's own timers; the queue is closed by the sink layer, after. */
+  close?(): Promise<void>;
 }

@@ -149,7 +149,7 @@ test('while firing, each re-send pushes endsAt ahead; a repeat replaces what is 
     expect(queue.jobs.length).toBe(count);
     expect(am.firingAlerts()).toEqual([]);
   } finally {
-    am.close();
+    await am.close();
   }
 });
 
@@ -161,7 +161,7 @@ test('a burst summary is sent once and not re-sent: its group never resolves', a
     await am.resendFiring();
     expect(queue.jobs.map((j) => j.alertId)).toEqual(['syn-flood|burst|1000']);
   } finally {
-    am.close();
+    await am.close();
   }
 });
 
@@ -177,7 +177,7 @@ test('memory is bounded by maxFiring: a group beyond it is sent once, not re-sen
     expect(queue.jobs.slice(3).map((j) => j.alertId)).toEqual([expect.stringMatching(/^a-resend-/)]);
     expect(lines.filter((l) => l.includes('too many firing alerts'))).toHaveLength(1);
   } finally {
-    am.close();
+    await am.close();
   }
 });
 
