@@ -12,6 +12,7 @@ import type { Sink } from './sink';
 
 export const DEFAULT_RESEND_INTERVAL_MS = 60_000;
 export const DEFAULT_MAX_FIRING = 10_000;
+export const DEFAULT_FORGET_AFTER_MS = 3_600_000;
 /** A firing alert is told to end this many re-send intervals ahead: two re-sends may be lost or late before Alertmanager resolves it. */
 export const ENDS_AFTER_RESENDS = 3;
 
@@ -20,7 +21,9 @@ export const ENDS_AFTER_RESENDS = 3;
  * Alertmanager, each retried and dead-lettered on its own. Alertmanager resolves an alert by
  * itself at its `endsAt`, so while an alert fires it is sent again every `resendIntervalMs` with
  * `endsAt` pushed ahead; its resolution is sent with the resolution time. If tcpwarden stops, the
- * alerts it left firing end in Alertmanager at most three intervals later.
+ * alerts it left firing end in Alertmanager at most three intervals later. An alert the engine has
+ * not sent again (a repeat) for `forgetAfterMs` is no longer re-sent: its resolution may be
+ * another process's to send (its partition moved to another engine).
  */
 export class AlertmanagerSink implements Sink {
   readonly id: string;
@@ -64,6 +67,8 @@ export class AlertmanagerSink implements Sink {
   /** Sends every firing alert again with a fresh `endsAt` (the timer calls this each interval). Failures are logged. */
   async resendFiring(): Promise<void> {
     const at = this.now();
+    const stale = this.firing.forgetBefore(at - (this.config.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS));
+    if (stale > 0) this.logger.info({ sink: this.id, alerts: stale }, 'alertmanager: firing alerts not repeated by the engine for forgetAfterMs are no longer re-sent');
     const sent = await Promise.allSettled(this.firing.alerts().map((a) => this.deliver(a, `${a.id}-resend-${at}`)));
     const failed = sent.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length > 0)
@@ -87,7 +92,7 @@ export class AlertmanagerSink implements Sink {
   }
 
   private remember(alert: Alert): void {
-    if (this.firing.remember(alert)) return;
+    if (this.firing.remember(alert, this.now())) return;
     if (!this.warnedFull)
       this.logger.warn({ sink: this.id, maxFiring: this.config.maxFiring ?? DEFAULT_MAX_FIRING },
         'alertmanager: too many firing alerts to re-send; further ones are sent once and end in Alertmanager by themselves');

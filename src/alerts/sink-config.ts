@@ -73,6 +73,8 @@ export interface AlertmanagerSinkConfig extends AlertFilterConfig {
   resendIntervalMs?: number;
   /** Firing alerts remembered for re-sending (default 10000); beyond it an alert goes out once and expires in Alertmanager. */
   maxFiring?: number;
+  /** Stop re-sending an alert the engine has not repeated for this long (default 3600000): keep it above the rules' cooldowns. */
+  forgetAfterMs?: number;
   basicAuth?: BasicAuthConfig;
   bearerToken?: SecretSource;
   /** Standard Webhooks signing, as for a webhook sink (for a proxy in front of Alertmanager that checks it). */

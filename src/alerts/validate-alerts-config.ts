@@ -11,7 +11,7 @@ const FORMATS = ['json', 'slack', 'alertmanager-webhook', 'alertmanager', 'templ
 const FILTER_KEYS = ['minSeverity', 'rules', 'tags', 'resolved'];
 const KEYS: Record<SinkConfig['type'], string[]> = {
   webhook: ['type', 'id', 'url', 'format', 'template', 'contentType', 'secret', 'headers', 'timeoutMs', ...FILTER_KEYS],
-  alertmanager: ['type', 'id', 'url', 'urls', 'generatorUrl', 'resendIntervalMs', 'maxFiring', 'basicAuth', 'bearerToken', 'secret', 'headers', 'timeoutMs', ...FILTER_KEYS],
+  alertmanager: ['type', 'id', 'url', 'urls', 'generatorUrl', 'resendIntervalMs', 'maxFiring', 'forgetAfterMs', 'basicAuth', 'bearerToken', 'secret', 'headers', 'timeoutMs', ...FILTER_KEYS],
   stdout: ['type', 'id', 'json', ...FILTER_KEYS],
 };
 const TYPES = Object.keys(KEYS);
@@ -120,7 +120,7 @@ function validateAlertmanager(raw: Obj, at: DataPath, problems: AlertsProblem[])
       httpUrl(raw.generatorUrl.replace(PLACEHOLDER, 'x'), g, problems);
     }
   }
-  positiveInts(raw, ['resendIntervalMs', 'maxFiring'], at, problems);
+  positiveInts(raw, ['resendIntervalMs', 'maxFiring', 'forgetAfterMs'], at, problems);
   if (raw.resolved === false)
     problems.push({ path: [...at, 'resolved'], message: "Alertmanager needs resolutions to end alerts: set send_resolved: false in its receivers instead" });
   if (raw.basicAuth !== undefined) {

@@ -153,6 +153,23 @@ test('while firing, each re-send pushes endsAt ahead; a repeat replaces what is 
   }
 });
 
+test('an alert the engine has not repeated for forgetAfterMs is no longer re-sent (its resolution may be another engine\'s)', async () => {
+  let now = Date.UTC(2026, 10, 30, 12, 0, 0);
+  const queue = recordingQueue();
+  const am = sink({ resendIntervalMs: 60_000, forgetAfterMs: 600_000 }, queue, () => now);
+  try {
+    await am.send(buildAlert({ id: 'old', dedupKey: 'syn-flood|old' }));
+    now += 300_000;
+    await am.send(buildAlert({ id: 'kept', dedupKey: 'syn-flood|kept' }));
+    now += 300_001;
+    await am.resendFiring();
+    expect(queue.jobs.slice(2).map((j) => j.alertId)).toEqual([`kept-resend-${now}`]);
+    expect(am.firingAlerts().map((a) => a.id)).toEqual(['kept']);
+  } finally {
+    await am.close();
+  }
+});
+
 test('a burst summary is sent once and not re-sent: its group never resolves', async () => {
   const queue = recordingQueue();
   const am = sink({}, queue, Date.now);
