@@ -2,9 +2,12 @@
  * The same BPF object on Debian 11's own Linux 5.10: its TCP tracepoints have no `family` field
  * (added in 5.18), so the program reads the socket's family instead, and skb:kfree_skb has no drop
  * reason (5.17), so a SYN to a closed port is not seen on the listening side. The harness runs the
- * addon's BpfSession inside a VM booted on that kernel; its records are decoded here.
+ * addon's BpfSession inside a VM booted on that kernel; its records are decoded here. The shared
+ * tests (every-kind-tests.ts) check the family read from the request sock in
+ * tcp_retransmit_synack and from the socket in the old tcp_retransmit_skb layout, over both families.
  */
 import { describeKernelVm } from './describe-kernel-vm';
+import { testEveryKind } from './every-kind-tests';
 
 describeKernelVm('5.10', "the collector's BPF program on Linux 5.10 (no family field, no drop reason)", (run) => {
   test('loads and attaches every tracepoint, losing nothing', () => {
@@ -47,4 +50,6 @@ describeKernelVm('5.10', "the collector's BPF program on Linux 5.10 (no family f
     const transitions = run.events.filter((e) => e.kind === 'state_change').map((e) => `${e.oldstate}>${e.newstate}`);
     expect(transitions).toEqual(expect.arrayContaining(['CLOSE>SYN_SENT', 'SYN_SENT>CLOSE', 'SYN_SENT>ESTABLISHED', 'CLOSE>LISTEN']));
   });
+
+  testEveryKind(run);
 });

@@ -2,9 +2,11 @@
  * The same BPF object on Debian 12's own Linux 6.1, whose tcp_send_reset has the old layout, fires
  * only for full sockets, and whose SYN to a closed port shows only as skb:kfree_skb NO_SOCKET.
  * The harness runs the addon's BpfSession inside a VM booted on that kernel; its records are
- * decoded here by the same decoder the collector uses.
+ * decoded here by the same decoder the collector uses. The shared tests (every-kind-tests.ts)
+ * check every other kind, among them the pre-6.17 tcp_retransmit_skb layout.
  */
 import { describeKernelVm } from './describe-kernel-vm';
+import { testEveryKind } from './every-kind-tests';
 
 describeKernelVm('6.1', "the collector's BPF program on Linux 6.1 (pre-6.10 layouts)", (run) => {
   test('loads and attaches every tracepoint, adding skb:kfree_skb because tcp_send_reset has the old layout', () => {
@@ -55,4 +57,6 @@ describeKernelVm('6.1', "the collector's BPF program on Linux 6.1 (pre-6.10 layo
     const transitions = run.events.filter((e) => e.kind === 'state_change').map((e) => `${e.oldstate}>${e.newstate}`);
     expect(transitions).toEqual(expect.arrayContaining(['CLOSE>SYN_SENT', 'SYN_SENT>CLOSE', 'SYN_SENT>ESTABLISHED', 'CLOSE>LISTEN']));
   });
+
+  testEveryKind(run);
 });
