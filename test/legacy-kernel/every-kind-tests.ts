@@ -31,6 +31,13 @@ export function testEveryKind(run: VmRun): void {
     expect(run.lines).toContain('traffic retransmits seen');
   });
 
+  test('tcp_probe, asked for, is reported missing: its record names no socket (skaddr) here; the rest loads', () => {
+    expect(run.lines).toContain('missing tcp:tcp_probe');
+    expect(run.lines).not.toContain('attached tcp:tcp_probe');
+    expect(run.lines).toContain('TW-END 0');
+    expect(run.events.filter((e) => e.kind === 'probe')).toEqual([]);
+  });
+
   describe.each(FAMILIES)('over %s', (label, family, host, other, unreachable, vanished) => {
     test('SYN-ACK retransmits: the listener local, the client peer, from the request sock', () => {
       expect(run.lines).toContain(`traffic synack_unacknowledged ${other} -> ${host}:9100 -> connected`);

@@ -1,5 +1,5 @@
 // Runs inside a small VM on an older kernel (see linux-6.1.kernel.test.ts): starts the same BPF
-// session the addon starts (tcp_probe left off), makes TCP traffic on loopback that every other
+// session the addon starts, with tcp_probe on, makes TCP traffic on loopback that every
 // tracepoint reports, and prints every ring-buffer record as hex for the host to decode.
 // Statically linked: the VM holds only busybox and this, and no netfilter modules, so losses are
 // made with routes alone.
@@ -166,7 +166,8 @@ int main() {
   setvbuf(stdout, nullptr, _IOLBF, 0);
   BpfSession session;
   std::string failed;
-  int err = session.Start({1u << 20, 0, false}, &failed);
+  // tcp_probe too (off by default in the collector): its record is checked as well.
+  int err = session.Start({1u << 20, 0, true}, &failed);
   if (err) {
     printf("error %s: %s\n", failed.c_str(), strerror(-err));
     return 1;
