@@ -36,14 +36,17 @@ describeKernelVm('5.10', "the collector's BPF program on Linux 5.10 (no family f
     expect(run.events.filter((e) => e.kind === 'rst_sent' && e.lport === 7)).toEqual([]);
   });
 
-  test('a reset on an established connection: the old tcp_send_reset layout, family from the socket', () => {
-    expect(run.lines.some((l) => l.startsWith('traffic abort 127.0.0.1:9000 -> client read -1 (Connection reset by peer)'))).toBe(true);
-    const sent = run.events.filter((e) => e.kind === 'rst_sent' && e.lport === 9000);
-    expect(sent).toEqual([expect.objectContaining({ family: 4, laddr: '127.0.0.1', raddr: '127.0.0.1' })]);
+  test.each([
+    ['IPv4', '127.0.0.1', 9000, 4],
+    ['IPv6', '::1', 9001, 6],
+  ])('a reset on an established connection over %s: the old tcp_send_reset layout, family from the socket', (_l, addr, port, family) => {
+    expect(run.lines.some((l) => l.startsWith(`traffic abort ${addr}:${port} -> client read -1 (Connection reset by peer)`))).toBe(true);
+    const sent = run.events.filter((e) => e.kind === 'rst_sent' && e.lport === port);
+    expect(sent).toEqual([expect.objectContaining({ family, laddr: addr, raddr: addr })]);
     expect(sent[0].reason).toBeUndefined();
-    const received = run.events.filter((e) => e.kind === 'rst_received' && e.rport === 9000);
-    expect(received).toEqual([expect.objectContaining({ family: 4, state: 'ESTABLISHED' })]);
-    expect(run.events.filter((e) => e.kind === 'destroy' && e.family === 4 && (e.lport === 9000 || e.rport === 9000)).length).toBeGreaterThan(0);
+    const received = run.events.filter((e) => e.kind === 'rst_received' && e.rport === port);
+    expect(received).toEqual([expect.objectContaining({ family, state: 'ESTABLISHED' })]);
+    expect(run.events.filter((e) => e.kind === 'destroy' && e.family === family && (e.lport === port || e.rport === port)).length).toBeGreaterThan(0);
   });
 
   test('state changes of the connections are there too', () => {
