@@ -1,6 +1,7 @@
 import { validateHeaderValue } from 'node:http';
 import { UserError } from '../../errors/user-error';
 import { loadSecret, Secret } from '../secret';
+import { SECRET_FORM, signingSecretProblem } from '../signing-key';
 import type { Identified, SinkConfig, WebhookSinkConfig } from '../sink-config';
 import { attemptDelivery } from './attempt-delivery';
 import type { SendAttempt } from './send-attempt';
@@ -22,11 +23,17 @@ export function webhookTargets(sinks: Identified<SinkConfig>[], env: NodeJS.Proc
         throw new UserError('ALERTS_HEADER_INVALID', `sink ${sink.id} header ${name}: the value has characters a header cannot carry (a newline?)`, 2);
       }
     }
+    const signingKey = sink.secret ? loadSecret(sink.secret, `sink ${sink.id} secret`, env) : undefined;
+    const bad = signingKey && signingSecretProblem(signingKey.reveal());
+    if (bad) {
+      const from = sink.secret!.env !== undefined ? `environment variable ${sink.secret!.env}` : sink.secret!.file;
+      throw new UserError('ALERTS_SECRET_INVALID', `sink ${sink.id} secret (${from}): ${bad}; a valid secret is ${SECRET_FORM}`, 2);
+    }
     targets.set(sink.id, {
       id: sink.id,
       url: new Secret(sink.url),
       timeoutMs: sink.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      ...(sink.secret ? { signingKey: loadSecret(sink.secret, `sink ${sink.id} secret`, env) } : {}),
+      ...(signingKey ? { signingKey } : {}),
       headers,
     });
   }

@@ -56,6 +56,21 @@ describe('tcpwarden run: mistakes', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  test('a config file that is an alias bomb: exit 2, one line at file:line:column', async () => {
+    const file = join(__dirname, '../../config/broken/alias-bomb.yaml');
+    const r = await runCliProcess(['run', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^tcpwarden run: \S+alias-bomb\.yaml:4:10: error yaml\.aliases: /)]);
+  });
+
+  test('a --redis URL with a bad % escape: exit 2, one line with the password masked', async () => {
+    const r = await runCliProcess(['run', '--role', 'engine', '--redis', 'redis://:hunter2%zz@127.0.0.1:6379', '--state-dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      "tcpwarden run: invalid Redis URL 'redis://:***@127.0.0.1:6379': the password has a '%' escape that does not decode (write '%25' for a '%') (expected redis://[[user]:password@]host[:port][/db] or rediss://...)",
+    );
+  });
+
   test('a role that needs Redis without one: exit 2, says what to give', async () => {
     const r = await runCliProcess(['run', '--role', 'engine']);
     expect(r.code).toBe(2);
