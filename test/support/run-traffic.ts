@@ -21,7 +21,8 @@ function jsonResult<T>(child: ChildProcess, what: string): Promise<T> {
     let err = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (err += d));
-    child.once('exit', (code) => {
+    // 'close', not 'exit': only 'close' guarantees stdout was read to its end.
+    child.once('close', (code) => {
       if (code !== 0) return reject(new Error(`${what} exited ${code}: ${err}`));
       resolve(JSON.parse(out.trim().split('\n').pop()!) as T);
     });
