@@ -6,13 +6,13 @@
  * does not depend on the engine's timing: every wait has a deadline, no duration is asserted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../src/interfaces/alert';
 import type { CompiledRule } from '../../src/rules/compiled-rule';
 import { formatLoadResult } from '../../src/rules/load-result';
 import { loadRules } from '../../src/rules/loader';
-import { connect, type Socket } from 'node:net';
 import { startCli, type RunningCli } from './cli';
 import { freePort } from './free-port';
 import { reportScenario } from './scenario-report';
@@ -21,7 +21,11 @@ import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 /** One connect to a loopback port nobody listens on. */
 async function refuseOnLoopback(): Promise<void> {
   const port = await freePort();
-  await new Promise<void>((resolve) => connect({ host: '127.0.0.1', port }).once('error', () => resolve()).once('connect', function (this: Socket) { this.destroy(); resolve(); }));
+  await new Promise<void>((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('error', () => resolve());
+    s.once('connect', () => (s.destroy(), resolve()));
+  });
 }
 
 export const SHIPPED_RULES = join(__dirname, '..', '..', 'rules');
@@ -37,6 +41,8 @@ export interface ScenarioDetector {
   receiver: WebhookReceiver;
   /** Every alert the webhook received so far, oldest first. */
   alerts(): ReceivedAlert[];
+  /** The ids of the alerts printed on stdout (`--json`) so far. */
+  printedIds(): Set<string>;
   /** Resolves with the first received alert (from index `from`) that `pred` accepts; rejects after `timeoutMs` naming `what`. */
   waitFor(pred: (a: ReceivedAlert) => boolean, timeoutMs: number, what: string, from?: number): Promise<ReceivedAlert>;
   stop(): Promise<void>;
@@ -78,11 +84,20 @@ export async function startScenarioDetector(options: { warmUp?: boolean } = {}):
     const longest = Math.max(...[...(await shippedRules()).values()].map((r) => r.windowMs));
     await new Promise((r) => setTimeout(r, longest + JUDGE_DELAY_MS));
   }
+  let stdout = '';
+  run.child.stdout!.on('data', (d) => (stdout += d));
   const alerts = () => receiver.requests.map((r) => ({ ...(JSON.parse(r.body) as Omit<ReceivedAlert, 'at'>), at: r.at }));
   return {
     run,
     receiver,
     alerts,
+    printedIds: () =>
+      new Set(
+        stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => (JSON.parse(l) as Alert).id),
+      ),
     async waitFor(pred, timeoutMs, what, from = 0) {
       const until = Date.now() + timeoutMs;
       for (;;) {
@@ -204,6 +219,11 @@ export async function expectDetection(detector: ScenarioDetector, rules: Map<str
   } finally {
     report(firing.at - started, resolved ? resolved.at - ended : null, firing.dedupKey);
   }
+
+  // The terminal sink (--json) printed the same notifications the webhook received (its pipe may trail by a moment).
+  const printedBy = Date.now() + 5000;
+  while (![firing, resolved!].every((a) => detector.printedIds().has(a.id)) && Date.now() < printedBy) await new Promise((r) => setTimeout(r, 20));
+  for (const a of [firing, resolved!]) expect(detector.printedIds().has(a.id)).toBe(true);
 
   // At most one firing per cooldown for the group (the judging tick may shift a repeat by up to a second).
   const firings = mine().filter((a) => a.dedupKey === firing.dedupKey && a.status === 'firing');
