@@ -28,7 +28,9 @@ function write(record: ScenarioRecord): void {
   const file = process.env.TCPWARDEN_SCENARIO_REPORT;
   if (!file) return;
   const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { scenarios: ScenarioRecord[] }) : { scenarios: [] };
-  report.scenarios = report.scenarios.filter((r) => !(r.scenario === record.scenario && r.kind === record.kind && r.rule === record.rule));
+  // A rerun replaces its own record (a ladder has one per intensity).
+  const key = (r: ScenarioRecord) => JSON.stringify([r.scenario, r.kind, r.rule, r.intensity]);
+  report.scenarios = report.scenarios.filter((r) => key(r) !== key(record));
   report.scenarios.push(record);
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
 }
