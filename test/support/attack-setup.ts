@@ -5,9 +5,16 @@
 import { createNetnsPair, type NetnsHost, type NetnsPair } from './netns';
 import type { Teardown } from './teardown';
 
-/** A fresh server/client pair, deleted at teardown (after the children that use it are killed). */
+let pairs = 0;
+
+/**
+ * A fresh server/client pair, deleted at teardown (after the children that use it are killed).
+ * Each pair of a process gets its own /24: the kernel reuses a deleted namespace's inode, so
+ * without new addresses a scenario could land in the group (netns, address) of the one before,
+ * still firing or in its cooldown.
+ */
 export function scenarioPair(teardown: Teardown): NetnsPair {
-  const pair = createNetnsPair();
+  const pair = createNetnsPair(10 + ((process.pid + pairs++) % 200));
   teardown.add(() => pair.destroy());
   return pair;
 }
