@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Alert } from '../interfaces/alert';
+import { Deadline } from '../lifecycle/deadline';
 import { BurstSummarizer } from './burst-summarizer';
 import type { DeadLetterStore } from './dead-letter/dead-letter-store';
 import type { DeliveryQueue } from './delivery/delivery-queue';
@@ -46,12 +47,16 @@ export class AlertDelivery {
     await this.queue.drained();
   }
 
-  /** Sends pending burst summaries, then stops the queue (the in-memory one dead-letters what still waits). */
-  async close(): Promise<void> {
+  /**
+   * Sends pending burst summaries, then stops the queue by `deadline` (default 10 s from now).
+   * Resolves with the deliveries not finished: dead-lettered (in memory) or left queued in Redis.
+   */
+  async close(deadline = Deadline.after(10_000)): Promise<number> {
     this.burst.flushAll();
-    await Promise.all(this.summaries);
-    await this.queue.close();
-    await this.deadLetters.close();
+    await deadline.settles(Promise.all(this.summaries));
+    const left = await this.queue.close(deadline);
+    await this.deadLetters.close(deadline);
+    return left;
   }
 
   private async fanOut(alert: Alert): Promise<void> {

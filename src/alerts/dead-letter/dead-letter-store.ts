@@ -1,3 +1,4 @@
+import type { Deadline } from '../../lifecycle/deadline';
 import type { DeadLetterEntry } from './dead-letter-entry';
 
 /** The persisted dead-letter list `tcpwarden alerts failed` shows and `alerts retry` drains. */
@@ -6,5 +7,6 @@ export interface DeadLetterStore {
   /** Oldest first. */
   list(): Promise<DeadLetterEntry[]>;
   remove(ids: string[]): Promise<void>;
-  close(): Promise<void>;
+  /** Writes still going finish, until `deadline` when the list lives in Redis. */
+  close(deadline?: Deadline): Promise<void>;
 }

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { Deadline } from '../../lifecycle/deadline';
+import { closeRedis } from '../../queue/redis-connection';
 import type { DeadLetterEntry } from './dead-letter-entry';
 import type { DeadLetterStore } from './dead-letter-store';
 
@@ -27,7 +29,8 @@ export class RedisDeadLetterStore implements DeadLetterStore {
       if (gone.has((JSON.parse(raw) as DeadLetterEntry).id)) await this.redis.lrem(DEAD_LETTER_KEY, 1, raw);
   }
 
-  async close(): Promise<void> {
-    if (this.owned) await this.redis.quit();
+  /** QUIT while Redis answers; a plain disconnect when it is away or `deadline` (default 10 s) passes. */
+  async close(deadline = Deadline.after(10_000)): Promise<void> {
+    if (this.owned) await closeRedis(this.redis, deadline);
   }
 }
