@@ -304,6 +304,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (this.producer) {
       await report.wait('queue flush', Deadline.after(deadline.remaining() + FORCE_GRACE_MS), this.producer.close(deadline.remaining()));
       report.left.eventsDropped += this.producer.metrics().dropped - dropped;
+      // The engine's final tick below counts the producer's drops in role all; a collector has no tick.
+      if (this.role === 'collector') this.metrics.eventsLost.inc({ stage: 'queue' }, report.left.eventsDropped);
     }
     this.flushed = true;
     // Judge (and commit) what arrived before the partitions are handed back: their next owner, if

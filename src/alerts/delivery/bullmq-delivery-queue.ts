@@ -121,6 +121,14 @@ export class BullmqDeliveryQueue implements DeliveryQueue {
       // Forced: the jobs were waited for above; it drops the connections rather than QUIT into a Redis that may be gone.
       await deadline.settles(this.worker.close(true));
     }
+    // What stays queued in Redis (waiting, retrying, cut short) when Redis can still say; a moment past the deadline is allowed for the answer.
+    if (this.connections[0].status === 'ready') {
+      const counts = this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused').then(
+        (c) => Object.values(c).reduce((a, b) => a + b, 0),
+        () => left,
+      );
+      if (await Deadline.after(deadline.remaining() + 500).settles(counts)) left = await counts;
+    }
     await deadline.settles(this.queue.close());
     await Promise.all(this.connections.map((c) => closeRedis(c, deadline)));
     await this.o.claims.close(deadline);
