@@ -148,7 +148,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
   async start(): Promise<void> {
     if (this.started) throw new Error('a detector starts once');
     this.started = true;
-    this.log.info({ role: this.role }, 'detector starting');
+    // Debug: a start that fails on a user's mistake prints that one line only.
+    this.log.debug({ role: this.role }, 'detector starting');
     this.starting = this.startUp().finally(() => (this.startDone = true));
     await this.starting;
   }

@@ -175,7 +175,7 @@ describe('tcpwarden run --role engine: stops within its deadline', () => {
 
   test('SIGTERM while Redis hangs at start (it takes the connection, never answers): the start gives up, exit 0', async () => {
     silent = await startSilentServer();
-    const run = engine(`redis://127.0.0.1:${silent.port}`);
+    const run = engine(`redis://127.0.0.1:${silent.port}`, '--log-level', 'debug');
     await run.stderrLine(/detector starting/);
     await waitFor('the connection attempt', () => silent!.connections > 0);
     const r = await sigterm(run);
