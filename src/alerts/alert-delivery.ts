@@ -9,7 +9,7 @@ import type { Sink } from './sink';
 
 /**
  * The sink layer: `dispatch(alert)` runs burst control, then hands the alert to every sink whose
- * filter takes it. Webhook sinks queue a durable, signed, retried delivery.
+ * filter takes it. Webhook and Alertmanager sinks queue durable, signed, retried deliveries.
  */
 export class AlertDelivery {
   private readonly burst: BurstSummarizer;
@@ -47,11 +47,26 @@ export class AlertDelivery {
     await this.queue.drained();
   }
 
+  /** The firing alerts sinks keep re-sending (to Alertmanager): what a replacement sink layer takes over with adopt(). */
+  firingAlerts(): Alert[] {
+    const byKey = new Map<string, Alert>();
+    for (const s of this.sinks) for (const a of s.firingAlerts?.() ?? []) byKey.set(a.dedupKey, a);
+    return [...byKey.values()];
+  }
+
+  /** Takes over the firing alerts of the sink layer this one replaces, so a config reload does not let Alertmanager resolve them. */
+  adopt(alerts: Alert[]): void {
+    for (const s of this.sinks) s.adopt?.(alerts);
+  }
+
   /**
-   * Sends pending burst summaries, then stops the queue by `deadline` (default 10 s from now).
-   * Resolves with the deliveries not finished: dead-lettered (in memory) or left queued in Redis.
+   * Stops the sinks' own timers, sends pending burst summaries, then stops the queue by `deadline`
+   * (default 10 s from now). Resolves with the deliveries not finished: dead-lettered (in memory)
+   * or left queued in Redis.
    */
   async close(deadline = Deadline.after(10_000)): Promise<number> {
+    // A re-send round still queueing waits on Redis: not past the deadline.
+    await deadline.settles(Promise.all(this.sinks.map((s) => s.close?.())));
     this.burst.flushAll();
     await deadline.settles(Promise.all(this.summaries));
     const left = await this.queue.close(deadline);

@@ -71,7 +71,7 @@ export class RuleRuntime {
    * the garbage collector (and the RSS) out of the per-event path. At most `maxKeys` are kept.
    */
   private readonly spares: WindowAggregate[] = [];
-  private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, evaluations: 0 };
+  private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, evaluations: 0, failedBatches: 0 };
 
   constructor(
     public rule: CompiledRule,
@@ -96,6 +96,11 @@ export class RuleRuntime {
 
   /** The partitions (event kinds) of a pushed batch this rule reads; set by the engine. */
   partitions: number[] = [];
+
+  /** Counts a pushed batch this rule failed on (see RuleStats.failedBatches). */
+  failedBatch(): void {
+    this.counters.failedBatches++;
+  }
 
   /** Called once per pushed batch before `addAll`: the first batch fixes where this rule's windows start. */
   begin(batchMinTs: number): void {

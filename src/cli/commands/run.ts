@@ -1,13 +1,11 @@
 import { parseArgs } from 'node:util';
-import { formatConfigErrors } from '../../config/config-load-result';
-import { loadConfigFile } from '../../config/load-config-file';
-import type { ValidConfig } from '../../config/valid-config';
 import { createDetector } from '../../detector/create-detector';
 import { STOP_DEADLINE_MS } from '../../detector/detector';
 import type { DetectorRole } from '../../detector/detector-options';
 import { UserError } from '../../errors/user-error';
 import { createLogger, parseLogLevel } from '../../logging/create-logger';
 import type { Command } from '../command';
+import { readConfig } from '../read-config';
 import { runOptions } from '../run-options';
 import { stopSignal } from '../stop-signal';
 
@@ -65,12 +63,6 @@ function parse(argv: string[]) {
   }
 }
 
-async function readConfig(file: string): Promise<ValidConfig> {
-  const result = await loadConfigFile(file);
-  if (!result.ok || !result.config) throw new UserError('CONFIG_INVALID', formatConfigErrors(result), 2);
-  return result.config;
-}
-
 async function run(argv: string[]): Promise<number> {
   const values = parse(argv);
   if (values.role !== undefined && !ROLES.includes(values.role as DetectorRole)) {
@@ -109,7 +101,7 @@ async function run(argv: string[]): Promise<number> {
       applied = { ...next };
     })().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'reload rejected: the running rules and sinks stay in force'));
   });
-  const stop = stopSignal(undefined, (signal) => {
+  const stop = stopSignal(undefined, undefined, (signal) => {
     logger.warn({ signal, step: detector.stopStep }, 'second stop signal: exiting now, without finishing the stop');
     process.exit(1);
   });
