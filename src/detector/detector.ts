@@ -298,7 +298,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (!this.startDone) {
       // The start gives up at its next step (a Redis connection attempt at once) and closes what it opened.
       this.startAbort.abort(new StartInterrupted('stopped before the start completed'));
-      if (!(await report.wait('start', deadline, this.starting))) await this.closeAll(deadline);
+      // Its rejection (the interruption itself) is start()'s caller's to see.
+      if (!(await report.wait('start', deadline, this.starting.catch(() => undefined)))) await this.closeAll(deadline);
       report.finish('detector stopped before its start completed', false);
       return;
     }
