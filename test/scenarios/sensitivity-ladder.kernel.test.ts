@@ -137,13 +137,23 @@ const describeLadder: jest.Describe = enabled
 describeLadder('scenarios: sensitivity ladder', () => {
   let detector: ScenarioDetector;
   let rules: Map<string, CompiledRule>;
+  /** A step's children and firewall rules; the step's namespaces outlive it (see `namespaces`). */
   const teardown = new Teardown();
+  /**
+   * The ladder's namespaces, deleted when the ladder ends: a deleted namespace's inode is reused,
+   * and a group keyed by netns alone (syn-flood-cookies) would be the previous step's, still in
+   * its cooldown.
+   */
+  const namespaces = new Teardown();
   const table: string[] = [];
   beforeAll(async () => {
     rules = await shippedRules();
     detector = await startScenarioDetector({ warmUp: true });
   }, 60_000);
-  afterEach(() => teardown.run());
+  afterEach(async () => {
+    await teardown.run();
+    await namespaces.run();
+  });
   afterAll(async () => {
     process.stdout.write(`\nsensitivity ladder (detected within ${TARGET_MS / 1000} s of the first packet, ${STEP_MS / 1000} s steps):\n${table.join('\n')}\n`);
     await detector?.stop();
@@ -158,7 +168,7 @@ describeLadder('scenarios: sensitivity ladder', () => {
       let smallestAtAll: number | undefined;
       let strongestDetected = false;
       for (const step of ladder.steps) {
-        const pair = scenarioPair(teardown);
+        const pair = scenarioPair(namespaces);
         const play = await ladder.prepare(pair, step, teardown);
         const { firing, started } = await playUntilFiring(detector, { rule: ladder.rule, group: ladder.group(pair), play }, STEP_MS + rule.windowMs + 5000);
         const detectedMs = firing ? firing.at - started : null;
