@@ -1,5 +1,5 @@
 /**
- * Sensitivity ladder (issue item 5), only with TCPWARDEN_SCENARIO_LADDER=1 (it takes about ten
+ * Sensitivity ladder (issue item 5), only with TCPWARDEN_SCENARIO_LADDER=1 (it takes about twenty
  * minutes): for each shipped rule, real attacks of rising intensity, each in fresh namespaces (a
  * new group, so no cooldown or baseline carries over), until one is detected within 3 s of its
  * first packet. Prints a table of every step and the smallest intensity detected within 3 s, and
@@ -132,7 +132,7 @@ const ladders: Ladder[] = [
 const enabled = process.env.TCPWARDEN_SCENARIO_LADDER === '1';
 const describeLadder: jest.Describe = enabled
   ? describeKernel
-  : ((name: string, fn: () => void) => describe.skip(`${name} [SKIPPED: set TCPWARDEN_SCENARIO_LADDER=1 to run it (about ten minutes)]`, fn)) as jest.Describe;
+  : ((name: string, fn: () => void) => describe.skip(`${name} [SKIPPED: set TCPWARDEN_SCENARIO_LADDER=1 to run it (about twenty minutes)]`, fn)) as jest.Describe;
 
 describeLadder('scenarios: sensitivity ladder', () => {
   let detector: ScenarioDetector;
