@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Alert } from '../../interfaces/alert';
 import { isoTime } from './iso-time';
 import type { RenderedBody } from './rendered-body';
+import { victimLabels, victimText } from './victim-text';
 
 /** Alertmanager's "zero time": how a still-firing alert says it has no end. */
 const NO_END = '0001-01-01T00:00:00Z';
@@ -28,6 +29,7 @@ function fingerprint(labels: Record<string, string>): string {
 export function alertmanager(alert: Alert, receiver: string): RenderedBody {
   const labels: Record<string, string> = { alertname: alert.rule.id, severity: alert.rule.severity, host: alert.host };
   for (const [k, v] of Object.entries(alert.group)) labels[labelName(k)] ??= String(v);
+  if (alert.victim) for (const [k, v] of Object.entries(victimLabels(alert.victim))) labels[k] ??= v;
   const annotations: Record<string, string> = {
     summary: alert.summary,
     description: alert.rule.name,
@@ -40,6 +42,11 @@ export function alertmanager(alert: Alert, receiver: string): RenderedBody {
     dedup_key: alert.dedupKey,
     lost_events: String(alert.loss.events),
   };
+  if (alert.victim) {
+    annotations.victim = victimText(alert.victim);
+    if (alert.victim.process) annotations.victim_cmdline = alert.victim.process.cmdline;
+    if (alert.victim.note) annotations.victim_note = alert.victim.note;
+  }
   const groupLabels = { alertname: alert.rule.id };
   const body = {
     version: '4',
