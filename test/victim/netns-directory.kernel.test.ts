@@ -3,68 +3,31 @@
  * real cgroup v2 directories in the layouts docker, containerd/CRI, podman and systemd make; the
  * runtimes' name files live in a directory of the test's own (their layout, not a mock of /proc).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsDirectory } from '../../src/victim/netns-directory';
 import { findPortOwner } from '../../src/victim/port-owner';
-import { containerId, createTestCgroups, cgroupSkipReason, podUid, type TestCgroups } from '../support/cgroups';
+import { cgroupSkipReason, containerId, podUid } from '../support/cgroups';
 import { describeUnless } from '../support/kernel-access';
-import { NETNS_TAG } from '../support/netns-tag';
+import { createNamespacedProcesses, until, type NamedNetns, type NamespacedProcesses } from '../support/namespaced-processes';
 import { TRAFFIC } from '../support/run-traffic';
 
-/** Resolves once `check` holds; fails after `ms`. */
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describeUnless(cgroupSkipReason, 'namespace directory and port owner: real namespaces, processes and cgroups', () => {
-  const namespaces: string[] = [];
-  const children: ChildProcess[] = [];
-  let cgroups: TestCgroups;
+  let world: NamespacedProcesses;
   let runtimeRoot: string;
-  let ns = 0;
-
-  /** A named network namespace with loopback up: its name and inode. */
-  function netns(): { name: string; inode: number } {
-    const name = `${NETNS_TAG}d${ns++}`;
-    execFileSync('ip', ['netns', 'add', name]);
-    namespaces.push(name);
-    execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-    return { name, inode: statSync(`/run/netns/${name}`).ino };
-  }
-
-  /** A long-running process inside namespace `name`, moved into `cgroup` when given. */
-  async function process_(name: string, cgroup: string | undefined, cmd: string, args: string[], ready?: RegExp): Promise<ChildProcess> {
-    const child = spawn('ip', ['netns', 'exec', name, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    if (ready) await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => ready.test(String(d)) && resolve()));
-    // `ip netns exec` execs the command itself: once /proc shows it in the namespace, it is ours to move.
-    await until(() => {
-      try {
-        return readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')[0] !== 'ip';
-      } catch {
-        return false;
-      }
-    });
-    if (cgroup) cgroups.move(child.pid!, cgroup);
-    return child;
-  }
+  const netns = () => world.netns();
+  const process_ = (ns: NamedNetns, cgroup: string | undefined, cmd: string, args: string[], ready?: RegExp) => world.start(ns, cgroup, cmd, args, ready);
+  let cgroups: NamespacedProcesses['cgroups'];
 
   beforeAll(() => {
-    cgroups = createTestCgroups();
+    world = createNamespacedProcesses();
+    cgroups = world.cgroups;
     runtimeRoot = mkdtempSync(join(tmpdir(), 'tw-runtime-'));
   });
   afterAll(async () => {
-    for (const c of children) c.kill('SIGKILL');
-    await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
-    cgroups?.destroy();
-    for (const name of namespaces) execFileSync('ip', ['netns', 'del', name]);
+    await world?.destroy();
     rmSync(runtimeRoot, { recursive: true, force: true });
   });
 
@@ -74,12 +37,12 @@ describeUnless(cgroupSkipReason, 'namespace directory and port owner: real names
     mkdirSync(join(runtimeRoot, 'var/lib/docker/containers', dockerId), { recursive: true });
     writeFileSync(join(runtimeRoot, 'var/lib/docker/containers', dockerId, 'config.v2.json'), JSON.stringify({ Name: '/web' }));
     const docker = netns();
-    await process_(docker.name, cgroups.dockerScope(dockerId), 'sleep', ['300']);
+    await process_(docker, cgroups.dockerScope(dockerId), 'sleep', ['300']);
 
     // docker, cgroupfs driver, no config file: named by its id
     const fsId = containerId();
     const dockerFs = netns();
-    await process_(dockerFs.name, cgroups.make(`docker/${fsId}`), 'sleep', ['300']);
+    await process_(dockerFs, cgroups.make(`docker/${fsId}`), 'sleep', ['300']);
 
     // a CRI pod: the pause container and the workload share the namespace; the kubelet's log dirs name them
     const uid = podUid();
@@ -91,25 +54,25 @@ describeUnless(cgroupSkipReason, 'namespace directory and port owner: real names
     copyFileSync('/usr/bin/sleep', pause);
     execFileSync('chmod', ['755', pause]);
     const pod = netns();
-    await process_(pod.name, cgroups.kubepodsScope(uid), pause, ['300']);
-    await process_(pod.name, cgroups.kubepodsScope(uid, appId), 'sleep', ['300']);
+    await process_(pod, cgroups.kubepodsScope(uid), pause, ['300']);
+    await process_(pod, cgroups.kubepodsScope(uid, appId), 'sleep', ['300']);
 
     // podman, named in its containers.json
     const podmanId = containerId();
     mkdirSync(join(runtimeRoot, 'var/lib/containers/storage/overlay-containers'), { recursive: true });
     writeFileSync(join(runtimeRoot, 'var/lib/containers/storage/overlay-containers/containers.json'), JSON.stringify([{ id: podmanId, names: ['db'] }]));
     const podman = netns();
-    await process_(podman.name, cgroups.libpodScope(podmanId), 'sleep', ['300']);
+    await process_(podman, cgroups.libpodScope(podmanId), 'sleep', ['300']);
 
     // a systemd service with a private network
     const unit = `tw-test-${process.pid}.service`;
     const service = netns();
-    await process_(service.name, cgroups.service(unit), 'sleep', ['300']);
+    await process_(service, cgroups.service(unit), 'sleep', ['300']);
 
     // one process in a container, one outside: the namespace is no one container's
     const mixed = netns();
-    await process_(mixed.name, cgroups.dockerScope(), 'sleep', ['300']);
-    await process_(mixed.name, undefined, 'sleep', ['300']);
+    await process_(mixed, cgroups.dockerScope(), 'sleep', ['300']);
+    await process_(mixed, undefined, 'sleep', ['300']);
 
     // a named namespace with no process in it
     const empty = netns();
@@ -143,7 +106,7 @@ describeUnless(cgroupSkipReason, 'namespace directory and port owner: real names
     dir.start();
     try {
       const late = netns();
-      await process_(late.name, cgroups.dockerScope(), 'sleep', ['300']);
+      await process_(late, cgroups.dockerScope(), 'sleep', ['300']);
       expect(dir.get(late.inode)).toBeUndefined(); // a map lookup: nothing read on this path
       await until(() => dir.get(late.inode) !== undefined);
       expect(dir.get(late.inode)).toMatchObject({ name: late.name, container: { runtime: 'docker' } });
@@ -157,9 +120,9 @@ describeUnless(cgroupSkipReason, 'namespace directory and port owner: real names
     const id = containerId();
     const scope = cgroups.dockerScope(id);
     const space = netns();
-    const listener = await process_(space.name, scope, process.execPath, [TRAFFIC, 'serve', '127.0.0.1', '8443', 'sink'], /ready/);
+    const listener = await process_(space, scope, process.execPath, [TRAFFIC, 'serve', '127.0.0.1', '8443', 'sink'], /ready/);
     // A process of the namespace that owns nothing: the owner is told apart from its neighbours.
-    await process_(space.name, scope, 'sleep', ['300']);
+    await process_(space, scope, 'sleep', ['300']);
     const dir = new NetnsDirectory({ runtimeRoot });
     dir.refresh();
     const pids = dir.get(space.inode)!.pids;
@@ -172,7 +135,7 @@ describeUnless(cgroupSkipReason, 'namespace directory and port owner: real names
     expect(findPortOwner(8444, pids)).toEqual({ state: 'closed', process: null });
 
     // A connection from inside the namespace: its client side holds a port with no listener.
-    const client = await process_(space.name, scope, process.execPath, ['-e', "const s=require('net').connect(8443,'127.0.0.1',()=>console.log('up:'+s.localPort));setInterval(()=>{},1e6)"], /up:/);
+    const client = await process_(space, scope, process.execPath, ['-e', "const s=require('net').connect(8443,'127.0.0.1',()=>console.log('up:'+s.localPort));setInterval(()=>{},1e6)"], /up:/);
     const dir2 = new NetnsDirectory({ runtimeRoot });
     dir2.refresh();
     const clientPort = Number(/ 127\.0\.0\.1:(\d+) +127\.0\.0\.1:8443 /.exec(execFileSync('ip', ['netns', 'exec', space.name, 'ss', '-Htn'], { encoding: 'utf8' }))![1]);
