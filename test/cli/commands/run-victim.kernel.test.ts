@@ -88,7 +88,7 @@ describeUnless(kernelSkipReason ?? cgroupSkipReason, 'tcpwarden run: the alert n
       } finally {
         pair.exec(c, 'iptables', ['-F', 'INPUT']);
       }
-      const [json, slackReq, am] = await Promise.all(['/json', '/slack', '/am'].map((p) => receiver.waitForRequest((r) => r.path === p, 30000)));
+      const [json, slackReq, am] = await Promise.all(['/json', '/slack', '/am'].map((p) => receiver.waitForRequest((r) => r.path.endsWith(p), 30000)));
 
       const alert = JSON.parse(json.body) as Alert;
       const cmdline = `${process.execPath} ${TRAFFIC} serve ${s.v4} ${PORT} sink`;
