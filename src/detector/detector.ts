@@ -97,6 +97,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (this.role === 'engine' && options.source) {
       throw new UserError('DETECTOR_ROLE_SOURCE', "role 'engine' takes its events from Redis, not from a source", 2);
     }
+    this.metrics.reportReadiness(this.role, () => this.isReady);
     const loss = { ...DEFAULT_LOSS, ...options.loss };
     this.ledger = new LossLedger(Math.max(loss.windowMs, 600_000));
     this.lossOptions = loss;
@@ -202,6 +203,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (this.role === 'collector') throw new UserError('DETECTOR_NO_SINKS', "role 'collector' sends no alerts");
     const old = this.delivery;
     this.delivery = this.createDelivery(alerts);
+    // Alerts still firing keep being re-sent to Alertmanager by the new sinks.
+    if (old) this.delivery.adopt(old.firingAlerts());
     this.log.info({ sinks: alerts.sinks.map((s) => s.id) }, 'sinks replaced');
     if (old) {
       await old.drained();
