@@ -5,6 +5,7 @@
  * every format (generic JSON, Slack, Alertmanager webhook body, the readable stdout line), and
  * the rule matches and groups on the events' container field.
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,11 +25,17 @@ describeUnless(kernelSkipReason ?? cgroupSkipReason, 'tcpwarden run: the alert n
   let world: NamespacedProcesses;
   let receiver: WebhookReceiver;
   let dir: string;
+  const id = containerId();
+  let scope: string;
+  let listener: ChildProcess;
   beforeAll(async () => {
     pair = createNetnsPair();
     world = createNamespacedProcesses();
     receiver = await startWebhookReceiver();
     dir = mkdtempSync(join(tmpdir(), 'tw-victim-'));
+    // The server namespace's only process: a listener in a docker-like cgroup.
+    scope = world.cgroups.dockerScope(id);
+    listener = await world.start(pair.server, scope, process.execPath, [TRAFFIC, 'serve', pair.server.v4, String(PORT), 'sink'], /ready/);
   });
   afterAll(async () => {
     await world?.destroy();
@@ -38,10 +45,7 @@ describeUnless(kernelSkipReason ?? cgroupSkipReason, 'tcpwarden run: the alert n
   });
 
   test('a SYN flood on a containerized listener: netns name, container and port owner in every format', async () => {
-    const id = containerId();
-    const scope = world.cgroups.dockerScope(id);
     const { server: s, client: c } = pair;
-    const listener = await world.start(s, scope, process.execPath, [TRAFFIC, 'serve', s.v4, String(PORT), 'sink'], /ready/);
 
     // The rule matches on the event's container field and groups by it: names are event fields.
     const rules = join(dir, 'rules.yaml');
@@ -126,4 +130,46 @@ describeUnless(kernelSkipReason ?? cgroupSkipReason, 'tcpwarden run: the alert n
       await run.done;
     }
   }, 90000);
+
+  test('refused connections to a closed port: the namespace and its container, port closed, no process', async () => {
+    const { server: s, client: c } = pair;
+    const rules = join(dir, 'refused.yaml');
+    writeFileSync(
+      rules,
+      [
+        'rules:',
+        '  - id: refused-here',
+        '    name: refused',
+        '    description: d',
+        '    severity: high',
+        '    match: { all: [ { fact: kind, operator: equal, value: connect_refused }, { fact: direction, operator: equal, value: inbound } ] }',
+        '    group_by: [netns, raddr]',
+        '    window: 10s',
+        '    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 20 } ] }',
+        '    summary: "{{raddr}} refused {{count}} times"',
+        '',
+      ].join('\n'),
+    );
+    const seen = receiver.requests.length;
+    const run = startCli(['run', '--rules', rules, '--webhook', `${receiver.url}/refused`, '--state-dir', dir, '--log-level', 'info']);
+    try {
+      await run.stderrLine(/detector running/);
+      await traffic(pair, c, ['refuse', s.v4, '7', '30']);
+      const req = await receiver.waitForRequest((r) => r.path.endsWith('/refused'), 30000, seen);
+      const alert = JSON.parse(req.body) as Alert;
+      expect(alert).toMatchObject({ rule: { id: 'refused-here' }, group: { netns: s.inode, raddr: c.v4 } });
+      expect(alert.victim).toEqual({
+        netns: { inode: s.inode, name: s.name },
+        container: { runtime: 'docker', id, name: null },
+        pod: null,
+        service: null,
+        port: 7,
+        portState: 'closed',
+        process: null,
+      });
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.done;
+    }
+  }, 60000);
 });
