@@ -20,6 +20,8 @@ export interface NetnsDirectoryOptions {
 
 /** An unknown namespace triggers a refresh at most this often. */
 const MISS_REFRESH_GAP_MS = 1000;
+/** Inodes remembered as unknown (and as missed) at most: memory stays bounded whatever the events name. */
+const UNKNOWN_MAX = 4096;
 
 interface Member {
   pid: number;
@@ -82,7 +84,7 @@ export class NetnsDirectory {
   }
 
   private miss(inode: number): void {
-    if (this.unknown.has(inode) || this.missed.size >= 1024) return;
+    if (this.unknown.has(inode) || this.missed.size >= UNKNOWN_MAX) return;
     this.missed.add(inode);
     if (this.pending) return;
     const wait = Math.max(0, this.refreshedAt + MISS_REFRESH_GAP_MS - Date.now());
@@ -110,6 +112,7 @@ export class NetnsDirectory {
       entries.set(inode, this.named(inode, mounts.get(inode), members.get(inode) ?? []));
     }
     this.entries = entries;
+    if (this.unknown.size + this.missed.size > UNKNOWN_MAX) this.unknown.clear();
     for (const inode of this.missed) if (!entries.has(inode)) this.unknown.add(inode);
     this.missed.clear();
     this.refreshedAt = Date.now();
