@@ -24,6 +24,9 @@ export function cgroupV2Mount(): string | undefined {
 export const cgroupSkipReason: string | null =
   process.getuid?.() !== 0 ? 'not root' : cgroupV2Mount() === undefined ? 'no cgroup v2 mount in /proc/self/mountinfo' : null;
 
+/** A Kubernetes pod uid. */
+export const podUid = (): string => randomUUID();
+
 /** A 64-hex container id, like the runtimes make. */
 export const containerId = (): string => randomBytes(32).toString('hex');
 
@@ -91,5 +94,3 @@ export function createTestCgroups(): TestCgroups {
   };
   return cg;
 }
-
-export { randomUUID as podUid };

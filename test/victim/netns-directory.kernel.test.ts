@@ -18,6 +18,7 @@ describeUnless(cgroupSkipReason, 'namespace directory and port owner: real names
   let world: NamespacedProcesses;
   let runtimeRoot: string;
   const netns = () => world.netns();
+  /** A long-running process in namespace `ns`, moved into `cgroup` when given. */
   const process_ = (ns: NamedNetns, cgroup: string | undefined, cmd: string, args: string[], ready?: RegExp) => world.start(ns, cgroup, cmd, args, ready);
   let cgroups: NamespacedProcesses['cgroups'];
 
