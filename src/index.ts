@@ -1,6 +1,14 @@
 /** The embedding API: `import { ... } from 'tcpwarden'`. */
 export * from './interfaces/tcp-event';
 export * from './interfaces/alert';
+export * from './interfaces/victim';
+export { NetnsDirectory } from './victim/netns-directory';
+export type { NetnsDirectoryOptions } from './victim/netns-directory';
+export type { NamespaceNames, EventNames } from './victim/namespace-names';
+export { VictimResolver } from './victim/victim-resolver';
+export type { VictimResolverOptions } from './victim/victim-resolver';
+export { findPortOwner } from './victim/port-owner';
+export type { PortOwner } from './victim/port-owner';
 export { UserError } from './errors/user-error';
 export { createDetector } from './detector/create-detector';
 export { Detector } from './detector/detector';

@@ -5,7 +5,7 @@ const PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 /** The top-level alert fields a template may start from (see the Alert interface). */
 export const TEMPLATE_ROOTS = [
   'dedupKey', 'id', 'status', 'rule', 'group', 'window', 'aggregates', 'summary',
-  'host', 'netns', 'samples', 'loss', 'startsAt', 'endsAt',
+  'host', 'netns', 'samples', 'loss', 'startsAt', 'endsAt', 'victim',
 ] as const;
 
 /** Problems with a template's placeholders, empty when it is usable. */

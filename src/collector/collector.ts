@@ -5,8 +5,9 @@ import type { TcpEvent } from '../interfaces/tcp-event';
 import { loadAddon, type NativeCollector } from './native-addon';
 import { preflight } from './preflight';
 import { RecordDecoder } from './record-decoder';
-import { SnmpSampler } from './snmp-sampler';
+import { SnmpSampler, type SnmpSamplerOptions } from './snmp-sampler';
 import { TRACEPOINT_COUNT, TRACEPOINT_NAMES, type Tracepoint } from './record-layout';
+import { NetnsDirectory } from '../victim/netns-directory';
 
 export interface CollectorOptions {
   /** Stamped on every event; defaults to os.hostname(). */
@@ -31,6 +32,12 @@ export interface CollectorOptions {
    * Default 1000; 0 turns sampling off.
    */
   snmpIntervalMs?: number;
+  /**
+   * Where events get their victim names (netns_name, container, pod, service): this host's
+   * namespace directory, refreshed in the background while the collector runs. Default a new
+   * one; `false` leaves the names out.
+   */
+  names?: NetnsDirectory | false;
 }
 
 export interface TracepointStats {
@@ -86,9 +93,12 @@ export class Collector extends EventEmitter<CollectorEvents> {
   private final?: CollectorStats;
   private sampler?: SnmpSampler;
   private sampling?: NodeJS.Timeout;
+  /** This host's network namespaces and their names (undefined with `names: false`). */
+  readonly names?: NetnsDirectory;
 
   constructor(private readonly options: CollectorOptions = {}) {
     super();
+    if (options.names !== false) this.names = options.names ?? new NetnsDirectory();
     const ring = options.ringBytes ?? COLLECTOR_DEFAULTS.ringBytes;
     if (!Number.isInteger(ring) || ring < 4096 || (ring & (ring - 1)) !== 0) {
       throw new UserError('COLLECTOR_OPTION_INVALID', `ring buffer size ${ring} is not a power of two of at least 4096 bytes`);
@@ -101,7 +111,9 @@ export class Collector extends EventEmitter<CollectorEvents> {
     const { mountedTracefs } = preflight();
     const addon = loadAddon();
     const host = this.options.host ?? hostname();
-    this.decoder = new RecordDecoder({ host, resetReasons: addon.btfEnum('sk_rst_reason') ?? {} });
+    const names = this.names;
+    const lookup = names && ((netns: number) => names.get(netns)?.event);
+    this.decoder = new RecordDecoder({ host, resetReasons: addon.btfEnum('sk_rst_reason') ?? {}, names: lookup });
     const ringBytes = this.options.ringBytes ?? COLLECTOR_DEFAULTS.ringBytes;
     let resolveEnd: (s: CollectorStats) => void = () => undefined;
     this.ended = new Promise((resolve) => (resolveEnd = resolve));
@@ -118,6 +130,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
         if (batch === null) {
           native.close();
           this.stopSampling();
+          this.names?.stop();
           this.final = this.stats();
           this.emit('end', this.final);
           resolveEnd(this.final);
@@ -130,7 +143,8 @@ export class Collector extends EventEmitter<CollectorEvents> {
     try {
       const started = native.start();
       this.native = native;
-      this.startSampling(host);
+      this.names?.start();
+      this.startSampling(host, lookup);
       return { ...started, mountedTracefs };
     } catch (err) {
       native.close();
@@ -138,10 +152,10 @@ export class Collector extends EventEmitter<CollectorEvents> {
     }
   }
 
-  private startSampling(host: string): void {
+  private startSampling(host: string, names: SnmpSamplerOptions['names']): void {
     const interval = this.options.snmpIntervalMs ?? COLLECTOR_DEFAULTS.snmpIntervalMs;
     if (interval <= 0) return;
-    const sampler = new SnmpSampler({ host, netns: this.options.netns });
+    const sampler = new SnmpSampler({ host, netns: this.options.netns, names });
     sampler.sample(); // the baseline
     this.sampler = sampler;
     this.sampling = setInterval(() => this.emitSamples(), interval);

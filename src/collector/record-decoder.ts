@@ -1,4 +1,5 @@
 import type { EventKind, TcpEvent } from '../interfaces/tcp-event';
+import type { EventNames } from '../victim/namespace-names';
 import { formatIPv4, formatIPv6, isV4Mapped } from './address-format';
 import { CommCache } from './comm-cache';
 import { AF_INET, FLAG, OFFSET, RECORD_SIZE, Tracepoint } from './record-layout';
@@ -12,7 +13,11 @@ export interface RecordDecoderOptions {
    * numbering changes between kernels. Empty on kernels before 6.10, which give no reset reason.
    */
   resetReasons: Record<number, string>;
+  /** The names of a network namespace by inode (a cache lookup: NetnsDirectory), put on its events. */
+  names?: (netns: number) => EventNames | undefined;
 }
+
+const NO_NAMES: EventNames = {};
 
 const TWO_32 = 4294967296;
 const NO_SOCKET_REASON = 'no_socket';
@@ -20,15 +25,21 @@ const NO_SOCKET_REASON = 'no_socket';
 /**
  * Turns ring-buffer records into normalized events: this host's side as laddr/lport whatever the
  * tracepoint's source/destination order, state and reset-reason names, socket identity, and the
- * derived `connect_refused` events. Stateless: each record decodes on its own.
+ * derived `connect_refused` events, and the victim names of each event's namespace (a cache
+ * lookup, once per run of one namespace in a batch). Each record decodes on its own.
  */
 export class RecordDecoder {
   private readonly host: string;
   private readonly reasons: Map<number, string>;
   private readonly comms = new CommCache();
+  private readonly names?: (netns: number) => EventNames | undefined;
+  /** The last namespace looked up: a batch is mostly one or a few namespaces in runs. */
+  private lastNetns = -1;
+  private lastNames: EventNames = NO_NAMES;
 
   constructor(options: RecordDecoderOptions) {
     this.host = options.host;
+    this.names = options.names;
     this.reasons = new Map();
     for (const [value, name] of Object.entries(options.resetReasons)) {
       this.reasons.set(Number(value), name.replace(/^SK_RST_REASON_/, '').toLowerCase());
@@ -38,6 +49,7 @@ export class RecordDecoder {
   /** Decodes a batch of records (a multiple of RECORD_SIZE bytes), appending events to `out`. */
   decode(batch: Uint8Array, out: TcpEvent[] = []): TcpEvent[] {
     const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+    this.lastNetns = -1; // names learned since the last batch apply from this one on
     for (let at = 0; at + RECORD_SIZE <= batch.byteLength; at += RECORD_SIZE) this.decodeOne(batch, view, at, out);
     return out;
   }
@@ -73,6 +85,11 @@ export class RecordDecoder {
     const pid = view.getUint32(at + OFFSET.pid, true);
     const comm = this.comms.get(buf, view, at, pid);
     const sock = socketId(view, at);
+    if (netns !== this.lastNetns && this.names) {
+      this.lastNetns = netns;
+      this.lastNames = this.names(netns) ?? NO_NAMES;
+    }
+    const n = this.lastNames;
     const laddr = reversed ? daddr : saddr;
     const lport = reversed ? dport : sport;
     const raddr = reversed ? saddr : daddr;
@@ -125,9 +142,9 @@ export class RecordDecoder {
       default:
         return;
     }
-    out.push(event(kind, ts, family, laddr, lport, raddr, rport, state, oldstate, newstate, reason, undefined, netns, sock, pid, comm, this.host));
+    out.push(event(kind, ts, family, laddr, lport, raddr, rport, state, oldstate, newstate, reason, undefined, netns, sock, pid, comm, this.host, n));
     if (refused) {
-      out.push(event('connect_refused', ts, family, laddr, lport, raddr, rport, undefined, undefined, undefined, undefined, refused, netns, sock, pid, comm, this.host));
+      out.push(event('connect_refused', ts, family, laddr, lport, raddr, rport, undefined, undefined, undefined, undefined, refused, netns, sock, pid, comm, this.host, n));
     }
   }
 }
@@ -154,8 +171,12 @@ function event(
   pid: number,
   comm: string,
   host: string,
+  n: EventNames,
 ): TcpEvent {
-  return { kind, ts, family, laddr, lport, raddr, rport, state, oldstate, newstate, reason, direction, netns, sock, pid, comm, host };
+  return {
+    kind, ts, family, laddr, lport, raddr, rport, state, oldstate, newstate, reason, direction, netns, sock, pid, comm, host,
+    netns_name: n.netns_name, container: n.container, pod: n.pod, service: n.service,
+  };
 }
 
 /** A SYN without ACK: a connection attempt (a SYN-ACK to a closed port is backscatter, not one). */

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { TcpEvent } from '../interfaces/tcp-event';
+import type { EventNames } from '../victim/namespace-names';
 import { parseNetstat } from './netstat-counters';
 
 export interface SnmpSamplerOptions {
@@ -8,6 +9,8 @@ export interface SnmpSamplerOptions {
   netns?: number;
   /** Where /proc is (tests point it elsewhere). */
   proc?: string;
+  /** The names of a network namespace by inode, put on its samples. */
+  names?: (netns: number) => EventNames | undefined;
 }
 
 /**
@@ -61,6 +64,7 @@ export class SnmpSampler {
       this.previous.set(netns, sent);
       // The first sample of a namespace is its baseline, not cookies sent now.
       if (before === undefined || sent <= before) continue;
+      const n = this.options.names?.(netns);
       events.push({
         kind: 'syncookies_sent',
         ts: now,
@@ -72,6 +76,10 @@ export class SnmpSampler {
         netns,
         host: this.options.host,
         value: sent - before,
+        netns_name: n?.netns_name,
+        container: n?.container,
+        pod: n?.pod,
+        service: n?.service,
       });
     }
     for (const netns of this.previous.keys()) if (!seen.has(netns)) this.previous.delete(netns);

@@ -30,6 +30,7 @@ import type { CompiledRule } from '../rules/compiled-rule';
 import { formatDiagnostic } from '../rules/diagnostic';
 import { formatLoadResult, type LoadResult } from '../rules/load-result';
 import { loadRules } from '../rules/loader';
+import { VictimResolver } from '../victim/victim-resolver';
 import { checkedSource } from './checked-source';
 import type { DetectorOptions, DetectorRole } from './detector-options';
 import { LossLedger, type LossStage } from './loss-ledger';
@@ -83,6 +84,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private ledger: LossLedger;
   private readonly lossOptions: LossAlertOptions;
   private lossMonitor?: LossMonitor;
+  private victims?: VictimResolver;
   private ticker?: NodeJS.Timeout;
   private ticking: Promise<void> = Promise.resolve();
   private sourceDone?: Promise<void>;
@@ -216,6 +218,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
       signal.throwIfAborted();
     }
     if (collect) this.startSource();
+    // Alerts name their victim from this host's namespaces (the collector's directory when it has one).
+    if (judge) this.victims = new VictimResolver({ host: this.host, directory: this.collector?.names });
     if (judge) {
       const tickMs = this.options.engine?.tickMs ?? 1000;
       this.ticker = setInterval(() => this.queueTick(), tickMs);
@@ -464,7 +468,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     const judged = owned.filter((p) => this.consumer!.ready(p)).length;
     this.metrics.partitions.set({ state: 'judged' }, judged);
     this.metrics.partitions.set({ state: 'waiting' }, owned.length - judged);
-    const fresh = alerts.map((a) => this.withUpstreamLoss(a));
+    const fresh = alerts.map((a) => this.withVictim(this.withUpstreamLoss(a)));
     for (const alert of fresh) {
       this.metrics.alerts.inc({ rule: alert.rule.id, severity: alert.rule.severity, status: alert.status });
       this.emit('alert', alert);
@@ -522,6 +526,16 @@ export class Detector extends EventEmitter<DetectorEvents> {
       }
     }
     return { ...alert, loss: { events, stages } };
+  }
+
+  /** Names the alert's victim; an alert that cannot be named still goes out, without one. */
+  private withVictim(alert: Alert): Alert {
+    try {
+      return this.victims!.name(alert);
+    } catch (err) {
+      this.log.warn({ alert: alert.id, err }, 'could not name the victim of an alert');
+      return alert;
+    }
   }
 
   /** Hands alerts to the sinks; one a sink could not queue is handed over again on the next tick. */

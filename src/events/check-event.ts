@@ -70,6 +70,10 @@ const RULES: Record<keyof TcpEvent, FieldRule> = {
   comm: { required: false, ok: text, wants: TEXT },
   host: { required: true, ok: text, wants: TEXT },
   value: { required: false, ok: valueOk, wants: 'a non-negative finite number' },
+  netns_name: { required: false, ok: text, wants: TEXT },
+  container: { required: false, ok: text, wants: TEXT },
+  pod: { required: false, ok: text, wants: TEXT },
+  service: { required: false, ok: text, wants: TEXT },
 };
 
 /**
@@ -96,7 +100,11 @@ function fieldsHold(e: Partial<Record<keyof TcpEvent, unknown>>): boolean {
     (e.sock === undefined || text(e.sock)) &&
     (e.pid === undefined || u32(e.pid)) &&
     (e.comm === undefined || text(e.comm)) &&
-    (e.value === undefined || valueOk(e.value))
+    (e.value === undefined || valueOk(e.value)) &&
+    (e.netns_name === undefined || text(e.netns_name)) &&
+    (e.container === undefined || text(e.container)) &&
+    (e.pod === undefined || text(e.pod)) &&
+    (e.service === undefined || text(e.service))
   );
 }
 

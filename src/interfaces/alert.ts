@@ -1,4 +1,5 @@
 import type { TcpEvent } from './tcp-event';
+import type { Victim } from './victim';
 
 /** Rule severities, lowest first: sinks filter on a minimum severity by this order. */
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
@@ -34,4 +35,10 @@ export interface Alert {
   /** When the alert first fired for this episode (epoch ms); for `resolved`, also `endsAt`. */
   startsAt: number;
   endsAt?: number;
+  /**
+   * Who is attacked: the namespace's name, its container, pod or service, and the process owning
+   * the local port (docs/alerts.md, "The victim"). Set by the detector just before the sinks take
+   * the alert; absent on alerts that name no namespace (event-loss) and straight from the engine.
+   */
+  victim?: Victim;
 }

@@ -56,6 +56,18 @@ export interface TcpEvent {
    * samples carry empty addresses and port 0.
    */
   value?: number;
+  /**
+   * Victim names (docs/events.md, "Victim names"): filled by the collector from its cache of this
+   * host's network namespaces, keyed by `netns`; absent when the namespace has no such name.
+   * `netns_name`: the namespace's bind-mount name (`ip netns`, docker's sandbox id).
+   */
+  netns_name?: string;
+  /** The one container whose processes live in the namespace: its name, else its id's first 12 hex digits. */
+  container?: string;
+  /** The Kubernetes pod of the namespace: `namespace/name`, else its uid. */
+  pod?: string;
+  /** The one systemd service (`nginx.service`) whose processes live in the namespace. */
+  service?: string;
 }
 
 /** The fields a rule may match, group or count on, with their value type. */
@@ -78,6 +90,10 @@ export const EVENT_FIELDS: Record<keyof TcpEvent, 'string' | 'number'> = {
   comm: 'string',
   host: 'string',
   value: 'number',
+  netns_name: 'string',
+  container: 'string',
+  pod: 'string',
+  service: 'string',
 };
 
 /**

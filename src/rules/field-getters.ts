@@ -27,4 +27,8 @@ export const FIELD_GETTERS: Record<keyof TcpEvent, FieldGetter> = {
   comm: (e) => e.comm,
   host: (e) => e.host,
   value: (e) => e.value,
+  netns_name: (e) => e.netns_name,
+  container: (e) => e.container,
+  pod: (e) => e.pod,
+  service: (e) => e.service,
 };

@@ -72,7 +72,7 @@ function expression(cond: NestedCondition, constants: unknown[]): string {
   if ('not' in cond) return `!${expression(cond.not as NestedCondition, constants)}`;
   if ('condition' in cond) throw new Error(`shared condition '${cond.condition}' must be inlined before compiling a match`);
   const field = cond.fact;
-  if (!isEventField(field) || !/^[a-z]+$/.test(field)) throw new Error(`'${field}' passed validation but is not an event field`);
+  if (!isEventField(field) || !/^[a-z_]+$/.test(field)) throw new Error(`'${field}' passed validation but is not an event field`);
   const v = `e.${field}`;
   const value = cond.value;
   const constant = (x: unknown) => {

@@ -146,3 +146,20 @@ describe('RecordDecoder', () => {
     expect(events[0]).toMatchObject({ kind: 'retransmit', pid: 42, comm: 'curl', state: 'ESTABLISHED' });
   });
 });
+
+describe('RecordDecoder: victim names of each event\'s namespace', () => {
+  test('looks the names up once per run of one namespace, and names learned later apply from the next batch', () => {
+    const names = new Map<number, { netns_name?: string; container?: string; pod?: string; service?: string }>([[7, { netns_name: 'web', container: 'shop-api', pod: 'shop/api-0' }]]);
+    const asked: number[] = [];
+    const decoder = new RecordDecoder({ host: 'h', resetReasons: {}, names: (n) => (asked.push(n), names.get(n)) });
+    const rec = (netns: number) => buildRecord({ tracepoint: Tracepoint.RetransmitSynack, saddr: '10.0.0.1', daddr: '10.0.0.2', sport: 443, dport: 5000, netns });
+    const first = decoder.decode(Buffer.concat([rec(7), rec(7), rec(8), rec(8), rec(7)]));
+    expect(asked).toEqual([7, 8, 7]);
+    expect(first.map((e) => e.container)).toEqual(['shop-api', 'shop-api', undefined, undefined, 'shop-api']);
+    expect(first[0]).toMatchObject({ netns: 7, netns_name: 'web', pod: 'shop/api-0' });
+    expect(first[0].service).toBeUndefined();
+    names.set(8, { service: 'nginx.service' });
+    const next = decoder.decode(rec(8));
+    expect(next[0]).toMatchObject({ netns: 8, service: 'nginx.service' });
+  });
+});

@@ -4,8 +4,10 @@ import { tcpEvent, tcpEvents } from '../support/tcp-events';
 describe('batch codec', () => {
   it('round-trips every field, keeps absent fields absent, and is compact', () => {
     const events = [
-      ...tcpEvents(0, 998),
+      ...tcpEvents(0, 997),
       tcpEvent(998, { kind: 'state_change', oldstate: 'SYN_SENT', newstate: 'ESTABLISHED', sock: 'ffff8881', pid: 4242, comm: 'curl', family: 6, laddr: '::1', raddr: '::1' }),
+      // The victim names travel with the events to engines on other hosts.
+      tcpEvent(997, { netns_name: 'web', container: 'shop-api', pod: 'shop/api-0', service: 'nginx.service' }),
       tcpEvent(999, { ts: 1764062577999.001 }),
     ];
     const batch = { id: 'p1-7', partition: 3, createdAt: 1764062578000, lost: 12, collectorLost: 5, events };

@@ -23,6 +23,7 @@ export function genericJson(alert: Alert): RenderedBody {
     loss: alert.loss,
     startsAt: isoTime(alert.startsAt),
     ...(alert.endsAt !== undefined ? { endsAt: isoTime(alert.endsAt) } : {}),
+    ...(alert.victim !== undefined ? { victim: alert.victim } : {}),
   };
   return { body: JSON.stringify(body), contentType: 'application/json' };
 }

@@ -9,7 +9,9 @@ import { eventHeader, formatEventLine } from '../format/event-line';
 
 const USAGE = `usage: tcpwarden events [options]
 
-Live view of normalized TCP events from the kernel (needs root).
+Live view of normalized TCP events from the kernel (needs root). NETNS and CONTAINER name the
+event's network namespace and its container, pod or service; CPU-PID and CPU-COMM are the task
+that was on the CPU when the kernel traced the event (often softirq: not the port's owner).
 
   --json              one JSON object per line instead of columns
   --kind KIND         only these kinds (repeatable or comma-separated): ${EVENT_KINDS.join(', ')}

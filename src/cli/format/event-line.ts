@@ -1,6 +1,11 @@
 import type { TcpEvent } from '../../interfaces/tcp-event';
 
-/** Aligned human-readable columns for `tcpwarden events`, in the manner of bcc's tcpstates. */
+/**
+ * Aligned human-readable columns for `tcpwarden events`, in the manner of bcc's tcpstates. NETNS
+ * is the namespace's name where it has one (else its inode) and CONTAINER its container, pod or
+ * service: the victim side. CPU-PID and CPU-COMM are whatever task was on the CPU when the
+ * tracepoint fired (often softirq: an attacker's or an unrelated process), never the victim.
+ */
 const COLUMNS: Array<[header: string, width: number]> = [
   ['TIME', 15],
   ['KIND', 17],
@@ -10,13 +15,19 @@ const COLUMNS: Array<[header: string, width: number]> = [
   ['RPORT', 5],
   ['STATE', 11],
   ['DETAIL', 27],
-  ['NETNS', 10],
-  ['PID', 7],
-  ['COMM', 0],
+  ['NETNS', 14],
+  ['CONTAINER', 16],
+  ['CPU-PID', 7],
+  ['CPU-COMM', 0],
 ];
 
 function cell(value: string, width: number): string {
   return width === 0 ? value : value.padEnd(width);
+}
+
+/** Names are cut to their column, so the columns after them stay aligned. */
+function fit(value: string, width: number): string {
+  return value.length <= width ? value : `${value.slice(0, width - 1)}…`;
 }
 
 function time(ts: number): string {
@@ -48,7 +59,8 @@ export function formatEventLine(e: TcpEvent): string {
     String(e.rport),
     e.state ?? '-',
     detail(e) || '-',
-    String(e.netns),
+    fit(e.netns_name ?? String(e.netns), 14),
+    fit(e.container ?? e.pod ?? e.service ?? '-', 16),
     String(e.pid ?? '-'),
     e.comm ?? '-',
   ];

@@ -106,7 +106,7 @@ describeKernel('tcpwarden events: live', () => {
     await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '1']);
     const r = await run.done;
     const [header, ...rows] = r.stdout.trim().split('\n');
-    expect(header).toMatch(/^TIME\s+KIND\s+LADDR\s+LPORT\s+RADDR\s+RPORT\s+STATE\s+DETAIL\s+NETNS\s+PID\s+COMM$/);
+    expect(header).toMatch(/^TIME\s+KIND\s+LADDR\s+LPORT\s+RADDR\s+RPORT\s+STATE\s+DETAIL\s+NETNS\s+CONTAINER\s+CPU-PID\s+CPU-COMM$/);
     const refused = rows.find((l) => l.includes('connect_refused'));
     expect(refused).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} connect_refused +${pair.client.v4.replace(/\./g, '\\.')} +\\d+ +${pair.server.v4.replace(/\./g, '\\.')} +7 +- +outbound`));
     expect(header.indexOf('KIND')).toBe(refused!.indexOf('connect_refused'));
