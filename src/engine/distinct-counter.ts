@@ -8,14 +8,14 @@ export type DistinctCounterState = { exact: Array<string | number> } | { hll: st
 const SMALL = 16;
 
 /**
- * Counts the distinct values of one field in one window and group: exactly while there are at
+ * Counts the distinct values of one field in one slice of a group's window: exactly while there are at
  * most `exactLimit` values (small sets are the common case and thresholds like "20 ports" need
  * exact answers), then in a HyperLogLog, so a flood of spoofed addresses costs a fixed 4 KiB.
  */
 export class DistinctCounter {
   private small: Array<string | number> | undefined = [];
   private exact: Set<string | number> | undefined;
-  private sketch: HyperLogLog | undefined;
+  private sketchOf: HyperLogLog | undefined;
 
   constructor(private readonly exactLimit: number) {}
 
@@ -37,10 +37,10 @@ export class DistinctCounter {
       if (exact.size > this.exactLimit) {
         const sketch = new HyperLogLog();
         for (const v of exact) sketch.add(hash32(v));
-        this.sketch = sketch;
+        this.sketchOf = sketch;
         this.exact = undefined;
       }
-    } else (this.sketch as HyperLogLog).add(hash32(value));
+    } else (this.sketchOf as HyperLogLog).add(hash32(value));
   }
 
   /** Forgets every value, for reuse by another group. */
@@ -48,18 +48,41 @@ export class DistinctCounter {
     if (this.small) this.small.length = 0;
     else this.small = [];
     this.exact = undefined;
-    this.sketch = undefined;
+    this.sketchOf = undefined;
+  }
+
+  /** Whether the values are a sketch now (a merge with it can only be a sketch). */
+  get sketch(): boolean {
+    return this.sketchOf !== undefined;
+  }
+
+  /** Adds the exact values to `set` (only while exact). */
+  addTo(set: Set<string | number>): void {
+    if (this.small) for (const v of this.small) set.add(v);
+    else if (this.exact) for (const v of this.exact) set.add(v);
+  }
+
+  /** Merges the values into `sketch`: register-wise maximum, or each exact value hashed. */
+  mergeInto(sketch: HyperLogLog): void {
+    if (this.sketchOf) {
+      const from = this.sketchOf.registers;
+      const to = sketch.registers;
+      for (let i = 0; i < to.length; i++) if (from[i] > to[i]) to[i] = from[i];
+      return;
+    }
+    if (this.small) for (const v of this.small) sketch.add(hash32(v));
+    else if (this.exact) for (const v of this.exact) sketch.add(hash32(v));
   }
 
   get size(): number {
     if (this.small) return this.small.length;
-    return this.exact ? this.exact.size : (this.sketch as HyperLogLog).estimate();
+    return this.exact ? this.exact.size : (this.sketchOf as HyperLogLog).estimate();
   }
 
   toState(): DistinctCounterState {
     if (this.small) return { exact: [...this.small] };
     if (this.exact) return { exact: [...this.exact] };
-    const hll = this.sketch as HyperLogLog;
+    const hll = this.sketchOf as HyperLogLog;
     return { hll: Buffer.from(hll.registers).toString('base64'), precision: hll.precision };
   }
 
@@ -68,7 +91,7 @@ export class DistinctCounter {
     if ('exact' in state) for (const v of state.exact) c.add(v);
     else {
       c.small = undefined;
-      c.sketch = new HyperLogLog(state.precision, new Uint8Array(Buffer.from(state.hll, 'base64')));
+      c.sketchOf = new HyperLogLog(state.precision, new Uint8Array(Buffer.from(state.hll, 'base64')));
     }
     return c;
   }
