@@ -230,12 +230,11 @@ export class RuleRuntime {
         jobs.push({ g, generation: g.generation, facts, key, holds: this.judge.known(key) });
         w.judged(k);
       }
-      if (firing) soonest = at + this.sliceMs;
-      else if (!w.empty) {
+      if (!firing && !w.empty) {
         soonest = Math.min(soonest, (w.slices[0] + n + 1) * this.sliceMs);
         if (Number.isFinite(w.dirtyFrom)) soonest = Math.min(soonest, (w.dirtyFrom + 1) * this.sliceMs);
         if (rule.baseline) soonest = Math.min(soonest, (floor(at / rule.windowMs) + 1) * rule.windowMs);
-      } else emptied.push(g);
+      } else if (!firing) emptied.push(g);
     }
     const unknown = jobs.filter((j) => j.holds === undefined);
     if (unknown.length > 0) {
@@ -274,7 +273,8 @@ export class RuleRuntime {
         }
       }
     }
-    return soonest;
+    // Firing groups are judged at every boundary (their repeat and resolution are due on time).
+    return this.firing > 0 ? at + this.sliceMs : soonest;
   }
 
   /** The aggregates the rule's `when` sees for one group, over the slices [k - n, k). */
