@@ -1,5 +1,6 @@
-import { Engine as JsonRulesEngine } from 'json-rules-engine';
+import { Engine as JsonRulesEngine, type TopLevelCondition } from 'json-rules-engine';
 import type { CompiledRule } from '../rules/compiled-rule';
+import type { NestedCondition } from '../rules/resolve-condition';
 
 /** Verdicts remembered per rule before the memo starts over. */
 const MEMO_LIMIT = 4096;
@@ -14,25 +15,29 @@ const MEMO_LIMIT = 4096;
  */
 export class RuleJudge {
   private readonly engine: JsonRulesEngine;
-  private readonly memo = new Map<string, boolean>();
+  private readonly memo = new Map<string | number, boolean>();
   /** Runs in flight by facts: groups judged together with the same facts share one run. */
-  private readonly pending = new Map<string, Promise<boolean>>();
+  private readonly pending = new Map<string | number, Promise<boolean>>();
+  /** The facts `when` names (shared conditions followed), in the order the engine computes them. */
+  readonly facts: string[];
   /** json-rules-engine runs (memo misses). */
   runs = 0;
 
-  constructor(rule: CompiledRule) {
+  constructor(rule: CompiledRule, order: string[]) {
+    const named = factsOf(rule.when, rule.sharedConditions, new Set());
+    this.facts = order.filter((f) => named.has(f));
     this.engine = new JsonRulesEngine([], { allowUndefinedFacts: false });
     for (const [name, cond] of Object.entries(rule.sharedConditions)) this.engine.setCondition(name, cond);
     this.engine.addRule({ conditions: rule.when, event: { type: 'fire' } });
   }
 
-  /** The remembered verdict for `key` (the facts' values, see `factsKey`), or undefined. */
-  known(key: string): boolean | undefined {
+  /** The remembered verdict for `key` (what the facts' values are known by), or undefined. */
+  known(key: string | number): boolean | undefined {
     return this.memo.get(key);
   }
 
   /** Runs json-rules-engine on `facts` (once for concurrent asks with the same key) and remembers the verdict under `key`. */
-  run(key: string, facts: Record<string, number>): Promise<boolean> {
+  run(key: string | number, facts: Record<string, number>): Promise<boolean> {
     let verdict = this.pending.get(key);
     if (!verdict) {
       this.runs++;
@@ -55,9 +60,18 @@ export class RuleJudge {
   }
 }
 
-/** The memo key of a set of facts: their values in the rule's fixed fact order. */
-export function factsKey(facts: Record<string, number>): string {
-  let key = '';
-  for (const name in facts) key += facts[name] + ',';
-  return key;
+/** The facts named in a condition, following shared conditions. */
+function factsOf(cond: NestedCondition, shared: Record<string, TopLevelCondition>, seen: Set<string>, out = new Set<string>()): Set<string> {
+  if ('all' in cond) for (const c of cond.all) factsOf(c as NestedCondition, shared, seen, out);
+  else if ('any' in cond) for (const c of cond.any) factsOf(c as NestedCondition, shared, seen, out);
+  else if ('not' in cond) factsOf(cond.not as NestedCondition, shared, seen, out);
+  else if ('condition' in cond) {
+    const name = cond.condition as string;
+    if (!seen.has(name) && shared[name]) {
+      seen.add(name);
+      factsOf(shared[name], shared, seen, out);
+    }
+  } else if ('fact' in cond) out.add(cond.fact);
+  return out;
 }
+

@@ -13,10 +13,13 @@ import { GROUP_SEPARATOR } from './group-key';
 import type { GroupKeyCache } from './group-key-cache';
 import { groupStateFromJson, groupStateJson, newGroupState, type GroupState } from './group-state';
 import { HyperLogLog } from './hyper-log-log';
-import { factsKey, RuleJudge } from './rule-judge';
+import { RuleJudge } from './rule-judge';
 import type { RuleStats } from './rule-stats';
-import { sliceMsOf } from './sliding-window';
+import { sliceMsOf, type DistinctScratch } from './sliding-window';
 import { renderSummary } from './summary';
+
+/** Two integers under 2^26 pack exactly into one double: a * PACK + b. */
+const PACK = 2 ** 26;
 
 // Globals used per event are read once here: in a vm context (jest runs the tests in one) every
 // global lookup costs about 100 ns, which made the per-event path five times slower there.
@@ -29,12 +32,14 @@ interface Limits {
   host: string;
 }
 
-/** One group to judge at a slice boundary: its facts, computed before json-rules-engine is awaited. */
+/** One group judged at a slice boundary, its window figures taken before json-rules-engine is awaited. */
 interface Judgement {
   g: GroupState;
   generation: number;
-  facts: Record<string, number>;
-  key: string;
+  count: number;
+  /** The facts `when` names (built only when json-rules-engine must run). */
+  facts: Record<string, number> | undefined;
+  key: string | number;
   holds: boolean | undefined;
 }
 
@@ -67,8 +72,12 @@ export class RuleRuntime {
   /** Group states and distinct counters of evicted or emptied groups, reused: under a flood every insert evicts one. */
   private readonly spareGroups: GroupState[] = [];
   private readonly spareCounters: DistinctCounter[][] = [];
-  private readonly scratchSet = new Set<string | number>();
-  private readonly scratchSketch = new HyperLogLog();
+  private readonly scratch: DistinctScratch = { list: [], set: new Set(), sketch: new HyperLogLog() };
+  /** `when` names no fact but `count` and `rate` (a function of count): the count alone is the memo key. */
+  private readonly countOnly: boolean;
+  /** The distinct fields (indices into the rule's) that `when` names, and whether it names baseline or spike. */
+  private readonly judgedDistinct: number[];
+  private readonly judgedBaseline: boolean;
   private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0 };
 
   constructor(
@@ -84,7 +93,11 @@ export class RuleRuntime {
     );
     this.distinctGetters = rule.distinctFields.map((f) => FIELD_GETTERS[f]);
     this.groupGetters = rule.groupBy.map((f) => FIELD_GETTERS[f]);
-    this.judge = new RuleJudge(rule);
+    const order = ['count', 'rate', ...rule.distinctFields.map((f) => DISTINCT_PREFIX + f), ...(rule.baseline ? ['baseline', 'spike'] : [])];
+    this.judge = new RuleJudge(rule, order);
+    this.countOnly = this.judge.facts.every((f) => f === 'count' || f === 'rate');
+    this.judgedDistinct = rule.distinctFields.map((f, i) => (this.judge.facts.includes(DISTINCT_PREFIX + f) ? i : -1)).filter((i) => i >= 0);
+    this.judgedBaseline = this.judge.facts.includes('baseline') || this.judge.facts.includes('spike');
   }
 
   /** The rule's slot in the engine's group key cache. */
@@ -225,9 +238,12 @@ export class RuleRuntime {
       if (!dirty && blockEnd && w.holds(k - n, k)) dirty = true;
       const firing = g.episode?.firing === true;
       if (dirty || firing) {
-        const facts = this.facts(g, k, at);
-        const key = factsKey(facts);
-        jobs.push({ g, generation: g.generation, facts, key, holds: this.judge.known(key) });
+        const count = w.count(k - n, k);
+        if (g.baseline) rollBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, rule.baseline!.windows);
+        const key = this.countOnly ? count : this.memoKey(g, k, count);
+        const holds = this.judge.known(key);
+        // Nothing to do for a group whose condition is known false, with no alert or baseline to keep.
+        if (holds !== false || g.episode || g.baseline) jobs.push({ g, generation: g.generation, count, facts: undefined, key, holds });
         w.judged(k);
       }
       if (!firing && !w.empty) {
@@ -236,10 +252,13 @@ export class RuleRuntime {
         if (rule.baseline) soonest = Math.min(soonest, (floor(at / rule.windowMs) + 1) * rule.windowMs);
       } else if (!firing) emptied.push(g);
     }
-    const unknown = jobs.filter((j) => j.holds === undefined);
-    if (unknown.length > 0) {
+    let unknown = 0;
+    for (const j of jobs) if (j.holds === undefined) unknown++;
+    if (unknown > 0) {
       await Promise.all(
-        unknown.map(async (j) => {
+        jobs.map(async (j) => {
+          if (j.holds !== undefined) return;
+          j.facts ??= this.facts(j.g, k, j.count, this.judge.facts);
           j.holds = await this.judge.run(j.key, j.facts);
         }),
       );
@@ -250,18 +269,18 @@ export class RuleRuntime {
       // Recycled while json-rules-engine ran (evicted by events pushed meanwhile): its events are counted as evicted.
       if (g.generation !== job.generation) continue;
       const holds = job.holds as boolean;
-      if (g.baseline) {
-        const b = rule.baseline!;
-        recordBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, at % rule.windowMs === 0, holds, job.facts.count, b.windows);
+      if (holds || g.episode) {
+        g.episode ??= newAlertEpisode();
+        const wasFiring = g.episode.firing;
+        const step = stepAlert(g.episode, holds, at, rule.cooldownMs, rule.resolveMs);
+        if (g.episode.firing !== wasFiring) this.firing += g.episode.firing ? 1 : -1;
+        if (step) {
+          loss ??= this.lossOf(k);
+          out.push(this.alert(step === 'resolve' ? 'resolved' : 'firing', g, this.facts(g, k, job.count), at, loss));
+        }
       }
-      if (!holds && !g.episode) continue;
-      g.episode ??= newAlertEpisode();
-      const wasFiring = g.episode.firing;
-      const step = stepAlert(g.episode, holds, at, rule.cooldownMs, rule.resolveMs);
-      if (g.episode.firing !== wasFiring) this.firing += g.episode.firing ? 1 : -1;
-      if (step) {
-        loss ??= this.lossOf(k);
-        out.push(this.alert(step === 'resolve' ? 'resolved' : 'firing', g, job.facts, at, loss));
+      if (g.baseline) {
+        recordBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, at % rule.windowMs === 0, holds, job.count, rule.baseline!.windows);
       }
     }
     // Groups with nothing left in their window and no alert or baseline to keep are forgotten.
@@ -277,17 +296,41 @@ export class RuleRuntime {
     return this.firing > 0 ? at + this.sliceMs : soonest;
   }
 
-  /** The aggregates the rule's `when` sees for one group, over the slices [k - n, k). */
-  private facts(g: GroupState, k: number, at: number): Record<string, number> {
+  /**
+   * What the verdict depends on, as a memo key: the count (rate follows from it), the distinct
+   * counts and the baseline (spike follows from count and baseline) that `when` names. The usual
+   * pair (count, one distinct count) packs into one number: no string is built per judgement.
+   */
+  private memoKey(g: GroupState, k: number, count: number): number | string {
+    const from = k - this.slicesPerWindow;
+    const d = this.judgedDistinct;
+    if (d.length === 1 && !this.judgedBaseline) {
+      const distinct = g.window.distinctCount(d[0], from, k, this.scratch, true);
+      if (count >= 0 && count < PACK && Number.isInteger(count) && distinct < PACK) return count * PACK + distinct;
+      return `${count},${distinct}`;
+    }
+    let key = `${count}`;
+    for (let i = 0; i < d.length; i++) key += `,${g.window.distinctCount(d[i], from, k, this.scratch, true)}`;
+    if (this.judgedBaseline && g.baseline) key += `,${baselineFacts(g.baseline, count, this.rule.baseline!.minCount).baseline}`;
+    return key;
+  }
+
+  /**
+   * The aggregates of one group's window, the slices [k - n, k) holding `count` events: all of
+   * them (what an alert reports), or only those named in `only` (what `when` needs). The
+   * baseline must have been rolled to the judgement's block.
+   */
+  private facts(g: GroupState, k: number, count: number, only?: string[]): Record<string, number> {
     const rule = this.rule;
     const from = k - this.slicesPerWindow;
-    const count = g.window.count(from, k);
-    const facts: Record<string, number> = { count, rate: count / (rule.windowMs / 1000) };
+    const facts: Record<string, number> = { count };
+    if (!only || only.includes('rate')) facts.rate = count / (rule.windowMs / 1000);
     for (let f = 0; f < rule.distinctFields.length; f++) {
-      facts[DISTINCT_PREFIX + rule.distinctFields[f]] = g.window.distinctCount(f, from, k, this.scratchSet, this.scratchSketch);
+      const name = DISTINCT_PREFIX + rule.distinctFields[f];
+      // What `when` needs is judged at every boundary: its values are kept as a span; an alert's others are merged.
+      if (!only || only.includes(name)) facts[name] = g.window.distinctCount(f, from, k, this.scratch, only !== undefined);
     }
-    if (rule.baseline && g.baseline) {
-      rollBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, rule.baseline.windows);
+    if (rule.baseline && g.baseline && (!only || only.includes('baseline') || only.includes('spike'))) {
       const b = baselineFacts(g.baseline, count, rule.baseline.minCount);
       facts.baseline = b.baseline;
       facts.spike = b.spike;

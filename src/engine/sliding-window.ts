@@ -33,6 +33,27 @@ export interface SlidingWindowState {
 }
 
 const NO_COUNTERS: DistinctCounter[] = [];
+/** Up to this many values (summed over slices), a merge scans a short list instead of filling a Set. */
+const SMALL_MERGE = 48;
+
+/**
+ * The distinct values of one field over the slices [from, to), each with the last of those slices
+ * holding it: updated as slices enter (a judgement) and leave (`trim`: a value goes when its last
+ * slice does), so judging a group with many values costs the values that changed, not a merge of
+ * the whole window.
+ */
+interface DistinctSpan {
+  values: Map<string | number, number>;
+  from: number;
+  to: number;
+}
+
+/** Reusable space for merging the slices' distinct values (one per rule). */
+export interface DistinctScratch {
+  list: Array<string | number>;
+  set: Set<string | number>;
+  sketch: HyperLogLog;
+}
 
 /**
  * One group's events of a rule, as a ring of slices: slice numbers (`floor(ts / sliceMs)`) with
@@ -47,13 +68,15 @@ export class SlidingWindow {
   readonly counts: number[] = [];
   /** Per slice, one counter per distinct field of the rule (in the rule's order). */
   readonly distinct: DistinctCounter[][] = [];
-  /** A few recent events (each replaced once it is older than any window holding the newest). */
+  /** A few recent events (the oldest replaced, when a slice opens, once no window holding the new event holds it). */
   readonly samples: TcpEvent[] = [];
   /** Namespaces of the events since the window was last empty. */
   readonly netns: number[] = [];
   host: string;
   /** The lowest slice that received events since the last judgement (Infinity: none). */
   dirtyFrom = Infinity;
+  /** Per distinct field, kept only for windows with more values than a short merge handles; rebuilt when missing. */
+  private spans: Array<DistinctSpan | undefined> | undefined;
 
   constructor(host: string) {
     this.host = host;
@@ -67,21 +90,41 @@ export class SlidingWindow {
   add(e: TcpEvent, slice: number, windowMs: number, getters: FieldGetter[], spare: () => DistinctCounter[]): void {
     const slices = this.slices;
     let i = slices.length - 1;
-    if (i < 0 || slices[i] !== slice) i = this.open(slice, getters.length > 0 ? spare : undefined);
+    const opened = i < 0 || slices[i] !== slice;
+    if (opened) i = this.open(slice, getters.length > 0 ? spare : undefined);
     this.counts[i] += e.value ?? 1;
     if (getters.length > 0) {
       const counters = this.distinct[i];
-      for (let f = 0; f < getters.length; f++) counters[f].add(getters[f](e));
+      if (this.spans === undefined) for (let f = 0; f < getters.length; f++) counters[f].add(getters[f](e));
+      else this.addSpanned(counters, getters, e, slice);
     }
     if (slice < this.dirtyFrom) this.dirtyFrom = slice;
     const samples = this.samples;
     if (samples.length < SAMPLES_PER_GROUP) samples.push(e);
-    else if (samples[0].ts < e.ts - windowMs) {
+    else if (opened && samples[0].ts < e.ts - windowMs) {
+      // Refreshed only with a new slice: reading an old sample per event costs a cache miss.
       samples.shift();
       samples.push(e);
     }
     const netns = this.netns;
     if (netns.length < NETNS_PER_GROUP && !netns.includes(e.netns)) netns.push(e.netns);
+  }
+
+  /** `add` for a window with spans: a value new to a slice inside a span joins the span. */
+  private addSpanned(counters: DistinctCounter[], getters: FieldGetter[], e: TcpEvent, slice: number): void {
+    const spans = this.spans as Array<DistinctSpan | undefined>;
+    for (let f = 0; f < getters.length; f++) {
+      const v = getters[f](e);
+      const fresh = counters[f].add(v);
+      const span = spans[f];
+      if (!span) continue;
+      // A sketch cannot say which values leave with its slice: the span is dropped (merges take over).
+      if (counters[f].sketch) spans[f] = undefined;
+      else if (fresh && slice >= span.from && slice < span.to) {
+        const last = span.values.get(v as string | number);
+        if (last === undefined || last < slice) span.values.set(v as string | number, slice);
+      }
+    }
   }
 
   /** The index of `slice`, inserted in order (an event older than the newest slice lands in place). */
@@ -115,6 +158,7 @@ export class SlidingWindow {
     let events = 0;
     for (let i = 0; i < n; i++) {
       events += this.counts[i];
+      if (this.spans) this.leaveSpans(i, first);
       if (this.distinct[i] !== NO_COUNTERS) recycle(this.distinct[i]);
     }
     slices.splice(0, n);
@@ -122,6 +166,20 @@ export class SlidingWindow {
     this.distinct.splice(0, n);
     if (slices.length === 0) this.netns.length = 0;
     return events;
+  }
+
+  /** Takes the values of slice index `i` (leaving the window) out of the spans holding it. */
+  private leaveSpans(i: number, first: number): void {
+    const spans = this.spans as Array<DistinctSpan | undefined>;
+    const slice = this.slices[i];
+    for (let f = 0; f < spans.length; f++) {
+      const span = spans[f];
+      if (!span) continue;
+      if (slice >= span.from && slice < span.to) {
+        for (const v of this.distinct[i][f].values()) if (span.values.get(v) === slice) span.values.delete(v);
+      }
+      if (span.from < first) span.from = first;
+    }
   }
 
   /** Events in the slices [from, to). */
@@ -140,30 +198,74 @@ export class SlidingWindow {
   }
 
   /**
-   * Distinct values of field `f` over the slices [from, to): exact sets are merged exactly, and
-   * as soon as one slice holds a sketch the merge is a sketch (register-wise maximum).
+   * Distinct values of field `f` over the slices [from, to): exact sets are merged exactly (a few
+   * values in `list`, more in `set`), and as soon as one slice holds a sketch the merge is a
+   * sketch (register-wise maximum).
    */
-  distinctCount(f: number, from: number, to: number, scratch: Set<string | number>, sketch: HyperLogLog): number {
+  distinctCount(f: number, from: number, to: number, scratch: DistinctScratch, keep = false): number {
+    const span = keep ? this.spans?.[f] : undefined;
+    if (span && span.from <= from && span.to <= to) {
+      const size = this.extendSpan(span, f, from, to);
+      if (size >= 0) return size;
+    }
     const slices = this.slices;
     let first = -1;
     let inside = 0;
     let sketched = false;
+    let total = 0;
     for (let i = 0; i < slices.length && slices[i] < to; i++) {
       if (slices[i] < from) continue;
       if (first < 0) first = i;
       inside++;
-      if (this.distinct[i][f].sketch) sketched = true;
+      const c = this.distinct[i][f];
+      if (c.sketch) sketched = true;
+      else total += c.size;
+    }
+    if (sketched) {
+      if (this.spans) this.spans[f] = undefined;
+      scratch.sketch.registers.fill(0);
+      for (let i = first; i < first + inside; i++) this.distinct[i][f].mergeInto(scratch.sketch);
+      return scratch.sketch.estimate();
     }
     if (inside === 0) return 0;
     if (inside === 1) return this.distinct[first][f].size;
-    if (sketched) {
-      sketch.registers.fill(0);
-      for (let i = first; i < first + inside; i++) this.distinct[i][f].mergeInto(sketch);
-      return sketch.estimate();
+    if (total <= SMALL_MERGE) {
+      const list = scratch.list;
+      list.length = 0;
+      for (let i = first; i < first + inside; i++) this.distinct[i][f].addNewTo(list);
+      return list.length;
     }
-    scratch.clear();
-    for (let i = first; i < first + inside; i++) this.distinct[i][f].addTo(scratch);
-    return scratch.size;
+    if (keep) {
+      // Many values, judged again at every boundary: keep them as a span from now on.
+      this.spans ??= [];
+      const fresh: DistinctSpan = { values: new Map(), from, to: from };
+      this.spans[f] = fresh;
+      return this.extendSpan(fresh, f, from, to);
+    }
+    scratch.set.clear();
+    for (let i = first; i < first + inside; i++) this.distinct[i][f].addTo(scratch.set);
+    return scratch.set.size;
+  }
+
+  /**
+   * Moves a span to [from, to): the slices before `from` already left it (`trim`); the slices
+   * entering join it. -1 (and the span dropped) when one of them holds a sketch.
+   */
+  private extendSpan(span: DistinctSpan, f: number, from: number, to: number): number {
+    const slices = this.slices;
+    for (let i = 0; i < slices.length && slices[i] < to; i++) {
+      if (slices[i] < span.to || slices[i] < from) continue;
+      const counter = this.distinct[i][f];
+      if (counter.sketch) {
+        (this.spans as Array<DistinctSpan | undefined>)[f] = undefined;
+        return -1;
+      }
+      // Entering slices come in order: each is the last holding its values so far.
+      for (const v of counter.values()) span.values.set(v, slices[i]);
+    }
+    span.from = from;
+    span.to = to;
+    return span.values.size;
   }
 
   /** Events in the window (all slices), for eviction accounting. */
@@ -176,6 +278,7 @@ export class SlidingWindow {
   /** Empties the window for another group, handing its distinct counters to `recycle`. */
   reset(host: string, recycle: (counters: DistinctCounter[]) => void): void {
     for (const d of this.distinct) if (d !== NO_COUNTERS) recycle(d);
+    this.spans = undefined;
     this.slices.length = 0;
     this.counts.length = 0;
     this.distinct.length = 0;
