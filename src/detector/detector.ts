@@ -45,6 +45,10 @@ export interface DetectorEvents {
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 
+/** How often slice boundaries are judged, and how long after one passes (see DetectorOptions.engine). */
+export const DEFAULT_TICK_MS = 250;
+export const DEFAULT_LATENESS_MS = 250;
+
 const DEFAULT_LOSS: LossAlertOptions = { threshold: 1, windowMs: 10_000, cooldownMs: 60_000 };
 
 /**
@@ -169,7 +173,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     }
     if (collect) this.startSource();
     if (judge) {
-      const tickMs = this.options.engine?.tickMs ?? 1000;
+      const tickMs = this.options.engine?.tickMs ?? DEFAULT_TICK_MS;
       this.ticker = setInterval(() => this.queueTick(), tickMs);
     } else if (this.collector) {
       // No engine here to judge loss: the ring buffer's loss travels to the engines with the events.
@@ -348,7 +352,9 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private async tick(): Promise<void> {
     const engine = this.engine!;
     this.countLoss();
-    const lateness = this.options.engine?.latenessMs ?? 2000;
+    // Live, slice boundaries are judged on the wall clock, `lateness` after they pass (events still
+    // in the ring buffer or the queue then count); a source's batches are judged on their own time.
+    const lateness = this.options.engine?.latenessMs ?? DEFAULT_LATENESS_MS;
     const now = this.options.source ? this.sourceTime : Date.now() - lateness;
     const end = this.metrics.ruleEvaluation.startTimer();
     // A partition whose previous owner's uncommitted batches are still coming back waits to be judged.
