@@ -1,3 +1,4 @@
+import { emptyArray } from './empty-array';
 import { hash32 } from './hash32';
 import { HyperLogLog } from './hyper-log-log';
 
@@ -75,7 +76,7 @@ export class DistinctCounter {
       this.small = this.spareSmall ?? [];
       this.spareSmall = undefined;
     }
-    this.small.length = 0;
+    emptyArray(this.small);
     if (this.exact) {
       this.exact.clear();
       this.spareSet = this.exact;

@@ -3,19 +3,28 @@ import type { BaselineHistory } from './baseline-history';
 import type { Touchable } from './capped-map';
 import { SlidingWindow, type SlidingWindowState } from './sliding-window';
 
-/** Everything a rule keeps for one group: its sliding window, its alert episode, its baseline. */
-export interface GroupState extends Touchable {
-  touched: boolean;
+/**
+ * Everything a rule keeps for one group: its sliding window (this object: one object per group
+ * keeps a flood of one-shot groups small), its alert episode, its baseline.
+ */
+export class GroupState extends SlidingWindow implements Touchable {
+  touched = false;
   /** Bumped when the object is recycled for another group: a judgement in flight then drops it. */
-  generation: number;
-  key: string;
-  /** The values of the rule's `group_by` fields. */
-  group: Array<string | number>;
-  window: SlidingWindow;
+  generation = 0;
   /** Created at the first judgement where the condition holds. */
-  episode: AlertEpisode | undefined;
+  episode: AlertEpisode | undefined = undefined;
   /** For rules with a `baseline`. */
-  baseline: BaselineHistory | undefined;
+  baseline: BaselineHistory | undefined = undefined;
+
+  constructor(
+    public key: string,
+    /** The values of the rule's `group_by` fields. */
+    public group: Array<string | number>,
+    host: string,
+    fields: number,
+  ) {
+    super(host, fields);
+  }
 }
 
 /** A group's state as plain data (engine state export); Infinity and NaN travel as null. */
@@ -26,12 +35,8 @@ export interface GroupStateJson {
   baseline?: { counts: number[]; lastBlockEnd: number; heldBlock: number | null };
 }
 
-export function newGroupState(key: string, group: Array<string | number>, host: string): GroupState {
-  return { touched: false, generation: 0, key, group, window: new SlidingWindow(host), episode: undefined, baseline: undefined };
-}
-
 export function groupStateJson(g: GroupState): GroupStateJson {
-  const window = g.window.toState();
+  const window = g.toState();
   return {
     group: g.group,
     window: { ...window, dirtyFrom: Number.isFinite(window.dirtyFrom) ? window.dirtyFrom : null },
@@ -40,15 +45,10 @@ export function groupStateJson(g: GroupState): GroupStateJson {
   };
 }
 
-export function groupStateFromJson(key: string, json: GroupStateJson, exactLimit: number): GroupState {
-  const window = SlidingWindow.fromState({ ...json.window, dirtyFrom: json.window.dirtyFrom ?? Infinity }, exactLimit);
-  return {
-    touched: false,
-    generation: 0,
-    key,
-    group: json.group,
-    window,
-    episode: json.episode ? { ...json.episode } : undefined,
-    baseline: json.baseline ? { counts: [...json.baseline.counts], lastBlockEnd: json.baseline.lastBlockEnd, heldBlock: json.baseline.heldBlock ?? NaN } : undefined,
-  };
+export function groupStateFromJson(key: string, json: GroupStateJson, fields: number, exactLimit: number): GroupState {
+  const g = new GroupState(key, json.group, json.window.host, fields);
+  g.load({ ...json.window, dirtyFrom: json.window.dirtyFrom ?? Infinity }, exactLimit);
+  g.episode = json.episode ? { ...json.episode } : undefined;
+  g.baseline = json.baseline ? { counts: [...json.baseline.counts], lastBlockEnd: json.baseline.lastBlockEnd, heldBlock: json.baseline.heldBlock ?? NaN } : undefined;
+  return g;
 }

@@ -11,7 +11,7 @@ import { DistinctCounter } from './distinct-counter';
 import type { RuleState } from './engine-state';
 import { GROUP_SEPARATOR } from './group-key';
 import type { GroupKeyCache } from './group-key-cache';
-import { groupStateFromJson, groupStateJson, newGroupState, type GroupState } from './group-state';
+import { GroupState, groupStateFromJson, groupStateJson } from './group-state';
 import { HyperLogLog } from './hyper-log-log';
 import { RuleJudge } from './rule-judge';
 import type { RuleStats } from './rule-stats';
@@ -71,7 +71,7 @@ export class RuleRuntime {
   private readonly loss = new Map<number, SliceLoss>();
   /** Group states and distinct counters of evicted or emptied groups, reused: under a flood every insert evicts one. */
   private readonly spareGroups: GroupState[] = [];
-  private readonly spareCounters: DistinctCounter[][] = [];
+  private readonly spareCounters: DistinctCounter[] = [];
   private readonly scratch: DistinctScratch = { list: [], set: new Set(), sketch: new HyperLogLog() };
   /** `when` names no fact but `count` and `rate` (a function of count): the count alone is the memo key. */
   private readonly countOnly: boolean;
@@ -104,17 +104,11 @@ export class RuleRuntime {
   keySlot = 0;
   private readonly distinctGetters: FieldGetter[];
   private readonly groupGetters: FieldGetter[];
-  private readonly takeCounters = (): DistinctCounter[] => {
-    const spare = this.spareCounters.pop();
-    if (spare) return spare;
-    const counters: DistinctCounter[] = [];
-    for (let i = 0; i < this.distinctGetters.length; i++) counters.push(new DistinctCounter(this.limits.exactLimit));
-    return counters;
-  };
-  private readonly recycleCounters = (counters: DistinctCounter[]): void => {
+  private readonly takeCounter = (): DistinctCounter => this.spareCounters.pop() ?? new DistinctCounter(this.limits.exactLimit);
+  private readonly recycleCounter = (counter: DistinctCounter): void => {
     if (this.spareCounters.length >= this.limits.maxKeys) return;
-    for (const c of counters) c.reset();
-    this.spareCounters.push(counters);
+    counter.reset();
+    this.spareCounters.push(counter);
   };
 
   /** The partitions (event kinds) of a pushed batch this rule reads; set by the engine. */
@@ -159,28 +153,26 @@ export class RuleRuntime {
     if (this.limits.ownsGroup && !this.limits.ownsGroup(this.rule.id, key)) return;
     let g = this.groups.get(key);
     if (!g) g = this.newGroup(key, e);
-    g.window.add(e, slice, this.rule.windowMs, this.distinctGetters, this.takeCounters);
+    g.add(e, slice, this.rule.windowMs, this.distinctGetters, this.takeCounter);
   }
 
   private newGroup(key: string, e: TcpEvent): GroupState {
-    const getters = this.groupGetters;
-    const group: Array<string | number> = [];
-    for (let i = 0; i < getters.length; i++) group.push(getters[i](e) ?? '');
+    // map() sizes the array exactly: a flood keeps 10,000 of these per rule.
+    const group = this.groupGetters.map((get) => get(e) ?? '');
     let g = this.spareGroups.pop();
     if (g) {
       g.key = key;
       g.group = group;
-      g.window.host = e.host;
-    } else g = newGroupState(key, group, e.host);
+      g.host = e.host;
+    } else g = new GroupState(key, group, e.host, this.distinctGetters.length);
     if (this.rule.baseline) g.baseline = newBaselineHistory(this.firstBlock as number);
     this.groups.set(key, g);
     return g;
   }
 
   private evicted(g: GroupState): void {
-    const w = g.window;
-    for (let i = 0; i < w.slices.length; i++) this.lossAt(w.slices[i])[0] += w.counts[i];
-    const events = w.total();
+    for (let i = 0; i < g.ring.length; i += 2) this.lossAt(g.ring[i])[0] += g.ring[i + 1];
+    const events = g.total();
     this.counters.evictedGroups++;
     this.counters.evictedEvents += events;
     if (g.episode?.firing) this.firing--;
@@ -190,7 +182,7 @@ export class RuleRuntime {
   /** Empties a group state that left the map and keeps it for a new group. */
   private recycle(g: GroupState): void {
     g.generation++;
-    g.window.reset('', this.recycleCounters);
+    g.clear('', this.recycleCounter);
     g.episode = undefined;
     g.baseline = undefined;
     g.touched = false;
@@ -233,22 +225,21 @@ export class RuleRuntime {
     const groups = this.groups.values();
     for (let i = 0; i < groups.length; i++) {
       const g = groups[i];
-      const w = g.window;
-      let dirty = w.trim(k - n, this.recycleCounters) > 0 || w.dirtyFrom < k;
-      if (!dirty && blockEnd && w.holds(k - n, k)) dirty = true;
+      let dirty = g.trim(k - n, this.recycleCounter) > 0 || g.dirtyFrom < k;
+      if (!dirty && blockEnd && g.holds(k - n, k)) dirty = true;
       const firing = g.episode?.firing === true;
       if (dirty || firing) {
-        const count = w.count(k - n, k);
+        const count = g.count(k - n, k);
         if (g.baseline) rollBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, rule.baseline!.windows);
         const key = this.countOnly ? count : this.memoKey(g, k, count);
         const holds = this.judge.known(key);
         // Nothing to do for a group whose condition is known false, with no alert or baseline to keep.
         if (holds !== false || g.episode || g.baseline) jobs.push({ g, generation: g.generation, count, facts: undefined, key, holds });
-        w.judged(k);
+        g.judged(k);
       }
-      if (!firing && !w.empty) {
-        soonest = Math.min(soonest, (w.slices[0] + n + 1) * this.sliceMs);
-        if (Number.isFinite(w.dirtyFrom)) soonest = Math.min(soonest, (w.dirtyFrom + 1) * this.sliceMs);
+      if (!firing && !g.empty) {
+        soonest = Math.min(soonest, (g.slice(0) + n + 1) * this.sliceMs);
+        if (Number.isFinite(g.dirtyFrom)) soonest = Math.min(soonest, (g.dirtyFrom + 1) * this.sliceMs);
         if (rule.baseline) soonest = Math.min(soonest, (floor(at / rule.windowMs) + 1) * rule.windowMs);
       } else if (!firing) emptied.push(g);
     }
@@ -286,7 +277,7 @@ export class RuleRuntime {
     // Groups with nothing left in their window and no alert or baseline to keep are forgotten.
     if (!rule.baseline) {
       for (const g of emptied) {
-        if (g.window.empty && !g.episode?.firing && this.groups.get(g.key) === g) {
+        if (g.empty && !g.episode?.firing && this.groups.get(g.key) === g) {
           this.groups.delete(g.key);
           this.recycle(g);
         }
@@ -305,12 +296,12 @@ export class RuleRuntime {
     const from = k - this.slicesPerWindow;
     const d = this.judgedDistinct;
     if (d.length === 1 && !this.judgedBaseline) {
-      const distinct = g.window.distinctCount(d[0], from, k, this.scratch, true);
+      const distinct = g.distinctCount(d[0], from, k, this.scratch, true);
       if (count >= 0 && count < PACK && Number.isInteger(count) && distinct < PACK) return count * PACK + distinct;
       return `${count},${distinct}`;
     }
     let key = `${count}`;
-    for (let i = 0; i < d.length; i++) key += `,${g.window.distinctCount(d[i], from, k, this.scratch, true)}`;
+    for (let i = 0; i < d.length; i++) key += `,${g.distinctCount(d[i], from, k, this.scratch, true)}`;
     if (this.judgedBaseline && g.baseline) key += `,${baselineFacts(g.baseline, count, this.rule.baseline!.minCount).baseline}`;
     return key;
   }
@@ -328,7 +319,7 @@ export class RuleRuntime {
     for (let f = 0; f < rule.distinctFields.length; f++) {
       const name = DISTINCT_PREFIX + rule.distinctFields[f];
       // What `when` needs is judged at every boundary: its values are kept as a span; an alert's others are merged.
-      if (!only || only.includes(name)) facts[name] = g.window.distinctCount(f, from, k, this.scratch, only !== undefined);
+      if (!only || only.includes(name)) facts[name] = g.distinctCount(f, from, k, this.scratch, only !== undefined);
     }
     if (rule.baseline && g.baseline && (!only || only.includes('baseline') || only.includes('spike'))) {
       const b = baselineFacts(g.baseline, count, rule.baseline.minCount);
@@ -368,9 +359,9 @@ export class RuleRuntime {
       window: { start, end: at },
       aggregates: facts,
       summary: renderSummary(rule.summary, { ...group, ...facts }, rule.windowMs),
-      host: g.window.host || this.limits.host,
-      netns: [...g.window.netns],
-      samples: g.window.samples.filter((e) => e.ts >= start && e.ts < at),
+      host: g.host || this.limits.host,
+      netns: [...g.netns],
+      samples: g.samples.filter((e) => e.ts >= start && e.ts < at),
       loss: { events: loss.events, stages: { ...loss.stages } },
       startsAt: episode.startsAt,
       ...(status === 'resolved' ? { endsAt: at } : {}),
@@ -380,10 +371,10 @@ export class RuleRuntime {
   stats(): RuleStats {
     let windowGroups = 0;
     let openSlices = 0;
-    for (const [, g] of this.groups) {
-      if (g.window.empty) continue;
+    for (const g of this.groups.values()) {
+      if (g.empty) continue;
       windowGroups++;
-      openSlices = Math.max(openSlices, g.window.slices.length);
+      openSlices = Math.max(openSlices, g.size);
     }
     return {
       ruleId: this.rule.id,
@@ -400,10 +391,7 @@ export class RuleRuntime {
   get horizon(): number | undefined {
     let max = this.judgedUntil;
     if (max === undefined) return undefined;
-    for (const [, g] of this.groups) {
-      const s = g.window.slices;
-      if (s.length > 0) max = Math.max(max, (s[s.length - 1] + 1) * this.sliceMs);
-    }
+    for (const g of this.groups.values()) if (!g.empty) max = Math.max(max, (g.slice(g.size - 1) + 1) * this.sliceMs);
     return max;
   }
 
@@ -427,7 +415,7 @@ export class RuleRuntime {
     if (state.judgedUntil !== null) this.setJudgedUntil(state.judgedUntil);
     this.firstBlock = state.firstBlock ?? undefined;
     for (const [k, json] of state.groups) {
-      const g = groupStateFromJson(k, json, this.limits.exactLimit);
+      const g = groupStateFromJson(k, json, this.distinctGetters.length, this.limits.exactLimit);
       this.groups.set(k, g);
       if (g.episode?.firing) this.firing++;
     }

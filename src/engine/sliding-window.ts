@@ -1,6 +1,7 @@
 import type { TcpEvent } from '../interfaces/tcp-event';
 import type { FieldGetter } from '../rules/field-getters';
 import { DistinctCounter, type DistinctCounterState } from './distinct-counter';
+import { dropFirst, emptyArray, tightArray } from './empty-array';
 import type { HyperLogLog } from './hyper-log-log';
 
 /** How many events a group keeps for the alert's `samples`, and how many namespaces it lists. */
@@ -21,7 +22,7 @@ export function sliceMsOf(windowMs: number): number {
   return windowMs / n;
 }
 
-/** A sliding window as plain JSON (engine state export). */
+/** A sliding window as plain JSON (engine state export): per slice, its number, count and distinct counters. */
 export interface SlidingWindowState {
   slices: number[];
   counts: number[];
@@ -32,7 +33,6 @@ export interface SlidingWindowState {
   dirtyFrom: number;
 }
 
-const NO_COUNTERS: DistinctCounter[] = [];
 /** Up to this many values (summed over slices), a merge scans a short list instead of filling a Set. */
 const SMALL_MERGE = 48;
 
@@ -62,41 +62,61 @@ export interface DistinctScratch {
  * merge (distinct) of the slices inside it; slices that leave every window are dropped (`trim`).
  * Adding an event allocates nothing once its slice exists: events come in time order, so the
  * newest slice is the usual one.
+ *
+ * Memory is what bounds a flood of one-shot groups (10,000 per rule), so the layout is flat: slice
+ * numbers and counts interleave in one array of unboxed doubles, and the counters of all slices
+ * share one array (`fields` per slice); emptied arrays keep their storage for the next group.
  */
 export class SlidingWindow {
-  readonly slices: number[] = [];
-  readonly counts: number[] = [];
-  /** Per slice, one counter per distinct field of the rule (in the rule's order). */
-  readonly distinct: DistinctCounter[][] = [];
+  /** [slice, count, slice, count, ...], oldest slice first. */
+  readonly ring: number[] = tightArray(2, 0.5);
+  /** The slices' distinct counters: `fields` per slice, in the ring's order and the rule's field order. */
+  readonly distinct: DistinctCounter[];
   /** A few recent events (the oldest replaced, when a slice opens, once no window holding the new event holds it). */
-  readonly samples: TcpEvent[] = [];
-  /** Namespaces of the events since the window was last empty. */
-  readonly netns: number[] = [];
+  readonly samples: TcpEvent[] = tightArray(1, undefined as unknown as TcpEvent);
+  /** Namespaces the group's events came from (kept while it is tracked: a resolution after silence names them). */
+  readonly netns: number[] = tightArray(1, 0.5);
   host: string;
   /** The lowest slice that received events since the last judgement (Infinity: none). */
   dirtyFrom = Infinity;
   /** Per distinct field, kept only for windows with more values than a short merge handles; rebuilt when missing. */
   private spans: Array<DistinctSpan | undefined> | undefined;
 
-  constructor(host: string) {
+  constructor(
+    host: string,
+    /** Distinct fields of the rule: counters per slice. */
+    readonly fields: number,
+  ) {
     this.host = host;
+    this.distinct = tightArray(fields, undefined as unknown as DistinctCounter);
   }
 
   get empty(): boolean {
-    return this.slices.length === 0;
+    return this.ring.length === 0;
   }
 
-  /** Counts `e` (as `value` events) into `slice`; `spare` gives recycled distinct counters. */
-  add(e: TcpEvent, slice: number, windowMs: number, getters: FieldGetter[], spare: () => DistinctCounter[]): void {
-    const slices = this.slices;
-    let i = slices.length - 1;
-    const opened = i < 0 || slices[i] !== slice;
-    if (opened) i = this.open(slice, getters.length > 0 ? spare : undefined);
-    this.counts[i] += e.value ?? 1;
-    if (getters.length > 0) {
-      const counters = this.distinct[i];
-      if (this.spans === undefined) for (let f = 0; f < getters.length; f++) counters[f].add(getters[f](e));
-      else this.addSpanned(counters, getters, e, slice);
+  /** Slices held. */
+  get size(): number {
+    return this.ring.length >> 1;
+  }
+
+  /** The number of the i-th slice held (oldest first). */
+  slice(i: number): number {
+    return this.ring[2 * i];
+  }
+
+  /** Counts `e` (as `value` events) into `slice`; `take` gives a recycled or new distinct counter. */
+  add(e: TcpEvent, slice: number, windowMs: number, getters: FieldGetter[], take: () => DistinctCounter): void {
+    const ring = this.ring;
+    let at = ring.length - 2;
+    const opened = at < 0 || ring[at] !== slice;
+    if (opened) at = 2 * this.open(slice, take);
+    ring[at + 1] += e.value ?? 1;
+    const fields = this.fields;
+    if (fields > 0) {
+      const base = (at >> 1) * fields;
+      if (this.spans === undefined) for (let f = 0; f < fields; f++) this.distinct[base + f].add(getters[f](e));
+      else this.addSpanned(base, getters, e, slice);
     }
     if (slice < this.dirtyFrom) this.dirtyFrom = slice;
     const samples = this.samples;
@@ -111,15 +131,16 @@ export class SlidingWindow {
   }
 
   /** `add` for a window with spans: a value new to a slice inside a span joins the span. */
-  private addSpanned(counters: DistinctCounter[], getters: FieldGetter[], e: TcpEvent, slice: number): void {
+  private addSpanned(base: number, getters: FieldGetter[], e: TcpEvent, slice: number): void {
     const spans = this.spans as Array<DistinctSpan | undefined>;
-    for (let f = 0; f < getters.length; f++) {
+    for (let f = 0; f < this.fields; f++) {
       const v = getters[f](e);
-      const fresh = counters[f].add(v);
+      const counter = this.distinct[base + f];
+      const fresh = counter.add(v);
       const span = spans[f];
       if (!span) continue;
       // A sketch cannot say which values leave with its slice: the span is dropped (merges take over).
-      if (counters[f].sketch) spans[f] = undefined;
+      if (counter.sketch) spans[f] = undefined;
       else if (fresh && slice >= span.from && slice < span.to) {
         const last = span.values.get(v as string | number);
         if (last === undefined || last < slice) span.values.set(v as string | number, slice);
@@ -128,20 +149,18 @@ export class SlidingWindow {
   }
 
   /** The index of `slice`, inserted in order (an event older than the newest slice lands in place). */
-  private open(slice: number, spare: (() => DistinctCounter[]) | undefined): number {
-    const slices = this.slices;
-    let i = slices.length;
-    while (i > 0 && slices[i - 1] > slice) i--;
-    if (i > 0 && slices[i - 1] === slice) return i - 1;
-    const counters = spare ? spare() : NO_COUNTERS;
-    if (i === slices.length) {
-      slices.push(slice);
-      this.counts.push(0);
-      this.distinct.push(counters);
+  private open(slice: number, take: () => DistinctCounter): number {
+    const ring = this.ring;
+    let i = ring.length >> 1;
+    while (i > 0 && ring[2 * (i - 1)] > slice) i--;
+    if (i > 0 && ring[2 * (i - 1)] === slice) return i - 1;
+    const fields = this.fields;
+    if (2 * i === ring.length) {
+      ring.push(slice, 0);
+      for (let f = 0; f < fields; f++) this.distinct.push(take());
     } else {
-      slices.splice(i, 0, slice);
-      this.counts.splice(i, 0, 0);
-      this.distinct.splice(i, 0, counters);
+      ring.splice(2 * i, 0, slice, 0);
+      for (let f = 0; f < fields; f++) this.distinct.splice(i * fields + f, 0, take());
     }
     return i;
   }
@@ -150,33 +169,32 @@ export class SlidingWindow {
    * Drops the slices before `first` (out of every window still to be judged), handing their
    * distinct counters to `recycle`. Returns the events they held (0: nothing left the window).
    */
-  trim(first: number, recycle: (counters: DistinctCounter[]) => void): number {
-    const slices = this.slices;
+  trim(first: number, recycle: (counter: DistinctCounter) => void): number {
+    const ring = this.ring;
     let n = 0;
-    while (n < slices.length && slices[n] < first) n++;
+    while (2 * n < ring.length && ring[2 * n] < first) n++;
     if (n === 0) return 0;
     let events = 0;
     for (let i = 0; i < n; i++) {
-      events += this.counts[i];
+      events += ring[2 * i + 1];
       if (this.spans) this.leaveSpans(i, first);
-      if (this.distinct[i] !== NO_COUNTERS) recycle(this.distinct[i]);
     }
-    slices.splice(0, n);
-    this.counts.splice(0, n);
-    this.distinct.splice(0, n);
-    if (slices.length === 0) this.netns.length = 0;
+    const fields = this.fields;
+    for (let c = 0; c < n * fields; c++) recycle(this.distinct[c]);
+    dropFirst(ring, 2 * n);
+    dropFirst(this.distinct, n * fields);
     return events;
   }
 
-  /** Takes the values of slice index `i` (leaving the window) out of the spans holding it. */
+  /** Takes the values of the i-th slice (leaving the window) out of the spans holding them as their last. */
   private leaveSpans(i: number, first: number): void {
     const spans = this.spans as Array<DistinctSpan | undefined>;
-    const slice = this.slices[i];
+    const slice = this.ring[2 * i];
     for (let f = 0; f < spans.length; f++) {
       const span = spans[f];
       if (!span) continue;
       if (slice >= span.from && slice < span.to) {
-        for (const v of this.distinct[i][f].values()) if (span.values.get(v) === slice) span.values.delete(v);
+        for (const v of this.distinct[i * this.fields + f].values()) if (span.values.get(v) === slice) span.values.delete(v);
       }
       if (span.from < first) span.from = first;
     }
@@ -184,23 +202,23 @@ export class SlidingWindow {
 
   /** Events in the slices [from, to). */
   count(from: number, to: number): number {
-    const slices = this.slices;
+    const ring = this.ring;
     let sum = 0;
-    for (let i = 0; i < slices.length && slices[i] < to; i++) if (slices[i] >= from) sum += this.counts[i];
+    for (let i = 0; i < ring.length && ring[i] < to; i += 2) if (ring[i] >= from) sum += ring[i + 1];
     return sum;
   }
 
   /** Whether any slice in [from, to) holds events. */
   holds(from: number, to: number): boolean {
-    const slices = this.slices;
-    for (let i = 0; i < slices.length && slices[i] < to; i++) if (slices[i] >= from) return true;
+    const ring = this.ring;
+    for (let i = 0; i < ring.length && ring[i] < to; i += 2) if (ring[i] >= from) return true;
     return false;
   }
 
   /**
    * Distinct values of field `f` over the slices [from, to): exact sets are merged exactly (a few
-   * values in `list`, more in `set`), and as soon as one slice holds a sketch the merge is a
-   * sketch (register-wise maximum).
+   * values in a list, many in a Set, or, with `keep` (judged at every boundary), in a span kept up
+   * to date), and as soon as one slice holds a sketch the merge is a sketch (register-wise maximum).
    */
   distinctCount(f: number, from: number, to: number, scratch: DistinctScratch, keep = false): number {
     const span = keep ? this.spans?.[f] : undefined;
@@ -208,31 +226,32 @@ export class SlidingWindow {
       const size = this.extendSpan(span, f, from, to);
       if (size >= 0) return size;
     }
-    const slices = this.slices;
+    const ring = this.ring;
+    const fields = this.fields;
     let first = -1;
     let inside = 0;
     let sketched = false;
     let total = 0;
-    for (let i = 0; i < slices.length && slices[i] < to; i++) {
-      if (slices[i] < from) continue;
+    for (let i = 0; 2 * i < ring.length && ring[2 * i] < to; i++) {
+      if (ring[2 * i] < from) continue;
       if (first < 0) first = i;
       inside++;
-      const c = this.distinct[i][f];
+      const c = this.distinct[i * fields + f];
       if (c.sketch) sketched = true;
       else total += c.size;
     }
     if (sketched) {
       if (this.spans) this.spans[f] = undefined;
       scratch.sketch.registers.fill(0);
-      for (let i = first; i < first + inside; i++) this.distinct[i][f].mergeInto(scratch.sketch);
+      for (let i = first; i < first + inside; i++) this.distinct[i * fields + f].mergeInto(scratch.sketch);
       return scratch.sketch.estimate();
     }
     if (inside === 0) return 0;
-    if (inside === 1) return this.distinct[first][f].size;
+    if (inside === 1) return this.distinct[first * fields + f].size;
     if (total <= SMALL_MERGE) {
       const list = scratch.list;
-      list.length = 0;
-      for (let i = first; i < first + inside; i++) this.distinct[i][f].addNewTo(list);
+      emptyArray(list);
+      for (let i = first; i < first + inside; i++) this.distinct[i * fields + f].addNewTo(list);
       return list.length;
     }
     if (keep) {
@@ -243,7 +262,7 @@ export class SlidingWindow {
       return this.extendSpan(fresh, f, from, to);
     }
     scratch.set.clear();
-    for (let i = first; i < first + inside; i++) this.distinct[i][f].addTo(scratch.set);
+    for (let i = first; i < first + inside; i++) this.distinct[i * fields + f].addTo(scratch.set);
     return scratch.set.size;
   }
 
@@ -252,16 +271,17 @@ export class SlidingWindow {
    * entering join it. -1 (and the span dropped) when one of them holds a sketch.
    */
   private extendSpan(span: DistinctSpan, f: number, from: number, to: number): number {
-    const slices = this.slices;
-    for (let i = 0; i < slices.length && slices[i] < to; i++) {
-      if (slices[i] < span.to || slices[i] < from) continue;
-      const counter = this.distinct[i][f];
+    const ring = this.ring;
+    for (let i = 0; 2 * i < ring.length && ring[2 * i] < to; i++) {
+      const slice = ring[2 * i];
+      if (slice < span.to || slice < from) continue;
+      const counter = this.distinct[i * this.fields + f];
       if (counter.sketch) {
         (this.spans as Array<DistinctSpan | undefined>)[f] = undefined;
         return -1;
       }
       // Entering slices come in order: each is the last holding its values so far.
-      for (const v of counter.values()) span.values.set(v, slices[i]);
+      for (const v of counter.values()) span.values.set(v, slice);
     }
     span.from = from;
     span.to = to;
@@ -271,51 +291,51 @@ export class SlidingWindow {
   /** Events in the window (all slices), for eviction accounting. */
   total(): number {
     let sum = 0;
-    for (const c of this.counts) sum += c;
+    for (let i = 1; i < this.ring.length; i += 2) sum += this.ring[i];
     return sum;
   }
 
   /** Empties the window for another group, handing its distinct counters to `recycle`. */
-  reset(host: string, recycle: (counters: DistinctCounter[]) => void): void {
-    for (const d of this.distinct) if (d !== NO_COUNTERS) recycle(d);
+  clear(host: string, recycle: (counter: DistinctCounter) => void): void {
+    for (const c of this.distinct) recycle(c);
     this.spans = undefined;
-    this.slices.length = 0;
-    this.counts.length = 0;
-    this.distinct.length = 0;
-    this.samples.length = 0;
-    this.netns.length = 0;
+    emptyArray(this.ring);
+    emptyArray(this.distinct);
+    emptyArray(this.samples);
+    emptyArray(this.netns);
     this.host = host;
     this.dirtyFrom = Infinity;
   }
 
   /** The slice after the last judged one: events in later slices wait for their own judgement. */
   judged(upTo: number): void {
-    const slices = this.slices;
+    const ring = this.ring;
     let i = 0;
-    while (i < slices.length && slices[i] < upTo) i++;
-    this.dirtyFrom = i < slices.length ? slices[i] : Infinity;
+    while (i < ring.length && ring[i] < upTo) i += 2;
+    this.dirtyFrom = i < ring.length ? ring[i] : Infinity;
   }
 
   toState(): SlidingWindowState {
-    return {
-      slices: [...this.slices],
-      counts: [...this.counts],
-      distinct: this.distinct.map((d) => d.map((c) => c.toState())),
-      samples: [...this.samples],
-      netns: [...this.netns],
-      host: this.host,
-      dirtyFrom: this.dirtyFrom,
-    };
+    const slices: number[] = [];
+    const counts: number[] = [];
+    const distinct: DistinctCounterState[][] = [];
+    for (let i = 0; i < this.size; i++) {
+      slices.push(this.ring[2 * i]);
+      counts.push(this.ring[2 * i + 1]);
+      distinct.push(this.distinct.slice(i * this.fields, (i + 1) * this.fields).map((c) => c.toState()));
+    }
+    return { slices, counts, distinct, samples: [...this.samples], netns: [...this.netns], host: this.host, dirtyFrom: this.dirtyFrom };
   }
 
-  static fromState(state: SlidingWindowState, exactLimit: number): SlidingWindow {
-    const w = new SlidingWindow(state.host);
-    w.slices.push(...state.slices);
-    w.counts.push(...state.counts);
-    for (const d of state.distinct) w.distinct.push(d.length === 0 ? NO_COUNTERS : d.map((c) => DistinctCounter.fromState(c, exactLimit)));
-    w.samples.push(...state.samples);
-    w.netns.push(...state.netns);
-    w.dirtyFrom = state.dirtyFrom;
-    return w;
+  /** Takes an exported window's slices (this one empty). */
+  load(state: SlidingWindowState, exactLimit: number): void {
+    state.slices.forEach((slice, i) => {
+      this.ring.push(slice, state.counts[i]);
+      for (const c of state.distinct[i]) this.distinct.push(DistinctCounter.fromState(c, exactLimit));
+    });
+    this.samples.push(...state.samples);
+    this.netns.push(...state.netns);
+    this.host = state.host;
+    this.dirtyFrom = state.dirtyFrom;
   }
 }
