@@ -101,10 +101,11 @@ describeKernel('tcpwarden run: attacks, alerts, reloads, clean stops', () => {
     await roomInWindow(3000);
     const attackAt = Date.now();
     await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '150']);
-    // A 10 s window, judged 2 s after it ends, on a 1 s tick.
+    // A sliding 10 s window judged at every 1 s slice boundary, 250 ms after it passes, on a 250 ms
+    // tick: the alert comes within about 1.5 s of the burst (plus delivery), not when a window closes.
     await receiver.waitForRequests(1, 20000);
     const firedWithin = Date.now() - attackAt;
-    expect(firedWithin).toBeLessThan(15000);
+    expect(firedWithin).toBeLessThan(5000);
 
     const body = JSON.parse(receiver.requests[0].body) as { status: string; rule: { id: string }; group: Record<string, unknown> };
     expect(body).toMatchObject({ status: 'firing', rule: { id: 'refused-connections' }, group: { raddr: pair.client.v4, netns: pair.server.inode } });
