@@ -1,6 +1,8 @@
 /** Tests mirror src/: test/<area>/<file>.test.ts tests src/<area>/<file>.ts. */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment plus a guard that fails a test file which leaves a child process or a
+  // network namespace behind (and removes it, so the next file starts clean and Jest exits).
+  testEnvironment: '<rootDir>/test/support/leftover-guard-environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },

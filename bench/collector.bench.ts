@@ -16,6 +16,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Collector } from '../src/collector/collector';
+import { preflight } from '../src/collector/preflight';
 import { RecordDecoder } from '../src/collector/record-decoder';
 import type { Benchmark, Figures } from './benchmark';
 
@@ -45,9 +46,33 @@ function generate(ns: string, gen: string, cpu: number): Promise<GenResult> {
   const child = spawn('ip', ['netns', 'exec', ns, 'taskset', '-c', String(cpu), gen, String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
+  // 'close', not 'exit': only 'close' guarantees stdout was read to its end.
   return new Promise((resolve, reject) =>
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as GenResult) : reject(new Error(`generator exited ${code}`)))),
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`generator exited ${code}`));
+      try {
+        resolve(JSON.parse(out) as GenResult);
+      } catch {
+        reject(new Error(`generator printed no result: ${JSON.stringify(out.slice(0, 200))}`));
+      }
+    }),
   );
+}
+
+const NETNS_PREFIX = 'twbench';
+
+/** Namespaces left by earlier runs killed before their `finally` (by SIGKILL, say): their pid is gone. */
+function removeStaleNamespaces(): void {
+  const names = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]);
+  for (const name of names) {
+    const pid = name.startsWith(NETNS_PREFIX) ? Number(name.slice(NETNS_PREFIX.length)) : NaN;
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      spawnSync('ip', ['netns', 'del', name]);
+    }
+  }
 }
 
 interface BpftraceRun {
@@ -130,8 +155,18 @@ export const benchmark: Benchmark = {
   description: 'eBPF collector overhead against bpftrace, and capacity with one and two generators',
   async run(log) {
     const gen = buildGenerator();
-    const ns = `twbench${process.pid}`;
+    // bpftrace attaches classic tracepoints too: mount tracefs first where it is missing, as the
+    // collector itself would, so both sides see the same machine.
+    preflight();
+    removeStaleNamespaces();
+    const ns = `${NETNS_PREFIX}${process.pid}`;
     execFileSync('ip', ['netns', 'add', ns]);
+    // A signal skips `finally`: remove the namespace on the way out too.
+    const removeOnSignal = () => {
+      spawnSync('ip', ['netns', 'del', ns]);
+      process.exit(130);
+    };
+    process.once('SIGINT', removeOnSignal).once('SIGTERM', removeOnSignal);
     try {
       execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       const inode = statSync(`/run/netns/${ns}`).ino;
@@ -188,7 +223,8 @@ export const benchmark: Benchmark = {
       };
       return figures;
     } finally {
-      execFileSync('ip', ['netns', 'del', ns]);
+      process.off('SIGINT', removeOnSignal).off('SIGTERM', removeOnSignal);
+      spawnSync('ip', ['netns', 'del', ns]);
     }
   },
 };

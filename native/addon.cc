@@ -1,11 +1,13 @@
-// The tcpwarden native addon: the Collector class, BTF enum lookup, and the record layout so the
-// JavaScript decoder can check that it reads the same layout the kernel side writes.
+// The tcpwarden native addon: the Collector class, BTF enum lookup, mounting tracefs, and the
+// record layout so the JavaScript decoder can check that it reads the same layout the kernel
+// side writes.
 #include <napi.h>
 
 #include <cstddef>
 
 #include "btf-enum.h"
 #include "collector.h"
+#include "mount-tracefs.h"
 
 namespace {
 
@@ -37,6 +39,7 @@ Napi::Object RecordLayout(Napi::Env env) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Collector", Collector::Define(env));
   exports.Set("btfEnum", Napi::Function::New(env, BtfEnum));
+  exports.Set("mountTracefs", Napi::Function::New(env, MountTracefs));
   exports.Set("recordLayout", RecordLayout(env));
   return exports;
 }

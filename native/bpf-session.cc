@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "tcpwarden.skel.h"
 
@@ -32,14 +33,18 @@ bool TracepointExists(const TracepointInfo& tp) {
   return false;
 }
 
-// 6.10+ kernels report a reset sent with no socket through tcp_send_reset itself; older ones only
-// through skb:kfree_skb, which is then the one place to see a SYN to a closed port.
-bool SendResetHasOwnLayout() {
-  btf* vmlinux = btf__load_vmlinux_btf();
-  if (!vmlinux) return true;  // without BTF nothing loads anyway; don't add the costly kfree_skb hook
-  bool own = btf__find_by_name_kind(vmlinux, "trace_event_raw_tcp_send_reset", BTF_KIND_STRUCT) >= 0;
-  btf__free(vmlinux);
-  return own;
+// Whether the running kernel's BTF has struct `name` and, unless `member` is null, that member in
+// it: the programs are chosen by the kernel's tracepoint record layouts.
+bool KernelStructHas(const btf* vmlinux, const char* name, const char* member) {
+  int id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_STRUCT);
+  if (id < 0) return false;
+  if (!member) return true;
+  const btf_type* type = btf__type_by_id(vmlinux, id);
+  const btf_member* members = btf_members(type);
+  for (int i = 0; i < btf_vlen(type); i++) {
+    if (strcmp(btf__name_by_offset(vmlinux, members[i].name_off), member) == 0) return true;
+  }
+  return false;
 }
 
 uint64_t SumPerCpu(int map_fd, uint32_t key) {
@@ -82,11 +87,20 @@ int BpfSession::Start(const SessionOptions& options, std::string* failed) {
     Destroy();
     return err;
   }
-  bool own_reset_layout = SendResetHasOwnLayout();
+  // 6.10+ kernels report a reset sent with no socket through tcp_send_reset itself; older ones
+  // only through skb:kfree_skb, which is then the one place to see a SYN to a closed port.
+  // tcp_probe's record names its socket (skaddr) only on newer kernels (not on 6.1 or 5.10); the
+  // program needs the socket, so where the record has none tcp_probe counts as missing. Without
+  // BTF nothing loads anyway: then neither choice adds anything.
+  btf* vmlinux = btf__load_vmlinux_btf();
+  bool own_reset_layout = !vmlinux || KernelStructHas(vmlinux, "trace_event_raw_tcp_send_reset", nullptr);
+  bool probe_names_socket = !vmlinux || KernelStructHas(vmlinux, "trace_event_raw_tcp_probe", "skaddr");
+  btf__free(vmlinux);
   bool wanted[TW_TP_MAX];
   for (int tp = 0; tp < TW_TP_MAX; tp++) {
     wanted[tp] = tp == TW_TP_PROBE ? options.probe : tp == TW_TP_KFREE_SKB ? !own_reset_layout : true;
-    if (wanted[tp] && !TracepointExists(kTracepoints[tp])) {
+    bool usable = TracepointExists(kTracepoints[tp]) && (tp != TW_TP_PROBE || probe_names_socket);
+    if (wanted[tp] && !usable) {
       missing.push_back(FullName(tp));
       wanted[tp] = false;
     }

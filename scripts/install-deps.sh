@@ -13,11 +13,13 @@ fi
 
 # Debian packages: build (clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make g++ pkg-config),
 # tests (redis-server iproute2 iptables nftables; qemu-system-x86 busybox-static cpio file to run
-# the BPF program on Debian's Linux 6.1 and 5.10 in a VM, curl xz-utils to fetch the 5.10 image),
+# the BPF program on Debian's Linux 6.1 and 5.10 in a VM, curl xz-utils to fetch the 5.10 image;
+# prometheus-alertmanager, run by the Alertmanager sink's tests, and prometheus for promtool, which
+# checks deploy/prometheus-rules.yaml),
 # benchmarks (bpftrace linux-perf).
 PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make g++ pkg-config python3
   redis-server iproute2 iptables nftables qemu-system-x86 busybox-static cpio file curl xz-utils
-  bpftrace linux-perf)
+  prometheus-alertmanager prometheus bpftrace linux-perf)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -32,6 +34,13 @@ if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The tests run their own Alertmanager; the packages' services (ports 9090, 9093), started by apt
+  # under systemd, are not wanted: stop and disable the ones installed just now.
+  if [[ -d /run/systemd/system ]]; then
+    for p in "${missing[@]}"; do
+      case $p in prometheus | prometheus-alertmanager) systemctl disable --now "$p" >/dev/null 2>&1 || true ;; esac
+    done
+  fi
 fi
 
 # npm packages exactly as locked; this also builds the collector and the TypeScript.

@@ -8,7 +8,7 @@ import type { Sink } from './sink';
 
 /**
  * The sink layer: `dispatch(alert)` runs burst control, then hands the alert to every sink whose
- * filter takes it. Webhook sinks queue a durable, signed, retried delivery.
+ * filter takes it. Webhook and Alertmanager sinks queue durable, signed, retried deliveries.
  */
 export class AlertDelivery {
   private readonly burst: BurstSummarizer;
@@ -46,8 +46,21 @@ export class AlertDelivery {
     await this.queue.drained();
   }
 
+  /** The firing alerts sinks keep re-sending (to Alertmanager): what a replacement sink layer takes over with adopt(). */
+  firingAlerts(): Alert[] {
+    const byKey = new Map<string, Alert>();
+    for (const s of this.sinks) for (const a of s.firingAlerts?.() ?? []) byKey.set(a.dedupKey, a);
+    return [...byKey.values()];
+  }
+
+  /** Takes over the firing alerts of the sink layer this one replaces, so a config reload does not let Alertmanager resolve them. */
+  adopt(alerts: Alert[]): void {
+    for (const s of this.sinks) s.adopt?.(alerts);
+  }
+
   /** Sends pending burst summaries, then stops the queue (the in-memory one dead-letters what still waits). */
   async close(): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.close?.()));
     this.burst.flushAll();
     await Promise.all(this.summaries);
     await this.queue.close();

@@ -137,3 +137,8 @@ export class BurstSummarizer {
     };
   }
 }
+
+/** Whether `alert` is a burst summary (whose group never resolves), told by the id and dedup key summary() gives it. */
+export function isBurstSummary(alert: Alert): boolean {
+  return alert.dedupKey === `${alert.rule.id}|burst` && alert.id.startsWith(`${alert.rule.id}|burst|`);
+}

@@ -2,6 +2,7 @@ import IORedis from 'ioredis';
 import pino, { type Logger } from 'pino';
 import type { Writable } from 'node:stream';
 import { AlertDelivery } from './alert-delivery';
+import { AlertmanagerSink } from './alertmanager-sink';
 import { FileDeadLetterStore } from './dead-letter/file-dead-letter-store';
 import { RedisDeadLetterStore } from './dead-letter/redis-dead-letter-store';
 import type { DeadLetterStore } from './dead-letter/dead-letter-store';
@@ -98,6 +99,15 @@ export function createAlertDelivery(config: ValidAlertsConfig, options: AlertDel
   const send = sendToTargets(webhookTargets(config.sinks, options.env));
   const deadLetters = deadLetterStore(delivery, logger);
   const queue = deliveryQueue(delivery, send, deadLetters, logger, options.observer);
-  const sinks: Sink[] = config.sinks.map((s) => (s.type === 'webhook' ? new WebhookSink(s, queue) : new StdoutSink(s, options.stdout)));
+  const sinks: Sink[] = config.sinks.map((s) => {
+    switch (s.type) {
+      case 'webhook':
+        return new WebhookSink(s, queue);
+      case 'alertmanager':
+        return new AlertmanagerSink(s, queue, logger);
+      case 'stdout':
+        return new StdoutSink(s, options.stdout);
+    }
+  });
   return new AlertDelivery(sinks, queue, deadLetters, config.burst ?? {}, logger);
 }

@@ -12,7 +12,8 @@ export interface AlertFilterConfig {
   resolved?: boolean;
 }
 
-export type WebhookFormat = 'json' | 'slack' | 'alertmanager' | 'template';
+/** `alertmanager-webhook` and `alertmanager` (its first name, kept working) are one format: the body Alertmanager sends its webhook receivers. */
+export type WebhookFormat = 'json' | 'slack' | 'alertmanager-webhook' | 'alertmanager' | 'template';
 
 /** Where the signing secret comes from; the value itself never sits in a config file. */
 export interface SecretSource {
@@ -49,7 +50,40 @@ export interface StdoutSinkConfig extends AlertFilterConfig {
   json?: boolean;
 }
 
-export type SinkConfig = WebhookSinkConfig | StdoutSinkConfig;
+/** Alertmanager's basic auth: the user name in the config, the password from a secret source. */
+export interface BasicAuthConfig {
+  username: string;
+  password: SecretSource;
+}
+
+/**
+ * Alerts pushed into Prometheus Alertmanager through its API (`POST /api/v2/alerts`), so its
+ * routing, grouping, silences and inhibition apply; see docs/alerts.md.
+ */
+export interface AlertmanagerSinkConfig extends AlertFilterConfig {
+  type: 'alertmanager';
+  /** Stable name; default `alertmanager-` + a hash of the URLs. Each URL's deliveries go by `<id>#<index>`. */
+  id?: string;
+  /** One Alertmanager (`url`) or every member of an HA cluster (`urls`): each gets every alert, retried on its own. */
+  url?: string;
+  urls?: string[];
+  /** The link back (`generatorURL` and the `link` annotation), with `{{field.path}}` placeholders, URL-encoded. */
+  generatorUrl?: string;
+  /** How often a firing alert is sent again (default 60000); Alertmanager is told it ends 3 re-sends later. */
+  resendIntervalMs?: number;
+  /** Firing alerts remembered for re-sending (default 10000); beyond it an alert goes out once and expires in Alertmanager. */
+  maxFiring?: number;
+  /** Stop re-sending an alert the engine has not repeated for this long (default 3600000): keep it above the rules' cooldowns. */
+  forgetAfterMs?: number;
+  basicAuth?: BasicAuthConfig;
+  bearerToken?: SecretSource;
+  /** Standard Webhooks signing, as for a webhook sink (for a proxy in front of Alertmanager that checks it). */
+  secret?: SecretSource;
+  headers?: Record<string, HeaderValue>;
+  timeoutMs?: number;
+}
+
+export type SinkConfig = WebhookSinkConfig | AlertmanagerSinkConfig | StdoutSinkConfig;
 
 export interface DeliveryConfig {
   /** BullMQ on this Redis when set; the in-memory queue otherwise. */

@@ -2,17 +2,19 @@ import { AlertsConfigError } from '../errors/alerts-config-error';
 import { SEVERITIES } from '../interfaces/alert';
 import type { DataPath } from '../rules/reader';
 import type { Identified, SecretSource, SinkConfig, ValidAlertsConfig } from './sink-config';
-import { defaultWebhookSinkId } from './sink-id';
-import { templateProblems } from './template-paths';
+import { defaultAlertmanagerSinkId, defaultWebhookSinkId } from './sink-id';
+import { PLACEHOLDER, templateProblems } from './template-paths';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const FORMATS = ['json', 'slack', 'alertmanager', 'template'];
+const FORMATS = ['json', 'slack', 'alertmanager-webhook', 'alertmanager', 'template'];
 const FILTER_KEYS = ['minSeverity', 'rules', 'tags', 'resolved'];
 const KEYS: Record<SinkConfig['type'], string[]> = {
   webhook: ['type', 'id', 'url', 'format', 'template', 'contentType', 'secret', 'headers', 'timeoutMs', ...FILTER_KEYS],
+  alertmanager: ['type', 'id', 'url', 'urls', 'generatorUrl', 'resendIntervalMs', 'maxFiring', 'forgetAfterMs', 'basicAuth', 'bearerToken', 'secret', 'headers', 'timeoutMs', ...FILTER_KEYS],
   stdout: ['type', 'id', 'json', ...FILTER_KEYS],
 };
+const TYPES = Object.keys(KEYS);
 const DELIVERY_NUMBERS = ['maxAttempts', 'backoffMs', 'maxBackoffMs', 'maxPending', 'concurrency', 'dedupTtlMs'];
 const BURST_NUMBERS = ['intervalMs', 'maxGroups', 'topGroups'];
 
@@ -55,11 +57,21 @@ function secretSource(v: unknown, at: DataPath, problems: AlertsProblem[]): void
     problems.push({ path: at, message: 'give exactly one of env (a variable name) or file (a path)' });
 }
 
+function httpUrl(v: unknown, at: DataPath, problems: AlertsProblem[]): void {
+  let url: URL | undefined;
+  try {
+    url = typeof v === 'string' ? new URL(v) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) problems.push({ path: at, message: `must be an http:// or https:// URL` });
+}
+
 function validateSink(raw: unknown, at: DataPath, problems: AlertsProblem[]): Identified<SinkConfig> | undefined {
   if (!isObj(raw)) return void problems.push({ path: at, message: 'must be a mapping with a type' });
   const type = raw.type;
-  if (type !== 'webhook' && type !== 'stdout') return void problems.push({ path: [...at, 'type'], message: `must be webhook or stdout` });
-  unknownKeys(raw, KEYS[type], at, problems);
+  if (typeof type !== 'string' || !TYPES.includes(type)) return void problems.push({ path: [...at, 'type'], message: `must be one of ${TYPES.join(', ')}` });
+  unknownKeys(raw, KEYS[type as SinkConfig['type']], at, problems);
   if (raw.id !== undefined && !(typeof raw.id === 'string' && /^[A-Za-z0-9_.-]+$/.test(raw.id)))
     problems.push({ path: [...at, 'id'], message: `letters, digits, '_', '.', '-' only` });
   if (raw.minSeverity !== undefined && !(SEVERITIES as readonly unknown[]).includes(raw.minSeverity))
@@ -71,13 +83,8 @@ function validateSink(raw: unknown, at: DataPath, problems: AlertsProblem[]): Id
     if (raw.json !== undefined && typeof raw.json !== 'boolean') problems.push({ path: [...at, 'json'], message: `must be true or false` });
     return { ...(raw as unknown as Identified<SinkConfig>), id: (raw.id as string | undefined) ?? 'stdout' };
   }
-  let url: URL | undefined;
-  try {
-    url = typeof raw.url === 'string' ? new URL(raw.url) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) problems.push({ path: [...at, 'url'], message: `must be an http:// or https:// URL` });
+  if (type === 'alertmanager') return validateAlertmanager(raw, at, problems);
+  httpUrl(raw.url, [...at, 'url'], problems);
   const format = raw.format ?? 'json';
   if (!FORMATS.includes(format as string)) problems.push({ path: [...at, 'format'], message: `must be one of ${FORMATS.join(', ')}` });
   if (format === 'template') {
@@ -86,6 +93,56 @@ function validateSink(raw: unknown, at: DataPath, problems: AlertsProblem[]): Id
   } else if (raw.template !== undefined) problems.push({ path: [...at, 'template'], message: `only with format: template` });
   if (raw.contentType !== undefined && (typeof raw.contentType !== 'string' || format !== 'template'))
     problems.push({ path: [...at, 'contentType'], message: `a string, only with format: template (the other formats are JSON)` });
+  httpOptions(raw, at, problems);
+  return { ...(raw as unknown as Identified<SinkConfig>), id: (raw.id as string | undefined) ?? defaultWebhookSinkId(String(raw.url)) };
+}
+
+/** An alertmanager sink's own keys (the common ones are checked by validateSink). */
+function validateAlertmanager(raw: Obj, at: DataPath, problems: AlertsProblem[]): Identified<SinkConfig> {
+  let urls: string[] = [];
+  if (raw.url === undefined && raw.urls === undefined)
+    problems.push({ path: at, message: 'needs url (one Alertmanager) or urls (each member of an HA cluster)' });
+  else if (raw.url !== undefined && raw.urls !== undefined) problems.push({ path: [...at, 'urls'], message: 'give url or urls, not both' });
+  else if (raw.url !== undefined) {
+    httpUrl(raw.url, [...at, 'url'], problems);
+    urls = [String(raw.url)];
+  } else if (!Array.isArray(raw.urls) || raw.urls.length === 0) problems.push({ path: [...at, 'urls'], message: 'must be a non-empty list of URLs' });
+  else {
+    raw.urls.forEach((u, i) => httpUrl(u, [...at, 'urls', i], problems));
+    urls = raw.urls.map(String);
+    if (new Set(urls).size !== urls.length) problems.push({ path: [...at, 'urls'], message: 'a URL is listed twice' });
+  }
+  if (raw.generatorUrl !== undefined) {
+    const g = [...at, 'generatorUrl'];
+    if (typeof raw.generatorUrl !== 'string') problems.push({ path: g, message: 'must be a URL, with {{field.path}} placeholders if wanted' });
+    else {
+      for (const p of templateProblems(raw.generatorUrl)) problems.push({ path: g, message: p });
+      httpUrl(raw.generatorUrl.replace(PLACEHOLDER, 'x'), g, problems);
+    }
+  }
+  positiveInts(raw, ['resendIntervalMs', 'maxFiring', 'forgetAfterMs'], at, problems);
+  if (raw.resolved === false)
+    problems.push({ path: [...at, 'resolved'], message: "Alertmanager needs resolutions to end alerts: set send_resolved: false in its receivers instead" });
+  if (raw.basicAuth !== undefined) {
+    const b = [...at, 'basicAuth'];
+    if (!isObj(raw.basicAuth)) problems.push({ path: b, message: 'must be { username, password: { env: NAME } or { file: PATH } }' });
+    else {
+      unknownKeys(raw.basicAuth, ['username', 'password'], b, problems);
+      const user = raw.basicAuth.username;
+      if (typeof user !== 'string' || user === '' || user.includes(':')) problems.push({ path: [...b, 'username'], message: "a non-empty string without ':'" });
+      secretSource(raw.basicAuth.password, [...b, 'password'], problems);
+    }
+  }
+  if (raw.bearerToken !== undefined) secretSource(raw.bearerToken, [...at, 'bearerToken'], problems);
+  const auths = [raw.basicAuth !== undefined && 'basicAuth', raw.bearerToken !== undefined && 'bearerToken',
+    isObj(raw.headers) && Object.keys(raw.headers).some((h) => /^authorization$/i.test(h)) && 'headers.Authorization'].filter(Boolean);
+  if (auths.length > 1) problems.push({ path: at, message: `${auths.join(' and ')} both set Authorization: give one` });
+  httpOptions(raw, at, problems);
+  return { ...(raw as unknown as Identified<SinkConfig>), id: (raw.id as string | undefined) ?? defaultAlertmanagerSinkId(urls) };
+}
+
+/** The keys webhook and alertmanager sinks share: secret, headers, timeoutMs. */
+function httpOptions(raw: Obj, at: DataPath, problems: AlertsProblem[]): void {
   if (raw.secret !== undefined) secretSource(raw.secret, [...at, 'secret'], problems);
   if (raw.headers !== undefined) {
     if (!isObj(raw.headers)) problems.push({ path: [...at, 'headers'], message: `must be a mapping of header name to value` });
@@ -99,7 +156,6 @@ function validateSink(raw: unknown, at: DataPath, problems: AlertsProblem[]): Id
       }
   }
   positiveInts(raw, ['timeoutMs'], at, problems);
-  return { ...(raw as unknown as Identified<SinkConfig>), id: (raw.id as string | undefined) ?? defaultWebhookSinkId(String(raw.url)) };
 }
 
 /**
@@ -126,9 +182,9 @@ export function checkAlertsConfig(raw: unknown): { config?: ValidAlertsConfig; p
       problems.push({
         path: [...at, 'sinks'],
         message:
-          explicit.has(id) || !id.startsWith('webhook-')
+          explicit.has(id) || !/^(webhook|alertmanager)-/.test(id)
             ? `id '${id}' is used twice: give each sink its own id`
-            : 'two webhooks have the same URL: give each an id',
+            : 'two sinks have the same URL: give each an id',
       });
   if (raw.delivery !== undefined) {
     const d = [...at, 'delivery'];

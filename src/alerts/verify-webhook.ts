@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { WebhookVerificationError } from '../errors/webhook-verification-error';
 import { signWebhook } from './sign-webhook';
-import { signingKey } from './signing-key';
+import { signingKey, signingSecretProblem } from './signing-key';
 
 export interface VerifyWebhookOptions {
   /** Accepted distance between webhook-timestamp and now, either way (default 300, the spec's 5 minutes). */
@@ -22,9 +22,13 @@ function header(headers: Headers, name: string): string | undefined {
  * For receivers written in Node: checks a tcpwarden delivery's Standard Webhooks signature and
  * returns the webhook-id (dedupe on it: a retry carries the same one). `body` must be the raw
  * bytes as received, before any JSON parsing. `headers` is Node's `req.headers` or a fetch
- * `Headers`. Throws WebhookVerificationError (answer 401) when it does not verify.
+ * `Headers`. Throws WebhookVerificationError (answer 401) when it does not verify, and with code
+ * WEBHOOK_INVALID_SECRET when `secret` makes no key (empty, or `whsec_` without base64 after it):
+ * a signature made with an empty key proves nothing.
  */
 export function verifyWebhook(secret: string, headers: Headers, body: string | Buffer, options: VerifyWebhookOptions = {}): string {
+  const bad = signingSecretProblem(secret);
+  if (bad !== undefined) throw new WebhookVerificationError('WEBHOOK_INVALID_SECRET', `the receiver's secret is unusable: ${bad}`);
   const id = header(headers, 'webhook-id');
   const ts = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');

@@ -55,6 +55,8 @@ export interface CollectorStart {
   attached: string[];
   /** Tracepoints this kernel does not have: reported, not fatal. */
   missing: string[];
+  /** Where the collector mounted tracefs because it was not mounted (say so: it outlives the collector). */
+  mountedTracefs?: string;
 }
 
 export interface CollectorEvents {
@@ -96,7 +98,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
   /** Loads and attaches the BPF program. Throws a UserError saying what to do when it cannot. */
   start(): CollectorStart {
     if (this.native) throw new Error('collector already started');
-    preflight();
+    const { mountedTracefs } = preflight();
     const addon = loadAddon();
     const host = this.options.host ?? hostname();
     this.decoder = new RecordDecoder({ host, resetReasons: addon.btfEnum('sk_rst_reason') ?? {} });
@@ -129,7 +131,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
       const started = native.start();
       this.native = native;
       this.startSampling(host);
-      return started;
+      return { ...started, mountedTracefs };
     } catch (err) {
       native.close();
       throw startError(err);

@@ -24,6 +24,7 @@ export interface NativeCollectorOptions {
 export interface NativeAddon {
   Collector: new (options: NativeCollectorOptions, onBatch: (batch: Buffer | null) => void) => NativeCollector;
   btfEnum(name: string): Record<number, string> | null;
+  mountTracefs(path: string): void;
   recordLayout: Record<string, number>;
 }
 

@@ -7,7 +7,7 @@ import type { LogFormat, LogLevel } from '../logging/create-logger';
 import { parseListenAddress } from '../metrics/metrics-server';
 import { redisOptionsFromUrl } from '../queue/redis-url';
 import { diagnostic, type Diagnostic } from '../rules/diagnostic';
-import { DURATION_SYNTAX, parseDuration } from '../rules/duration';
+import { DURATION_SYNTAX, formatDuration, MAX_DURATION_MS, parseDuration } from '../rules/duration';
 import type { DataPath, RuleSource } from '../rules/reader';
 import { CONFIG_DEFAULTS } from './config-defaults';
 import type { Role, ValidConfig } from './valid-config';
@@ -60,7 +60,10 @@ export function checkConfig(
     );
 
   const redis = section(data, 'redis');
-  if (typeof redis.url === 'string' && redis.url !== '') diagnostics.push(...redisUrlProblems(redis.url, at(['redis', 'url'])));
+  if (typeof redis.url === 'string' && redis.url !== '') diagnostics.push(...redisUrlProblems(redis.url, 'url', at(['redis', 'url'])));
+  // The alert delivery's Redis follows the same rule: no password in the file.
+  const deliveryUrl = section(section(data, 'alerts'), 'delivery').redisUrl;
+  if (typeof deliveryUrl === 'string' && deliveryUrl !== '') diagnostics.push(...redisUrlProblems(deliveryUrl, 'redisUrl', at(['alerts', 'delivery', 'redisUrl'])));
 
   const ringBytes = section(data, 'collector').ringBytes;
   if (Number.isInteger(ringBytes) && (ringBytes as number) >= 4096 && ((ringBytes as number) & ((ringBytes as number) - 1)) !== 0)
@@ -68,8 +71,12 @@ export function checkConfig(
 
   for (const path of DURATIONS) {
     const v = section(data, path[0] as string)[path[1]];
-    if (typeof v === 'string' && DURATION_TEXT.test(v) && parseDuration(v) === undefined && path[1] !== 'snmpInterval')
+    if (typeof v !== 'string' || !DURATION_TEXT.test(v)) continue;
+    const ms = parseDuration(v);
+    if (ms === undefined && path[1] !== 'snmpInterval')
       diagnostics.push(diagnostic('duration.invalid', at(path), `'${path[1]}' must be longer than 0`, { accepted: DURATION_SYNTAX }));
+    if (ms !== undefined && ms > MAX_DURATION_MS)
+      diagnostics.push(diagnostic('duration.too-long', at(path), `'${path[1]}' ${v} is longer than ${formatDuration(MAX_DURATION_MS)}`, { accepted: `at most ${formatDuration(MAX_DURATION_MS)}` }));
   }
 
   const address = section(data, 'metrics').address;
@@ -141,12 +148,16 @@ export function checkConfig(
   return { config, diagnostics };
 }
 
-/** redis.url must parse and must not carry the password (that goes in redis.password). Messages show the URL masked. */
-function redisUrlProblems(url: string, location: Diagnostic['location']): Diagnostic[] {
+/**
+ * A Redis URL in the file (redis.url, alerts.delivery.redisUrl) must parse and must not carry a
+ * password (that goes in redis.password, kept out of the file). Messages show the URL masked.
+ */
+function redisUrlProblems(url: string, key: string, location: Diagnostic['location']): Diagnostic[] {
   const accepted = 'redis://HOST[:PORT][/DB] or rediss://HOST[:PORT][/DB], with the password in redis.password: { env: NAME } or { file: PATH }';
   try {
     if (redisOptionsFromUrl(url).password === undefined) return [];
-    return [diagnostic('config.redis-url', location, "'url' holds a password: the config file must not; move it to redis.password", { accepted })];
+    const fix = key === 'url' ? 'move it to redis.password' : 'leave redisUrl out to deliver through redis.url, whose password is in redis.password';
+    return [diagnostic('config.redis-url', location, `'${key}' holds a password: the config file must not; ${fix}`, { accepted })];
   } catch (err) {
     if (!(err instanceof RedisUrlError)) throw err;
     return [diagnostic('config.redis-url', location, err.message.replace(/ \(expected .*\)$/, ''), { accepted })];

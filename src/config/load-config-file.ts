@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from '../package-root';
 import { diagnostic, type Diagnostic } from '../rules/diagnostic';
+import { readTextFile } from '../rules/read-text-file';
 import { checkSchema } from '../rules/schema-check';
 import { readRuleSource } from '../rules/reader';
 import { checkConfig, type ConfigContext } from './check-config';
@@ -16,15 +17,12 @@ import { validateConfigSchema } from './config-schema';
  */
 export async function loadConfigFile(path: string, context: Partial<ConfigContext> = {}): Promise<ConfigLoadResult> {
   const file = resolve(path);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    return { ok: false, errors: [diagnostic('config.unreadable', { file: path, line: 1, column: 1 }, `cannot read the config file: ${code}`, { accepted: 'a readable YAML file; see examples/tcpwarden.yaml' })] };
-  }
+  const unreadable = (errno: string) =>
+    diagnostic('config.unreadable', { file: path, line: 1, column: 1 }, `cannot read the config file: ${errno}`, { accepted: 'a readable YAML file; see examples/tcpwarden.yaml' });
   // Messages name the file as the user gave it; the config keeps it absolute (relative rule paths start there).
-  const read = readRuleSource(path, text);
+  const loaded = await readTextFile(file, unreadable, path);
+  if ('error' in loaded) return { ok: false, errors: [loaded.error] };
+  const read = readRuleSource(path, loaded.text);
   const schema = checkSchema(read.source, validateConfigSchema);
   const errors: Diagnostic[] = [...read.diagnostics, ...schema.diagnostics];
   const checked = checkConfig(read.source, read.diagnostics.length === 0 && schema.diagnostics.length === 0, {

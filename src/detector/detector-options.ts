@@ -22,7 +22,9 @@ export interface DetectorOptions {
   host?: string;
   /**
    * Where events come from instead of the kernel: a replay, a test, another sensor. Batches are
-   * judged on their own timestamps as they arrive. Default: the eBPF collector.
+   * judged on their own timestamps as they arrive. Each event goes through the event check
+   * (docs/events.md): a bad one is left out and counted as lost at stage `collector`. Default:
+   * the eBPF collector.
    */
   source?: AsyncIterable<readonly TcpEvent[]>;
   collector?: Omit<CollectorOptions, 'host'>;

@@ -28,6 +28,7 @@ import type { CompiledRule } from '../rules/compiled-rule';
 import { formatDiagnostic } from '../rules/diagnostic';
 import { formatLoadResult, type LoadResult } from '../rules/load-result';
 import { loadRules } from '../rules/loader';
+import { checkedSource } from './checked-source';
 import type { DetectorOptions, DetectorRole } from './detector-options';
 import { LossLedger, type LossStage } from './loss-ledger';
 import { LossMonitor, type LossAlertOptions } from './loss-monitor';
@@ -79,6 +80,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private undelivered: Alert[] = [];
   /** Event time of a non-kernel source, which drives its windows instead of the clock. */
   private sourceTime = -Infinity;
+  private sourceRefusedLogged = false;
   private routingRules: CompiledRule[] = [];
   private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0 };
   private started = false;
@@ -97,6 +99,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (this.role === 'engine' && options.source) {
       throw new UserError('DETECTOR_ROLE_SOURCE', "role 'engine' takes its events from Redis, not from a source", 2);
     }
+    this.metrics.reportReadiness(this.role, () => this.isReady);
     const loss = { ...DEFAULT_LOSS, ...options.loss };
     this.ledger = new LossLedger(Math.max(loss.windowMs, 600_000));
     this.lossOptions = loss;
@@ -200,6 +203,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (this.role === 'collector') throw new UserError('DETECTOR_NO_SINKS', "role 'collector' sends no alerts");
     const old = this.delivery;
     this.delivery = this.createDelivery(alerts);
+    // Alerts still firing keep being re-sent to Alertmanager by the new sinks.
+    if (old) this.delivery.adopt(old.firingAlerts());
     this.log.info({ sinks: alerts.sinks.map((s) => s.id) }, 'sinks replaced');
     if (old) {
       await old.drained();
@@ -313,7 +318,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     const source = this.options.source;
     if (source) {
       this.sourceDone = (async () => {
-        for await (const batch of source) {
+        for await (const batch of checkedSource(source, (n, problem) => this.refusedFromSource(n, problem))) {
           for (const e of batch) if (e.ts > this.sourceTime) this.sourceTime = e.ts;
           this.ingest(batch);
         }
@@ -325,8 +330,16 @@ export class Detector extends EventEmitter<DetectorEvents> {
     this.collector = new Collector({ ...this.options.collector, host: this.host });
     this.collector.on('events', (batch) => this.ingest(batch));
     const started = this.collector.start();
+    if (started.mountedTracefs) this.log.info({ path: started.mountedTracefs }, 'tracefs was not mounted: mounted it');
     for (const tp of started.missing) this.log.warn({ tracepoint: tp }, 'tracepoint not in this kernel: its events will be missing');
     this.log.info({ tracepoints: started.attached.length }, 'collector attached');
+  }
+
+  /** Events of the source that break the event contract: lost before the queue (stage `collector`), logged once. */
+  private refusedFromSource(events: number, problem: string): void {
+    if (!this.sourceRefusedLogged) this.log.warn({ events, problem }, 'the event source yielded events that are not valid events: left out and counted as lost (stage collector)');
+    this.sourceRefusedLogged = true;
+    this.lost('collector', events);
   }
 
   private ingest(batch: readonly TcpEvent[]): void {

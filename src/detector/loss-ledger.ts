@@ -1,6 +1,7 @@
 /**
- * Events lost upstream of the rules, by stage (`collector`: the kernel ring buffer; `queue`: the
- * producer's buffer or failed batches; `state`: the engine's group cap and late events), kept
+ * Events lost upstream of the rules, by stage (`collector`: the kernel ring buffer, or events a
+ * `source` yielded that fail the event check; `queue`: the producer's buffer, failed batches, or
+ * events of a batch from Redis that fail the event check; `state`: the engine's group cap and late events), kept
  * in one-second buckets for as long as a window can last. Alerts take the loss of their window
  * from here, so a receiver knows when a count may be short; the event-loss alert reads it too.
  */

@@ -82,8 +82,14 @@ export class Engine {
       for (const p of partitions) largest = Math.max(largest, p.length);
       if (this.scratch.length < largest) this.scratch = new Uint32Array(largest);
       for (const r of this.runtimes) {
-        r.begin(min);
-        for (const p of r.partitions) if (partitions[p].length > 0) r.addAll(partitions[p], this.keys, this.scratch);
+        // One rule failing must not fail the batch: the rules before it have counted it, and a
+        // retried batch would count it again in each of them. The failure is counted instead.
+        try {
+          r.begin(min);
+          for (const p of r.partitions) if (partitions[p].length > 0) r.addAll(partitions[p], this.keys, this.scratch);
+        } catch {
+          r.failedBatch();
+        }
       }
     } finally {
       // Even if a caller's iterable throws midway, the next batch must not see this one's events.
@@ -126,7 +132,8 @@ export class Engine {
     if (state.version !== 2) return [];
     const taken: string[] = [];
     for (const r of this.runtimes) {
-      const s = state.rules[r.rule.id];
+      // A rule id may be `constructor`: only the state's own entries count.
+      const s = Object.hasOwn(state.rules, r.rule.id) ? state.rules[r.rule.id] : undefined;
       if (s && s.fingerprint === r.rule.fingerprint) {
         r.importState(s);
         taken.push(r.rule.id);

@@ -8,7 +8,7 @@ import type { EngineState } from './engine-state';
 import type { RuleStats } from './rule-stats';
 
 /** Counters that only grow: a partition's engine takes them along when it leaves. */
-type Cumulative = Pick<RuleStats, 'evictedGroups' | 'evictedEvents' | 'lateEvents' | 'evaluations'>;
+type Cumulative = Pick<RuleStats, 'evictedGroups' | 'evictedEvents' | 'lateEvents' | 'evaluations' | 'failedBatches'>;
 
 /**
  * One Engine per queue partition this worker owns. A partition's sliding windows, baselines and alert
@@ -61,11 +61,12 @@ export class PartitionedEngine {
     if (!engine) return;
     this.engines.delete(partition);
     for (const s of engine.stats()) {
-      const d = this.departed.get(s.ruleId) ?? { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, evaluations: 0 };
+      const d = this.departed.get(s.ruleId) ?? { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, evaluations: 0, failedBatches: 0 };
       d.evictedGroups += s.evictedGroups;
       d.evictedEvents += s.evictedEvents;
       d.lateEvents += s.lateEvents;
       d.evaluations += s.evaluations;
+      d.failedBatches += s.failedBatches;
       this.departed.set(s.ruleId, d);
     }
   }
@@ -103,6 +104,7 @@ export class PartitionedEngine {
         evictedEvents: d?.evictedEvents ?? 0,
         lateEvents: d?.lateEvents ?? 0,
         evaluations: d?.evaluations ?? 0,
+        failedBatches: d?.failedBatches ?? 0,
       });
     }
     for (const engine of this.engines.values()) {
@@ -117,6 +119,7 @@ export class PartitionedEngine {
         t.evictedEvents += s.evictedEvents;
         t.lateEvents += s.lateEvents;
         t.evaluations += s.evaluations;
+        t.failedBatches += s.failedBatches;
       }
     }
     return [...byRule.values()];

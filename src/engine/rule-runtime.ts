@@ -78,7 +78,7 @@ export class RuleRuntime {
   /** The distinct fields (indices into the rule's) that `when` names, and whether it names baseline or spike. */
   private readonly judgedDistinct: number[];
   private readonly judgedBaseline: boolean;
-  private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0 };
+  private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, failedBatches: 0 };
 
   constructor(
     public rule: CompiledRule,
@@ -113,6 +113,11 @@ export class RuleRuntime {
 
   /** The partitions (event kinds) of a pushed batch this rule reads; set by the engine. */
   partitions: number[] = [];
+
+  /** Counts a pushed batch this rule failed on (see RuleStats.failedBatches). */
+  failedBatch(): void {
+    this.counters.failedBatches++;
+  }
 
   /** Called once per pushed batch before `addAll`: the first batch fixes where this rule's judgements start. */
   begin(batchMinTs: number): void {

@@ -15,4 +15,9 @@ export interface RuleStats {
   lateEvents: number;
   /** json-rules-engine runs: at most one per changed group per slice boundary (verdicts for facts seen before are remembered), never one per event. */
   evaluations: number;
+  /**
+   * Pushed batches this rule failed on (a bug, not bad input: the loader refuses rules that could).
+   * The batch still counts for the other rules, once; this rule may have counted part of it.
+   */
+  failedBatches: number;
 }

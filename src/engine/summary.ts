@@ -4,8 +4,9 @@ import { formatDuration } from '../rules/duration';
 export function renderSummary(template: string, values: Record<string, string | number>, windowMs: number): string {
   return template.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, (whole, name: string) => {
     if (name === 'window') return formatDuration(windowMs);
+    // Own properties only: `{{constructor}}` must not print Object's constructor.
+    if (!Object.hasOwn(values, name)) return whole;
     const v = values[name];
-    if (v === undefined) return whole;
     return typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v);
   });
 }

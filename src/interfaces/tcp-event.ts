@@ -79,3 +79,12 @@ export const EVENT_FIELDS: Record<keyof TcpEvent, 'string' | 'number'> = {
   host: 'string',
   value: 'number',
 };
+
+/**
+ * Whether a name from a rule file is an event field. An own-property test: `name in EVENT_FIELDS`
+ * also holds for `constructor`, `toString` or `__proto__`, which then reached the engine's field
+ * getters and failed every batch.
+ */
+export function isEventField(name: string): name is keyof TcpEvent {
+  return Object.hasOwn(EVENT_FIELDS, name);
+}

@@ -51,6 +51,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** What /readyz says, for alerting rules: read from the detector at each scrape. */
+  readonly ready = new Gauge({
+    name: 'tcpwarden_ready',
+    help: 'Whether this process is ready (1) or not (0): events flowing and, for roles that judge, rules loaded; by role (all, collector, engine)',
+    labelNames: ['role'] as const,
+    registers: [this.registry],
+    collect: () => {
+      if (this.readiness) this.ready.set({ role: this.readiness.role }, this.readiness.check() ? 1 : 0);
+    },
+  });
+
+  private readiness?: { role: string; check: () => boolean };
+
   readonly ruleEvaluation = new Histogram({
     name: 'tcpwarden_rule_evaluation_seconds',
     help: 'Time to evaluate the rules for one window step',
@@ -61,6 +74,11 @@ export class Metrics {
   constructor(options: { processMetrics?: boolean } = {}) {
     // The process's own CPU, memory and event-loop figures, prefixed so they group with ours.
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'tcpwarden_' });
+  }
+
+  /** Where tcpwarden_ready reads from: the detector's role and readiness. */
+  reportReadiness(role: string, check: () => boolean): void {
+    this.readiness = { role, check };
   }
 
   /** The exposition text for a scrape. */

@@ -15,6 +15,15 @@ export function maskRedisUrl(url: string): string {
   }
 }
 
+/** A percent-encoded part of the URL; a bad escape (`%zz`) is the user's mistake, not a URIError. */
+function decodePart(url: string, part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new RedisUrlError(maskRedisUrl(url), `the ${what} has a '%' escape that does not decode (write '%25' for a '%')`);
+  }
+}
+
 /** ioredis options for a `redis://` or `rediss://` (TLS, with `tls` over the defaults) URL, with its user, password and db number. */
 export function redisOptionsFromUrl(url: string, tls?: ConnectionOptions): RedisOptions {
   let u: URL;
@@ -30,8 +39,8 @@ export function redisOptionsFromUrl(url: string, tls?: ConnectionOptions): Redis
   return {
     host,
     port: u.port ? Number(u.port) : 6379,
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
+    username: u.username ? decodePart(url, u.username, 'user name') : undefined,
+    password: u.password ? decodePart(url, u.password, 'password') : undefined,
     db,
     // rediss: TLS with the system's CAs; the host name (or IP address) is checked against the
     // certificate. SNI carries names only: Node refuses an IP address as servername.

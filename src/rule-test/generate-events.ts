@@ -1,4 +1,4 @@
-import { EVENT_FIELDS, type TcpEvent } from '../interfaces/tcp-event';
+import { EVENT_FIELDS, isEventField, type TcpEvent } from '../interfaces/tcp-event';
 import type { EventSequence } from './rule-test-case';
 
 /** Defaults for generated events: a plausible IPv4 connection in the initial network namespace. */
@@ -23,7 +23,7 @@ function fill(template: Record<string, unknown>, i: number): Record<string, unkn
       continue;
     }
     const text = value.replace(PLACEHOLDER, (_m, ops: string) => String(evaluate(ops, i)));
-    out[field] = EVENT_FIELDS[field as keyof TcpEvent] === 'number' ? Number(text) : text;
+    out[field] = isEventField(field) && EVENT_FIELDS[field] === 'number' ? Number(text) : text;
   }
   return out;
 }

@@ -3,7 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors/user-error';
 import type { TcpEvent } from '../interfaces/tcp-event';
 import { parseEventLine } from '../replay/read-jsonl-events';
+import { diagnostic } from '../rules/diagnostic';
 import { DURATION_SYNTAX, parseDuration } from '../rules/duration';
+import { readTextFile } from '../rules/read-text-file';
 import { readRuleSource, type DataPath, type RuleSource } from '../rules/reader';
 import type { EventSequence, ExpectedAlert, RuleTestCase } from './rule-test-case';
 
@@ -12,13 +14,18 @@ const DEFAULT_START = Date.parse('2026-01-01T00:00:00Z');
 const TEST_KEYS = ['name', 'start', 'rules', 'generate', 'events', 'expect'];
 const SEQUENCE_KEYS = ['from', 'to', 'rate', 'event'];
 const EXPECT_KEYS = ['at', 'rule', 'status', 'group', 'aggregates'];
+/** The most events one `generate` sequence may make (the shipped tests make at most a few tens of thousands). */
+export const MAX_GENERATED_EVENTS = 1_000_000;
 
 /**
  * Reads a rule test file (`<rules>.test.yaml` beside a rule file). Bad test files are the user's
  * mistake: a UserError at file:line:column saying what is expected.
  */
 export async function readRuleTestFile(file: string, defaultRules: string[]): Promise<RuleTestCase[]> {
-  const { source, diagnostics } = readRuleSource(file, await readFile(file, 'utf8'));
+  // Read as rule files are: at most 1 MiB of UTF-8.
+  const loaded = await readTextFile(file, (errno) => diagnostic('file.unreadable', { file, line: 1, column: 1 }, `cannot read: ${errno}`));
+  const { source, diagnostics } = readRuleSource(file, 'text' in loaded ? loaded.text : '');
+  if ('error' in loaded) diagnostics.unshift(loaded.error);
   const fail = (path: DataPath, message: string, part: 'key' | 'value' = 'value'): never => {
     const at = diagnostics[0]?.location ?? source.locate(path, part);
     throw new UserError('rule-test.invalid', `${at.file}:${at.line}:${at.column}: ${diagnostics[0]?.message ?? message}`, 2);
@@ -62,7 +69,11 @@ async function readCase(source: RuleSource, path: DataPath, raw: unknown, defaul
     const s = mapping(g, at, SEQUENCE_KEYS, fail);
     if (typeof s.rate !== 'number' || s.rate <= 0) fail([...at, 'rate'], "'rate' must be a positive number of events per second");
     if (s.event === null || typeof s.event !== 'object') fail(at, "a sequence needs 'event', the fields of its events");
-    sequences.push({ fromMs: s.from === undefined ? 0 : duration(s.from, [...at, 'from'], fail), toMs: duration(s.to, [...at, 'to'], fail), rate: s.rate as number, event: s.event as Record<string, unknown> });
+    const seq = { fromMs: s.from === undefined ? 0 : duration(s.from, [...at, 'from'], fail), toMs: duration(s.to, [...at, 'to'], fail), rate: s.rate as number, event: s.event as Record<string, unknown> };
+    // The events are built in memory: `{ to: 7d, rate: 100000 }` would take the heap.
+    const count = ((seq.toMs - seq.fromMs) / 1000) * seq.rate;
+    if (count > MAX_GENERATED_EVENTS) fail(at, `the sequence generates ${Math.floor(count)} events, more than ${MAX_GENERATED_EVENTS}; lower 'rate' or shorten from..to`);
+    sequences.push(seq);
   });
   const recorded: TcpEvent[] = [];
   if (t.events !== undefined) {

@@ -1,4 +1,4 @@
-import { EVENT_FIELDS, type TcpEvent } from '../interfaces/tcp-event';
+import { isEventField, type TcpEvent } from '../interfaces/tcp-event';
 
 /** The aggregates every rule has, with what they mean (docs and error messages use this). */
 export const BASE_AGGREGATES = {
@@ -18,7 +18,17 @@ export const DISTINCT_PREFIX = 'distinct.';
 export function distinctField(name: string): keyof TcpEvent | undefined {
   if (!name.startsWith(DISTINCT_PREFIX)) return undefined;
   const field = name.slice(DISTINCT_PREFIX.length);
-  return field in EVENT_FIELDS ? (field as keyof TcpEvent) : undefined;
+  return isEventField(field) ? field : undefined;
+}
+
+/** Whether `name` is an aggregate of every rule (count, rate); own properties only, as for event fields. */
+export function isBaseAggregate(name: string): boolean {
+  return Object.hasOwn(BASE_AGGREGATES, name);
+}
+
+/** Whether `name` is an aggregate of a rule with a baseline (baseline, spike). */
+export function isBaselineAggregate(name: string): boolean {
+  return Object.hasOwn(BASELINE_AGGREGATES, name);
 }
 
 /** Every aggregate name a rule may use, for "accepted:" in error messages. */

@@ -20,13 +20,28 @@ export interface Diagnostic {
   accepted?: string;
 }
 
+/** The longest message and `accepted` a diagnostic carries: a file's whole text must never come back in an error. */
+const MAX_TEXT = 300;
+/** The longest quoted value from the file in a message. */
+const MAX_SNIPPET = 40;
+
+function cap(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A value from the file as a message quotes it: JSON, cut to a short snippet. */
+export function snippet(value: unknown): string {
+  return cap(JSON.stringify(value) ?? String(value), MAX_SNIPPET);
+}
+
 export function diagnostic(
   code: DiagnosticCode,
   location: SourceLocation,
   message: string,
   extra: { ruleId?: string; accepted?: string } = {},
 ): Diagnostic {
-  return { code, severity: DIAGNOSTIC_CODES[code].severity, location, message, ...extra };
+  const capped = { ...extra, ...(extra.accepted !== undefined ? { accepted: cap(extra.accepted, MAX_TEXT) } : {}) };
+  return { code, severity: DIAGNOSTIC_CODES[code].severity, location, message: cap(message, MAX_TEXT), ...capped };
 }
 
 /** `rules/x.yaml:12:7: error rule.unknown-field [syn-flood]: unknown event field 'lprt' (accepted: ...)` */

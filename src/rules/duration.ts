@@ -1,6 +1,17 @@
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+)(ms|s|m|h|d)/y;
 
+/**
+ * The longest window a rule may have: a tumbling window holds its groups until it ends, and a
+ * window longer than a day is a report rather than detection.
+ */
+export const MAX_WINDOW_MS = UNIT_MS.d;
+/**
+ * The longest any other duration may be (cooldown, resolve, the config's durations). Without a
+ * limit, `9999999999999999999999d` passed and the first alert failed to print its time.
+ */
+export const MAX_DURATION_MS = 7 * UNIT_MS.d;
+
 /** The duration syntax rules accept, for error messages. */
 export const DURATION_SYNTAX = 'a number with a unit ms, s, m, h or d, e.g. 500ms, 10s, 1m30s';
 

@@ -1,8 +1,9 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileRules } from './compiler';
 import { diagnostic, type Diagnostic } from './diagnostic';
 import { loadResult, type LoadResult } from './load-result';
+import { readTextFile } from './read-text-file';
 import { readRuleSource, type RuleSource } from './reader';
 import { checkSchema, type SchemaCheck } from './schema-check';
 import { validateMeaning } from './validator';
@@ -15,21 +16,40 @@ const RULE_FILE = /\.ya?ml$/;
 export async function ruleFiles(paths: string[]): Promise<{ files: string[]; diagnostics: Diagnostic[] }> {
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
-  const visit = async (path: string, explicit: boolean): Promise<void> => {
+  const unreadable = (path: string, err: unknown) =>
+    diagnostic('file.unreadable', { file: path, line: 1, column: 1 }, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { accepted: 'a rule file or a directory of *.yaml rule files' });
+  const loop = (path: string, message: string) =>
+    diagnostic('file.loop', { file: path, line: 1, column: 1 }, message, { accepted: 'symbolic links that do not lead back into a directory above them' });
+  /** `above`: the real paths of the directories being searched, to catch a link back to one of them. */
+  const visit = async (path: string, explicit: boolean, above: string[]): Promise<void> => {
     let info;
     try {
       info = await stat(path);
     } catch (err) {
-      diagnostics.push(diagnostic('file.unreadable', { file: path, line: 1, column: 1 }, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { accepted: 'a rule file or a directory of *.yaml rule files' }));
+      if ((err as NodeJS.ErrnoException).code === 'ELOOP') diagnostics.push(loop(path, 'a symbolic link loop: the link leads back to itself'));
+      else diagnostics.push(unreadable(path, err));
       return;
     }
     if (info.isDirectory()) {
-      for (const name of (await readdir(path)).sort()) await visit(join(path, name), false);
+      let real: string;
+      let names: string[];
+      try {
+        real = await realpath(path);
+        names = (await readdir(path)).sort();
+      } catch (err) {
+        diagnostics.push(unreadable(path, err));
+        return;
+      }
+      if (above.includes(real)) {
+        diagnostics.push(loop(path, `a symbolic link loop: this is ${real} again, a directory it is inside of`));
+        return;
+      }
+      for (const name of names) await visit(join(path, name), false, [...above, real]);
     } else if (explicit || (RULE_FILE.test(path) && !RULE_TEST_SUFFIX.test(path))) {
       files.push(path);
     }
   };
-  for (const p of paths) await visit(p, true);
+  for (const p of paths) await visit(p, true, []);
   return { files: [...new Set(files)], diagnostics };
 }
 
@@ -60,11 +80,9 @@ export async function loadRules(paths: string[]): Promise<LoadResult> {
   const found = await ruleFiles(paths);
   const texts: Array<{ file: string; text: string }> = [];
   for (const file of found.files) {
-    try {
-      texts.push({ file, text: await readFile(file, 'utf8') });
-    } catch (err) {
-      found.diagnostics.push(diagnostic('file.unreadable', { file, line: 1, column: 1 }, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`));
-    }
+    const read = await readTextFile(file, (errno) => diagnostic('file.unreadable', { file, line: 1, column: 1 }, `cannot read: ${errno}`));
+    if ('text' in read) texts.push({ file, text: read.text });
+    else found.diagnostics.push(read.error);
   }
   return loadRuleTexts(texts, found.diagnostics);
 }

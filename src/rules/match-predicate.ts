@@ -1,8 +1,29 @@
-import { EVENT_FIELDS, type TcpEvent } from '../interfaces/tcp-event';
+import { isEventField, type TcpEvent } from '../interfaces/tcp-event';
 import { cidrMatcher } from './cidr';
 import type { NestedCondition } from './resolve-condition';
 
 type Predicate = (event: TcpEvent) => boolean;
+
+/**
+ * The Set or CIDR matcher of a list of values, built once per list: a named list (or a list in a
+ * shared condition) is one array however many rules use it, and every rule's match and batch
+ * matcher would otherwise hold a copy of it.
+ */
+const sets = new WeakMap<unknown[], Set<unknown>>();
+const cidrs = new WeakMap<unknown[], ReturnType<typeof cidrMatcher>>();
+
+function setOf(values: unknown[]): Set<unknown> {
+  let set = sets.get(values);
+  if (!set) sets.set(values, (set = new Set(values)));
+  return set;
+}
+
+function cidrMatcherOf(value: unknown): ReturnType<typeof cidrMatcher> {
+  if (!Array.isArray(value)) return cidrMatcher([value as string]);
+  let matcher = cidrs.get(value);
+  if (!matcher) cidrs.set(value, (matcher = cidrMatcher(value as string[])));
+  return matcher;
+}
 
 /**
  * Compiles a resolved `match` condition (shared conditions inlined) to one JavaScript function.
@@ -51,7 +72,7 @@ function expression(cond: NestedCondition, constants: unknown[]): string {
   if ('not' in cond) return `!${expression(cond.not as NestedCondition, constants)}`;
   if ('condition' in cond) throw new Error(`shared condition '${cond.condition}' must be inlined before compiling a match`);
   const field = cond.fact;
-  if (!(field in EVENT_FIELDS) || !/^[a-z]+$/.test(field)) throw new Error(`'${field}' passed validation but is not an event field`);
+  if (!isEventField(field) || !/^[a-z]+$/.test(field)) throw new Error(`'${field}' passed validation but is not an event field`);
   const v = `e.${field}`;
   const value = cond.value;
   const constant = (x: unknown) => {
@@ -72,13 +93,13 @@ function expression(cond: NestedCondition, constants: unknown[]): string {
     case 'greaterThanInclusive':
       return `(typeof ${v} === "number" && ${v} >= ${literal(value, constants)})`;
     case 'in':
-      return `${constant(new Set(value as unknown[]))}.has(${v})`;
+      return `${constant(setOf(value as unknown[]))}.has(${v})`;
     case 'notIn':
-      return `!${constant(new Set(value as unknown[]))}.has(${v})`;
+      return `!${constant(setOf(value as unknown[]))}.has(${v})`;
     case 'inCidr':
-      return `${constant(cidrMatcher(Array.isArray(value) ? value : [value as string]))}(${v})`;
+      return `${constant(cidrMatcherOf(value))}(${v})`;
     case 'notInCidr':
-      return `!${constant(cidrMatcher(Array.isArray(value) ? value : [value as string]))}(${v})`;
+      return `!${constant(cidrMatcherOf(value))}(${v})`;
     default:
       throw new Error(`operator '${cond.operator}' passed validation but has no compiled form`);
   }

@@ -1,6 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../schema/rules.schema.json';
-import { diagnostic, type Diagnostic } from './diagnostic';
+import { diagnostic, snippet, type Diagnostic } from './diagnostic';
 import type { DataPath, RuleSource } from './reader';
 
 /** One Ajv for every schema a YAML file is checked against (rules here, the run config in src/config). */
@@ -69,7 +69,7 @@ function typeOf(v: unknown, hide = false): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return hide ? `a ${typeof v} (value not shown)` : `${typeof v} ${JSON.stringify(v)}`;
+  return hide ? `a ${typeof v} (value not shown)` : `${typeof v} ${snippet(v)}`;
 }
 
 function toDiagnostic(source: RuleSource, err: ErrorObject, ruleItems: boolean): Diagnostic | undefined {
@@ -101,14 +101,14 @@ function toDiagnostic(source: RuleSource, err: ErrorObject, ruleItems: boolean):
     }
     case 'enum': {
       const allowed = (err.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ');
-      return diagnostic('schema.value', source.locate(path), `${describe(path)} cannot be ${JSON.stringify(err.data)}`, extra(allowed));
+      return diagnostic('schema.value', source.locate(path), `${describe(path)} cannot be ${snippet(err.data)}`, extra(allowed));
     }
     case 'pattern': {
       const name = (err as ErrorObject & { propertyName?: string }).propertyName;
       if (name !== undefined) {
-        return diagnostic('schema.value', source.locate([...path, name], 'key'), `the name ${JSON.stringify(name)} is not allowed in ${describe(path)}`, extra(parentSchema?.description));
+        return diagnostic('schema.value', source.locate([...path, name], 'key'), `the name ${snippet(name)} is not allowed in ${describe(path)}`, extra(parentSchema?.description));
       }
-      return diagnostic('schema.value', source.locate(path), `${describe(path)} cannot be ${JSON.stringify(err.data)}`, extra(parentSchema?.description));
+      return diagnostic('schema.value', source.locate(path), `${describe(path)} cannot be ${snippet(err.data)}`, extra(parentSchema?.description));
     }
     case 'minItems':
       return diagnostic('schema.value', source.locate(path), `${describe(path)} must not be empty`, extra('at least one item'));

@@ -21,6 +21,11 @@ test('verifies a valid delivery and returns its webhook-id, also among several s
   expect(verifyWebhook(SECRET, headers(`v1,bm90IHRoaXMgb25l ${EXPECTED}`), Buffer.from(BODY), { now: TS * 1000 })).toBe(ID);
 });
 
+test.each(['whsec_', 'whsec_!!!!', ''])('refuses to verify with a secret %j that makes an empty key, even a signature made with that key', (secret) => {
+  const emptyKeySig = signWebhook(Buffer.alloc(0), ID, TS, BODY);
+  expect(() => verifyWebhook(secret, headers(emptyKeySig), BODY, { now: TS * 1000 })).toThrow(expect.objectContaining({ code: 'WEBHOOK_INVALID_SECRET' }));
+});
+
 test('a non-whsec secret is used as its UTF-8 bytes', () => {
   const sig = 'v1,' + createHmac('sha256', 'plain passphrase').update(`${ID}.${TS}.${BODY}`).digest('base64');
   expect(verifyWebhook('plain passphrase', headers(sig), BODY, { now: TS * 1000 })).toBe(ID);

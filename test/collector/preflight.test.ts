@@ -4,12 +4,19 @@ import { preflight, type Machine } from '../../src/collector/preflight';
 const ROOT_CAPS = 0x1ffffffffffn;
 const BPF_AND_PERFMON = (1n << 39n) | (1n << 38n);
 
-function machine(over: Partial<Machine> & { missing?: string[] } = {}): Machine {
+/** A machine whose files are all there but `missing`; mounting tracefs adds its mount point back. */
+function machine(over: Partial<Machine> & { missing?: string[]; mountFails?: string } = {}): Machine & { mounts: string[] } {
   const missing = new Set(over.missing ?? []);
+  const mounts: string[] = [];
   return {
+    mounts,
     platform: over.platform ?? 'linux',
     capabilities: over.capabilities ?? (() => ROOT_CAPS),
-    exists: over.exists ?? ((p: string) => ![...missing].some((m) => p.startsWith(m))),
+    exists: over.exists ?? ((p: string) => mounts.some((m) => p.startsWith(m)) || ![...missing].some((m) => p.startsWith(m))),
+    mountTracefs(path: string) {
+      if (over.mountFails) throw Object.assign(new Error(`mounting tracefs at ${path}: failed`), { code: over.mountFails });
+      mounts.push(path);
+    },
   };
 }
 
@@ -50,13 +57,27 @@ describe('preflight', () => {
     expect(e.message).toMatch(/CONFIG_DEBUG_INFO_BTF=y/);
   });
 
-  test('no tracefs at either mount point', () => {
-    const e = failure(machine({ missing: ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'] }));
+  test('tracefs mounted: nothing to do', () => {
+    const m = machine();
+    expect(preflight(m)).toEqual({});
+    expect(m.mounts).toEqual([]);
+  });
+
+  test('no tracefs at either mount point: mounts it at /sys/kernel/tracing and says so', () => {
+    const m = machine({ missing: ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'] });
+    expect(preflight(m)).toEqual({ mountedTracefs: '/sys/kernel/tracing' });
+    expect(m.mounts).toEqual(['/sys/kernel/tracing']);
+  });
+
+  test('no tracefs and the mount refused: says how to mount it', () => {
+    const e = failure(machine({ missing: ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'], mountFails: 'EPERM' }));
     expect(e.code).toBe('COLLECTOR_NO_TRACEFS');
-    expect(e.message).toMatch(/mount -t tracefs nodev \/sys\/kernel\/tracing/);
+    expect(e.message).toMatch(/failed \(EPERM\): mount it with `mount -t tracefs nodev \/sys\/kernel\/tracing`/);
   });
 
   test('tracefs at the old debugfs mount point is enough', () => {
-    expect(() => preflight(machine({ missing: ['/sys/kernel/tracing'] }))).not.toThrow();
+    const m = machine({ missing: ['/sys/kernel/tracing'] });
+    expect(preflight(m)).toEqual({});
+    expect(m.mounts).toEqual([]);
   });
 });

@@ -65,6 +65,33 @@ describe('Detector with an event source', () => {
     src.close();
   });
 
+  test('bad events from the source are left out and counted as lost (stage collector), never thrown; unknown fields are not carried on', async () => {
+    const burst = Array.from({ length: 150 }, (_, i) => ({ ...refused('203.0.113.9', T0 + i * 10), blob: 'x'.repeat(10_000) }));
+    const bad = [
+      { ...refused('203.0.113.9', T0), ts: 1e300 },
+      { ...refused('203.0.113.9', T0), ts: 8.64e15 },
+      { ...refused('203.0.113.9', T0), lport: 70000 },
+      { ...refused('203.0.113.9', T0), raddr: { a: 1 } },
+      { ...refused('203.0.113.9', T0), raddr: null },
+    ] as unknown as TcpEvent[];
+    const src = source([[...bad, ...burst], [refused('198.51.100.1', T0 + 15_000)]]);
+    detector = createDetector({ source: src, logger: quiet, engine: { tickMs: 20 } });
+    const alerts: Alert[] = [];
+    const losses: Array<{ stage: string; events: number }> = [];
+    const errors: Error[] = [];
+    detector.on('alert', (a) => alerts.push(a));
+    detector.on('loss', (l) => losses.push(l));
+    detector.on('error', (e) => errors.push(e));
+    await detector.start();
+    await until(() => alerts.some((a) => a.rule.id === 'refused-connections'));
+    expect(losses).toContainEqual({ stage: 'collector', events: 5 });
+    expect(errors).toEqual([]);
+    const fired = alerts.find((a) => a.rule.id === 'refused-connections')!;
+    expect(fired.aggregates.count).toBe(150);
+    expect(JSON.stringify(fired)).not.toMatch(/blob|object Object/);
+    src.close();
+  });
+
   test('more groups than the engine may keep: events are lost to the state limit, and event-loss fires', async () => {
     const scattered = Array.from({ length: 60 }, (_, i) => refused(`198.51.100.${i + 1}`, T0 + i));
     const src = source([scattered]);

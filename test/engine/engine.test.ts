@@ -211,4 +211,20 @@ describe('Engine', () => {
     engine.push(spread(20, 0, 9_000, (i, ts) => ({ ...rst(i, ts), kind: 'future_kind' as never })));
     expect((await engine.advance(T0 + 10_000)).map((a) => a.rule.id)).toEqual(['resets']);
   });
+
+  it('applies a batch to every other rule once when one rule fails on it, and counts the failure', async () => {
+    const good = compile(resetRule())[0];
+    // A rule the validator would refuse (group_by: [__proto__] passed it once): its group key cannot be read.
+    const broken = { ...good, id: 'broken', fingerprint: 'broken', groupBy: ['__proto__' as never] };
+    const engine = new Engine([good, broken]);
+    // All in the first slice: the crossing judgement sees the whole batch, counted once.
+    const batch = spread(12, 0, 900, (i, ts) => rst(i, ts));
+    expect(() => engine.push(batch)).not.toThrow();
+    const alerts = await engine.advance(T0 + 10_000);
+    expect(alerts.map((a) => [a.rule.id, a.aggregates.count])).toEqual([['resets', 12]]);
+    expect(engine.stats().map((s) => [s.ruleId, s.failedBatches])).toEqual([
+      ['resets', 0],
+      ['broken', 1],
+    ]);
+  });
 });

@@ -59,6 +59,26 @@ describe('RuleReloader', () => {
     ]);
   });
 
+  it('rejects files that would have killed the engine (alias bomb, shared-condition chain, bad encoding), keeping the old rules', async () => {
+    const { engine, reloader, log } = await started();
+    const before = engine.rules.map((r) => r.fingerprint);
+    const bomb = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`)].join('\n');
+    const chain = 'conditions:\n  c0: { fact: rport, operator: equal, value: 22 }\n' + Array.from({ length: 1500 }, (_, i) => `  c${i + 1}: { all: [ { condition: c${i} } ] }\n`).join('');
+    writeFileSync(join(dir, 'bomb.yaml'), bomb);
+    writeFileSync(join(dir, 'chain.yaml'), chain + otherRule.replace('id: other', 'id: chained').replace('value: destroy }', 'value: destroy }, { condition: c1500 }'));
+    writeFileSync(join(dir, 'utf16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(resetRule(), 'utf16le')]));
+    const result = await reloader.reload();
+    expect(result.ok).toBe(false);
+    expect(result.errors.map((e) => [e.code, e.location.file])).toEqual([
+      ['yaml.aliases', join(dir, 'bomb.yaml')],
+      ['condition.too-deep', join(dir, 'chain.yaml')],
+      ['file.encoding', join(dir, 'utf16.yaml')],
+    ]);
+    expect(engine.rules.map((r) => r.fingerprint)).toEqual(before);
+    expect(engine.stats().map((s) => s.windowGroups)).toEqual([1, 1]);
+    expect(log.lines.at(-1)).toBe('error rule reload rejected: the running rules stay in force');
+  });
+
   it('reloads by itself when a watched file changes', async () => {
     const { engine, reloader } = await started();
     reloader.watch();

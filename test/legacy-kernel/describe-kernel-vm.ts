@@ -1,5 +1,6 @@
 import { RecordDecoder } from '../../src/collector/record-decoder';
 import type { TcpEvent } from '../../src/interfaces/tcp-event';
+import { describeUnless } from '../support/kernel-access';
 import { KERNELS, runHarnessInVm, vmSkipReason } from './vm';
 
 /** What the harness printed in the VM, and its records decoded by the collector's own decoder. */
@@ -10,13 +11,11 @@ export interface VmRun {
 
 /**
  * Describes the tests of one run of the harness on one of the old kernels: booted once before
- * them, or skipped, saying why, where the VM cannot run here. `run` is filled in before the tests.
+ * them, or skipped (failed, when kernel tests are required), saying why, where the VM cannot run here. `run` is filled in before the tests.
  */
 export function describeKernelVm(version: keyof typeof KERNELS, title: string, tests: (run: VmRun) => void): void {
   const kernel = KERNELS[version];
-  const skip = vmSkipReason(kernel);
-  if (skip) console.warn(`SKIPPED Linux ${version} tests: ${skip}`);
-  (skip ? describe.skip : describe)(`${title}${skip ? ` [SKIPPED: ${skip}]` : ''}`, () => {
+  describeUnless(vmSkipReason(kernel), title, () => {
     const run: VmRun = { lines: [], events: [] };
     beforeAll(() => {
       run.lines = runHarnessInVm(kernel);

@@ -2,9 +2,12 @@
  * The same BPF object on Debian 11's own Linux 5.10: its TCP tracepoints have no `family` field
  * (added in 5.18), so the program reads the socket's family instead, and skb:kfree_skb has no drop
  * reason (5.17), so a SYN to a closed port is not seen on the listening side. The harness runs the
- * addon's BpfSession inside a VM booted on that kernel; its records are decoded here.
+ * addon's BpfSession inside a VM booted on that kernel; its records are decoded here. The shared
+ * tests (every-kind-tests.ts) check the family read from the request sock in
+ * tcp_retransmit_synack and from the socket in the old tcp_retransmit_skb layout, over both families.
  */
 import { describeKernelVm } from './describe-kernel-vm';
+import { testEveryKind } from './every-kind-tests';
 
 describeKernelVm('5.10', "the collector's BPF program on Linux 5.10 (no family field, no drop reason)", (run) => {
   test('loads and attaches every tracepoint, losing nothing', () => {
@@ -33,18 +36,23 @@ describeKernelVm('5.10', "the collector's BPF program on Linux 5.10 (no family f
     expect(run.events.filter((e) => e.kind === 'rst_sent' && e.lport === 7)).toEqual([]);
   });
 
-  test('a reset on an established connection: the old tcp_send_reset layout, family from the socket', () => {
-    expect(run.lines.some((l) => l.startsWith('traffic abort 127.0.0.1:9000 -> client read -1 (Connection reset by peer)'))).toBe(true);
-    const sent = run.events.filter((e) => e.kind === 'rst_sent' && e.lport === 9000);
-    expect(sent).toEqual([expect.objectContaining({ family: 4, laddr: '127.0.0.1', raddr: '127.0.0.1' })]);
+  test.each([
+    ['IPv4', '127.0.0.1', 9000, 4],
+    ['IPv6', '::1', 9001, 6],
+  ])('a reset on an established connection over %s: the old tcp_send_reset layout, family from the socket', (_l, addr, port, family) => {
+    expect(run.lines.some((l) => l.startsWith(`traffic abort ${addr}:${port} -> client read -1 (Connection reset by peer)`))).toBe(true);
+    const sent = run.events.filter((e) => e.kind === 'rst_sent' && e.lport === port);
+    expect(sent).toEqual([expect.objectContaining({ family, laddr: addr, raddr: addr })]);
     expect(sent[0].reason).toBeUndefined();
-    const received = run.events.filter((e) => e.kind === 'rst_received' && e.rport === 9000);
-    expect(received).toEqual([expect.objectContaining({ family: 4, state: 'ESTABLISHED' })]);
-    expect(run.events.filter((e) => e.kind === 'destroy' && e.family === 4 && (e.lport === 9000 || e.rport === 9000)).length).toBeGreaterThan(0);
+    const received = run.events.filter((e) => e.kind === 'rst_received' && e.rport === port);
+    expect(received).toEqual([expect.objectContaining({ family, state: 'ESTABLISHED' })]);
+    expect(run.events.filter((e) => e.kind === 'destroy' && e.family === family && (e.lport === port || e.rport === port)).length).toBeGreaterThan(0);
   });
 
   test('state changes of the connections are there too', () => {
     const transitions = run.events.filter((e) => e.kind === 'state_change').map((e) => `${e.oldstate}>${e.newstate}`);
     expect(transitions).toEqual(expect.arrayContaining(['CLOSE>SYN_SENT', 'SYN_SENT>CLOSE', 'SYN_SENT>ESTABLISHED', 'CLOSE>LISTEN']));
   });
+
+  testEveryKind(run);
 });

@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildProblem } from '../support/kernel-access';
 
 const ROOT = join(__dirname, '..', '..');
 /** The kernels scripts/fetch-test-kernel.sh fetches: Debian 12's 6.1 and Debian 11's 5.10. */
@@ -39,8 +40,7 @@ export function vmSkipReason(kernel: string): string | null {
   if (!existsSync(BUSYBOX) || !/statically linked|static-pie/.test(execFileSync('file', ['-L', BUSYBOX], { encoding: 'utf8' }))) {
     return 'no static busybox (apt-get install busybox-static)';
   }
-  if (!existsSync(join(ROOT, 'bpf', '.output', 'tcpwarden.skel.h'))) return 'BPF object not built (npm run build)';
-  return null;
+  return buildProblem();
 }
 
 /** Builds the harness and the initramfs, boots the kernel, and returns the harness's output lines. */

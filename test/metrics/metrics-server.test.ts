@@ -48,6 +48,14 @@ describe('MetricsServer', () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 
+  test('tcpwarden_ready says at each scrape what /readyz says, by role', async () => {
+    metrics.reportReadiness('engine', () => ready);
+    ready = false;
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('tcpwarden_ready{role="engine"} 0');
+    ready = true;
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('tcpwarden_ready{role="engine"} 1');
+  });
+
   test('a port in use is one clear error', async () => {
     const taken = new URL(base).port;
     const second = new MetricsServer({ address: `127.0.0.1:${taken}`, metrics, ready: () => true });

@@ -16,3 +16,20 @@ describe('batch codec', () => {
     expect(bytes.length / events.length).toBeLessThan(60);
   });
 });
+
+describe('decodeBatch', () => {
+  it('drops events that break the event contract and counts them as lost', () => {
+    const events = [
+      tcpEvent(0),
+      tcpEvent(1, { ts: 1e300 }),
+      tcpEvent(2, { lport: 70000 }),
+      tcpEvent(3, { raddr: 'not-an-ip' }),
+      tcpEvent(4, { family: 5 as 4 }),
+      tcpEvent(5, { raddr: { a: 1 } as unknown as string }),
+      tcpEvent(6),
+    ];
+    const decoded = decodeBatch(encodeBatch({ id: 'p1-1', partition: 0, createdAt: 1764062578000, lost: 2, collectorLost: 0, events }));
+    expect(decoded.events).toEqual([tcpEvent(0), tcpEvent(6)]);
+    expect(decoded.lost).toBe(2 + 5);
+  });
+});

@@ -59,8 +59,9 @@ describe('BullmqProducer (needs redis-server)', () => {
 
     const p = producer.metrics();
     const c = consumer.metrics();
-    // Ticks are 20 ms apart; a second would mean the collector waited on Redis (the outage lasted ten).
-    expect(longestGapMs).toBeLessThan(1000);
+    // Ticks are 20 ms apart. A collector that waited on Redis would stall for the outage (10 s);
+    // half of that leaves a loaded 2-core machine room for GC and scheduling pauses.
+    expect(longestGapMs).toBeLessThan(5000);
     expect(p.published).toBe(next);
     expect(p.sendErrors).toBeGreaterThan(0);
     expect(p.published).toBe(p.sentEvents + p.dropped);
@@ -98,7 +99,8 @@ describe('BullmqProducer shutdown (needs redis-server)', () => {
     producer.publish(tcpEvents(0, 2500));
     const started = Date.now();
     await producer.close(500);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Without the timeout, close would wait on Redis for ever; the margin is for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(5000);
     expect(producer.metrics()).toMatchObject({ published: 2500, sentEvents: 0, buffered: 0, dropped: 2500 });
   });
 });

@@ -18,4 +18,14 @@ describe('redis URLs', () => {
     expect(() => redisOptionsFromUrl('redis://:pw@cache.local/x')).toThrow(/database 'x'/);
     expect(() => redisOptionsFromUrl('redis://:pw@cache.local/x')).not.toThrow(/pw/);
   });
+
+  it('refuses a bad percent escape in the user or password with a UserError, not a URIError', () => {
+    for (const [url, what] of [
+      ['redis://:pw%zz@cache.local', 'password'],
+      ['redis://us%e0er:pw@cache.local', 'user name'],
+    ]) {
+      expect(() => redisOptionsFromUrl(url)).toThrow(expect.objectContaining({ code: 'REDIS_URL_INVALID', message: expect.stringContaining(`the ${what} has a '%' escape that does not decode`) }));
+      expect(() => redisOptionsFromUrl(url)).not.toThrow(/pw/);
+    }
+  });
 });

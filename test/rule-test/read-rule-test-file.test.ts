@@ -31,6 +31,19 @@ describe('rule test files', () => {
     expect(result.failures).toEqual([]);
   });
 
+  it('refuses a test file that is not UTF-8 or is an alias bomb, at file:line:column', async () => {
+    const latin1 = join(dir, 'latin1.test.yaml');
+    writeFileSync(latin1, Buffer.concat([Buffer.from('tests:\n  - name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    await expect(readRuleTestFile(latin1, ['resets'])).rejects.toThrow(`${latin1}:2:14: byte 0xE9 at offset 20 is not UTF-8: save the file as UTF-8`);
+    const bomb = write('bomb.test.yaml', ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcde'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcd'[i]}`).join(', ')}]`)].join('\n'));
+    await expect(readRuleTestFile(bomb, ['resets'])).rejects.toThrow(`${bomb}:2:8: aliases (*name) expand to too much data`);
+  });
+
+  it('refuses a sequence that would generate more than a million events, before generating any', async () => {
+    const file = write('flood.test.yaml', 'tests:\n  - name: a week of floods\n    generate:\n      - { to: 7d, rate: 100000, event: { kind: rst_sent } }\n    expect: []\n');
+    await expect(readRuleTestFile(file, ['resets'])).rejects.toThrow(`${file}:4:9: the sequence generates 60480000000 events, more than 1000000; lower 'rate' or shorten from..to`);
+  });
+
   it('fails a test whose alerts differ, saying how', async () => {
     const file = write('f.test.yaml', 'tests:\n  - name: wrong time\n    generate:\n      - { to: 5s, rate: 4, event: { kind: rst_sent } }\n    expect:\n      - { at: 20s, status: firing }\n');
     const [test] = await readRuleTestFile(file, ['resets']);

@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { NETNS_TAG } from './netns-tag';
 
 export interface NetnsHost {
   name: string;
@@ -32,7 +33,7 @@ function ip(args: string[]): string {
 }
 
 export function createNetnsPair(subnet = 10 + (process.pid % 200)): NetnsPair {
-  const tag = `tw${process.pid % 100000}x${counter++}`;
+  const tag = `${NETNS_TAG}${counter++}`;
   const names = { server: `${tag}s`, client: `${tag}c` };
   const created: string[] = [];
   const pair: NetnsPair = {

@@ -13,7 +13,8 @@ export function traffic(pair: NetnsPair, host: NetnsHost, args: string[]): Promi
     let err = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (err += d));
-    child.once('exit', (code) => {
+    // 'close', not 'exit': only 'close' guarantees stdout was read to its end.
+    child.once('close', (code) => {
       if (code !== 0) return reject(new Error(`traffic.js ${args.join(' ')} exited ${code}: ${err}`));
       resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>);
     });

@@ -33,6 +33,8 @@ export interface WebhookReceiver {
   onRequest?: (req: ReceivedRequest) => void;
   /** Resolves once `count` requests have arrived; rejects after `timeoutMs`. */
   waitForRequests(count: number, timeoutMs?: number): Promise<void>;
+  /** Resolves with the first request (from index `from` on) that `match` accepts; rejects after `timeoutMs`. */
+  waitForRequest(match: (req: ReceivedRequest) => boolean, timeoutMs?: number, from?: number): Promise<ReceivedRequest>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -52,6 +54,15 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const until = Date.now() + timeoutMs;
       while (receiver.requests.length < count) {
         if (Date.now() > until) throw new Error(`expected ${count} requests, got ${receiver.requests.length} within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async waitForRequest(match, timeoutMs = 10000, from = 0) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const found = receiver.requests.slice(from).find(match);
+        if (found) return found;
+        if (Date.now() > until) throw new Error(`no matching request among ${receiver.requests.length - from} within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },

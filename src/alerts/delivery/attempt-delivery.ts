@@ -8,6 +8,16 @@ import type { WebhookTarget } from './webhook-target';
 
 const USER_AGENT = 'tcpwarden-alerts/1';
 
+/**
+ * A TLS handshake refused on protocol grounds: `https://` pointed at a plain-HTTP port answers
+ * `EPROTO` (wrong version number), and OpenSSL's own failures come as `ERR_SSL_*`. Every retry
+ * would fail the same way, so the delivery is dead-lettered at once with the code as its reason.
+ * Certificate errors (expired, unknown issuer) stay retryable: a receiver may renew in time.
+ */
+function isTlsProtocolError(code: string): boolean {
+  return code === 'EPROTO' || code.startsWith('ERR_SSL_');
+}
+
 function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
@@ -35,7 +45,8 @@ export async function attemptDelivery(target: WebhookTarget, job: DeliveryJob, n
     // The error's code (ECONNREFUSED, ECONNRESET, timeout, ...), never its message, which could quote the URL.
     if (err instanceof InvalidRequestError) return { outcome: 'reject', reason: err.code };
     const code = (err as NodeJS.ErrnoException).code;
-    return { outcome: 'retry', reason: typeof code === 'string' ? code : 'network_error' };
+    if (typeof code !== 'string') return { outcome: 'retry', reason: 'network_error' };
+    return { outcome: isTlsProtocolError(code) ? 'reject' : 'retry', reason: code };
   }
   if (status >= 200 && status < 300) return { outcome: 'delivered', status };
   if (isRetryableStatus(status)) return { outcome: 'retry', reason: `http_${status}`, status, retryAfterMs: parseRetryAfter(retryAfter, now()) };

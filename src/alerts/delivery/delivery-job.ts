@@ -1,7 +1,8 @@
 import type { AlertStatus } from '../../interfaces/alert';
 
 /**
- * One alert for one webhook sink: what a queue stores. It holds no secret and no URL (webhook URLs
+ * One alert for one webhook sink, or for one Alertmanager of an alertmanager sink (`sinkId`
+ * `<sink id>#<index>`): what a queue stores. It holds no secret and no URL (webhook URLs
  * may carry tokens): the sender looks both up by `sinkId` when it sends.
  */
 export interface DeliveryJob {

@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../interfaces/alert';
+import { alertmanagerAnnotations, alertmanagerLabels } from './alertmanager-labels';
 import { isoTime } from './iso-time';
 import type { RenderedBody } from './rendered-body';
 
 /** Alertmanager's "zero time": how a still-firing alert says it has no end. */
 const NO_END = '0001-01-01T00:00:00Z';
-
-/** Prometheus label names allow [a-zA-Z_][a-zA-Z0-9_]*; group fields already are, this is for safety. */
-function labelName(name: string): string {
-  const clean = name.replace(/[^a-zA-Z0-9_]/g, '_');
-  return /^[a-zA-Z_]/.test(clean) ? clean : `_${clean}`;
-}
 
 /** 16 hex digits over the sorted label set, like Alertmanager's own fingerprint: same labels, same fingerprint. */
 function fingerprint(labels: Record<string, string>): string {
@@ -23,23 +18,12 @@ function fingerprint(labels: Record<string, string>): string {
 
 /**
  * An Alertmanager webhook (version 4) body holding one alert: for receivers built for Alertmanager
- * (see docs/alerts.md for the label and annotation mapping). `receiver` is the sink id.
+ * (see docs/alerts.md for the label and annotation mapping). `receiver` is the sink id. Not for
+ * Alertmanager itself, which takes alerts through its API: see alertmanager-api.ts.
  */
 export function alertmanager(alert: Alert, receiver: string): RenderedBody {
-  const labels: Record<string, string> = { alertname: alert.rule.id, severity: alert.rule.severity, host: alert.host };
-  for (const [k, v] of Object.entries(alert.group)) labels[labelName(k)] ??= String(v);
-  const annotations: Record<string, string> = {
-    summary: alert.summary,
-    description: alert.rule.name,
-    tags: alert.rule.tags.join(','),
-    aggregates: Object.entries(alert.aggregates)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' '),
-    netns: alert.netns.join(','),
-    window: `${isoTime(alert.window.start)}/${isoTime(alert.window.end)}`,
-    dedup_key: alert.dedupKey,
-    lost_events: String(alert.loss.events),
-  };
+  const labels = alertmanagerLabels(alert);
+  const annotations = alertmanagerAnnotations(alert);
   const groupLabels = { alertname: alert.rule.id };
   const body = {
     version: '4',

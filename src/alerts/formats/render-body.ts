@@ -13,6 +13,7 @@ export function renderBody(sink: Identified<WebhookSinkConfig>, alert: Alert): R
       return genericJson(alert);
     case 'slack':
       return slack(alert);
+    case 'alertmanager-webhook':
     case 'alertmanager':
       return alertmanager(alert, sink.id);
     case 'template':

@@ -12,6 +12,17 @@ function readPath(root: unknown, path: string): unknown {
   return cur;
 }
 
+/**
+ * `source` with each `{{field.path}}` replaced by that alert field, through `encode`: objects and
+ * arrays as JSON text, scalars as strings; a missing field gives an empty string.
+ */
+export function fillPlaceholders(alert: Alert, source: string, encode: (value: string, isObject: boolean) => string): string {
+  return source.replace(PLACEHOLDER, (_m, path: string) => {
+    const value = readPath(alert, path);
+    if (value === undefined || value === null) return '';
+    return typeof value === 'object' ? encode(JSON.stringify(value), true) : encode(String(value), false);
+  });
+}
 
 /**
  * The user's template with each `{{field.path}}` replaced by that alert field. For a JSON content
@@ -20,12 +31,7 @@ function readPath(root: unknown, path: string): unknown {
  */
 export function template(alert: Alert, source: string, contentType = 'application/json'): RenderedBody {
   const json = /\bjson\b/i.test(contentType);
-  const body = source.replace(PLACEHOLDER, (_m, path: string) => {
-    const value = readPath(alert, path);
-    if (value === undefined || value === null) return '';
-    // Objects and arrays go in as JSON text (write them unquoted); scalars as string content.
-    if (typeof value === 'object') return JSON.stringify(value);
-    return json ? JSON.stringify(String(value)).slice(1, -1) : String(value);
-  });
+  // Objects and arrays go in as JSON text (write them unquoted); scalars as string content.
+  const body = fillPlaceholders(alert, source, (value, isObject) => (json && !isObject ? JSON.stringify(value).slice(1, -1) : value));
   return { body, contentType };
 }

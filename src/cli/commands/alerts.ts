@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { parse as parseYaml } from 'yaml';
 import { DEFAULT_STATE_DIR, deadLetterStore } from '../../alerts/create-alert-delivery';
 import type { DeadLetterEntry } from '../../alerts/dead-letter/dead-letter-entry';
 import type { DeadLetterStore } from '../../alerts/dead-letter/dead-letter-store';
 import { retryDeadLetters } from '../../alerts/retry-dead-letters';
 import type { DeliveryConfig, ValidAlertsConfig } from '../../alerts/sink-config';
-import { validateAlertsConfig } from '../../alerts/validate-alerts-config';
 import { webhookSinksFromUrls } from '../../alerts/webhook-sinks-from-urls';
 import { UserError } from '../../errors/user-error';
 import type { Command } from '../command';
+import { readConfig } from '../read-config';
 
 const DEFAULT_RETRY_ATTEMPTS = 3;
 
@@ -45,20 +43,6 @@ function parse(argv: string[]) {
   } catch (err) {
     // Node's message goes on with advice about '--'; its first sentence says it all.
     throw new UserError('CLI_USAGE', `${(err as Error).message.split('. ')[0]}\n${USAGE}`, 2);
-  }
-}
-
-function readConfigFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UserError('CLI_CONFIG_UNREADABLE', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`, 2);
-  }
-  try {
-    return (parseYaml(text) as { alerts?: unknown } | null)?.alerts;
-  } catch (err) {
-    throw new UserError('CLI_CONFIG_UNREADABLE', `${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, 2);
   }
 }
 
@@ -109,7 +93,7 @@ export const alertsCommand: Command = {
     if (!values.config && !values.webhook) throw new UserError('CLI_USAGE', `retry needs the sinks: --config FILE or --webhook URL\n${USAGE}`, 2);
     const maxAttempts = Number(values.attempts ?? DEFAULT_RETRY_ATTEMPTS);
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new UserError('CLI_USAGE', `--attempts '${values.attempts}' is not a positive whole number`, 2);
-    const fromFile = values.config ? validateAlertsConfig(readConfigFile(values.config)) : undefined;
+    const fromFile = values.config ? (await readConfig(values.config)).alerts : undefined;
     const config: ValidAlertsConfig = {
       sinks: [...(fromFile?.sinks ?? []), ...webhookSinksFromUrls(values.webhook ?? [])],
       // The command line may say where the list is; the config file keeps its backoff settings.
@@ -120,7 +104,9 @@ export const alertsCommand: Command = {
     for (const e of report.delivered) process.stdout.write(`delivered ${entryLine(e)}\n`);
     for (const e of report.failed) process.stdout.write(`failed again ${entryLine(e)}\n`);
     for (const e of report.skipped) process.stdout.write(`skipped (sink not given) ${entryLine(e)}\n`);
-    process.stderr.write(`${report.delivered.length} delivered, ${report.failed.length} failed again, ${report.skipped.length} skipped\n`);
+    for (const e of report.busy) process.stdout.write(`busy (another alerts retry is sending it) ${entryLine(e)}\n`);
+    const busy = report.busy.length > 0 ? `, ${report.busy.length} left to another alerts retry running now` : '';
+    process.stderr.write(`${report.delivered.length} delivered, ${report.failed.length} failed again, ${report.skipped.length} skipped${busy}\n`);
     return report.failed.length + report.skipped.length === 0 ? 0 : 1;
   },
 };

@@ -109,6 +109,7 @@ async function run(argv: string[]): Promise<number> {
 
   const stopped = stopSignal(opts.durationMs);
   const started = collector.start();
+  if (started.mountedTracefs) process.stderr.write(`tcpwarden events: tracefs was not mounted: mounted it at ${started.mountedTracefs}\n`);
   for (const tp of started.missing) process.stderr.write(`tcpwarden events: tracepoint ${tp} is not in this kernel; its events will be missing\n`);
   process.stderr.write(`tcpwarden events: watching ${started.attached.length} tracepoints (Ctrl-C to stop)\n`);
   if (!opts.json) process.stdout.write(eventHeader() + '\n');

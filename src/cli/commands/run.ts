@@ -1,12 +1,10 @@
 import { parseArgs } from 'node:util';
-import { formatConfigErrors } from '../../config/config-load-result';
-import { loadConfigFile } from '../../config/load-config-file';
-import type { ValidConfig } from '../../config/valid-config';
 import { createDetector } from '../../detector/create-detector';
 import type { DetectorRole } from '../../detector/detector-options';
 import { UserError } from '../../errors/user-error';
 import { createLogger, parseLogLevel } from '../../logging/create-logger';
 import type { Command } from '../command';
+import { readConfig } from '../read-config';
 import { runOptions } from '../run-options';
 import { stopSignal } from '../stop-signal';
 
@@ -54,12 +52,6 @@ function parse(argv: string[]) {
   } catch (err) {
     throw new UserError('CLI_USAGE', `${(err as Error).message}\n${USAGE}`, 2);
   }
-}
-
-async function readConfig(file: string): Promise<ValidConfig> {
-  const result = await loadConfigFile(file);
-  if (!result.ok || !result.config) throw new UserError('CONFIG_INVALID', formatConfigErrors(result), 2);
-  return result.config;
 }
 
 async function run(argv: string[]): Promise<number> {

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeadLetterEntry } from '../../../src/alerts/dead-letter/dead-letter-entry';
-import { FileDeadLetterStore } from '../../../src/alerts/dead-letter/file-dead-letter-store';
+import { CLAIMS_DIR, FileDeadLetterStore } from '../../../src/alerts/dead-letter/file-dead-letter-store';
 
 let dir: string;
 beforeEach(() => {
@@ -38,4 +38,29 @@ test('two writers (two processes) never lose an append to the other one\'s rewri
   ]);
   const ids = (await cli.list()).map((e) => e.id).sort();
   expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => `new-${i}`).sort());
+});
+
+describe('claims', () => {
+  test('an entry is claimed once while its holder lives; remove() and release() end the claim', async () => {
+    const store = new FileDeadLetterStore(dir);
+    for (const id of ['a', 'b', 'c']) await store.add(entry(id));
+    expect(await store.claim(['a', 'b', 'gone'])).toEqual(['a', 'b']);
+    // Another store (another process would read the same files) finds them taken.
+    const other = new FileDeadLetterStore(dir);
+    expect(await other.claim(['a', 'b', 'c'])).toEqual(['c']);
+    await store.remove(['a']);
+    await store.release(['b']);
+    expect(await other.claim(['a', 'b'])).toEqual(['b']);
+  });
+
+  test("a claim whose process is gone is taken over; an id cannot name a path outside the claims dir", async () => {
+    const store = new FileDeadLetterStore(dir);
+    await store.add(entry('../../x'));
+    await store.add(entry('e'));
+    mkdirSync(join(dir, CLAIMS_DIR));
+    // pid 2^22 + 1 is above Linux's pid_max: no process has it.
+    writeFileSync(join(dir, CLAIMS_DIR, 'e'), String(4194305));
+    expect(await store.claim(['e', '../../x'])).toEqual(['e', '../../x']);
+    expect(readdirSync(join(dir, CLAIMS_DIR)).sort()).toEqual(['%2E%2E%2F%2E%2E%2Fx', 'e']);
+  });
 });

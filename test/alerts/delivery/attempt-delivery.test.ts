@@ -29,6 +29,12 @@ test('a signed POST with the alert id, the raw body and a verifiable signature (
   expect(verifyWebhook('whsec_c2VjcmV0', req.headers, req.body)).toBe('id-1');
 });
 
+test('https:// to a plain-HTTP port (EPROTO) is refused at once, not retried like a network error', async () => {
+  const plain = new URL(receiver.url);
+  const result = await attemptDelivery(target({ url: new Secret(`https://127.0.0.1:${plain.port}/`) }), job('id-tls'));
+  expect(result).toEqual({ outcome: 'reject', reason: 'EPROTO' });
+});
+
 test('a redirect is not followed and not retried', async () => {
   receiver.script({ status: 302, headers: { location: 'http://127.0.0.1:1/elsewhere' } });
   expect(await attemptDelivery(target(), job('id-2'))).toEqual({ outcome: 'reject', reason: 'http_302', status: 302 });

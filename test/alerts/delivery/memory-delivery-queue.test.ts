@@ -87,7 +87,9 @@ test('a receiver that is down for 30 s gets the alert once it is back', async ()
   expect(attempts.some((a) => a.result.outcome === 'retry' && a.result.reason === 'ECONNREFUSED')).toBe(true);
   await q.drained();
   expect(receiver.requests.map((r) => [r.headers['webhook-id'], r.status])).toEqual([['a-down', 200]]);
-  expect(receiver.requests[0].at - back).toBeLessThan(2500);
+  // The capped backoff retries within 2 s of the receiver's return; uncapped, it would be waiting
+  // tens of seconds by now. The margin is for a loaded machine.
+  expect(receiver.requests[0].at - back).toBeLessThan(6000);
   await q.close();
 }, 60_000);
 

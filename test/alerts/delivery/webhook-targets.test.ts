@@ -36,3 +36,9 @@ test('a job for a sink no longer configured is refused, not retried', async () =
   const job = { sinkId: 'gone', alertId: 'a', dedupKey: 'k', ruleId: 'r', status: 'firing' as const, body: '{}', contentType: 'application/json', queuedAt: 0 };
   expect(await send(job)).toEqual({ outcome: 'reject', reason: 'unknown_sink' });
 });
+
+test.each(['whsec_!!!!', 'whsec_', 'whsec_A'])('a signing secret %j that makes no key stops the start, saying what a valid one looks like', (secret) => {
+  const build = () => webhookTargets([{ type: 'webhook', id: 'w', url: 'http://127.0.0.1:1/', secret: { env: 'S' } }], { S: secret });
+  expect(build).toThrow(expect.objectContaining({ code: 'ALERTS_SECRET_INVALID', exitCode: 2 }));
+  expect(build).toThrow(/^sink w secret \(environment variable S\): what follows 'whsec_' (is not base64|decodes to an empty key); a valid secret is 'whsec_' \+ the base64 of 24 to 64 random bytes/);
+});

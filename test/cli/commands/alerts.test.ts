@@ -87,9 +87,24 @@ test('user mistakes are one line, no stack', async () => {
   const config = join(stateDir, 'bad.yaml');
   writeFileSync(config, 'alerts:\n  sinks: []\n');
   const invalid = await tcpwarden(['retry', '--state-dir', stateDir, '--config', config]);
-  expect(invalid.stderr).toBe('tcpwarden alerts: invalid alerts config: alerts.sinks: must be a non-empty list\n');
+  // The same loader as `run --config`: the error carries file:line:column.
+  expect(invalid.stderr).toBe(`tcpwarden alerts: ${config}:2:10: error config.alerts: alerts.sinks: must be a non-empty list (accepted: see docs/alerts.md)\n`);
   const noRedis = await tcpwarden(['failed', '--redis', 'redis://:hunter2@127.0.0.1:1']);
   expect(noRedis.code).toBe(1);
   expect(noRedis.stderr).toMatch(/^tcpwarden alerts: cannot use Redis at 127\.0\.0\.1:1: [^\n]+\n$/);
   expect(noRedis.stderr).not.toContain('hunter2');
+});
+
+test('two retries run at the same moment deliver each entry exactly once', async () => {
+  const sink = defaultWebhookSinkId(receiver.url);
+  const alertIds = Array.from({ length: 12 }, (_, i) => `twice-${i}`);
+  for (const id of alertIds) await seed(id, sink);
+  // A slow receiver, so the two runs overlap for the whole of their sending.
+  receiver.script(...alertIds.flatMap(() => [{ status: 200, delayMs: 200 }, { status: 200, delayMs: 200 }]));
+  const args = ['retry', '--state-dir', stateDir, '--webhook', receiver.url];
+  const [a, b] = await Promise.all([tcpwarden(args), tcpwarden(args)]);
+  expect([a.code, b.code]).toEqual([0, 0]);
+  const received = receiver.requests.map((r) => (JSON.parse(r.body) as { id: string }).id).sort();
+  expect(received).toEqual([...alertIds].sort());
+  expect(await new FileDeadLetterStore(stateDir).list()).toEqual([]);
 });

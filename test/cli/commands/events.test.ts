@@ -32,9 +32,13 @@ describe('tcpwarden events: mistakes', () => {
     expect(r.stderr).toMatch(/usage: tcpwarden events/);
   });
 
-  const asNobody = process.getuid?.() === 0 ? test : test.skip;
-  asNobody('without root: one line saying to use sudo, exit 1, no stack trace', async () => {
-    const r = await runCliProcess(['events', '--duration', '1'], { wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all'] });
+  // Root's privilege is its capabilities: with every one of them dropped (and the securebits that
+  // would give them back on exec locked) this process is as unprivileged as any user, yet it can
+  // still read a clone that only root can read (e.g. under /root, mode 0700).
+  const withoutPrivilege = ['setpriv', '--securebits=+noroot,+noroot_locked', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all'];
+  const asRoot = process.getuid?.() === 0 ? test : test.skip;
+  asRoot('without root privilege: one line saying to use sudo, exit 1, no stack trace', async () => {
+    const r = await runCliProcess(['events', '--duration', '1'], { wrap: withoutPrivilege });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('tcpwarden events: loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run it with sudo');
   });
@@ -54,11 +58,13 @@ describeKernel('tcpwarden events: live', () => {
 
   test('--json --kind --port --record: JSON lines on stdout, the same events in the record file', async () => {
     const file = join(dir, 'events.jsonl');
-    const args = ['events', '--json', '--netns', String(pair.server.inode), '--kind', 'rst_sent,connect_refused', '--port', '7', '--record', file, '--duration', '2.5'];
+    const args = ['events', '--json', '--netns', String(pair.server.inode), '--kind', 'rst_sent,connect_refused', '--port', '7', '--record', file];
     const run = startCli(args);
     await run.stderrLine(/watching \d+ tracepoints/);
     await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '3']);
     await traffic(pair, pair.client, ['refuse', pair.server.v4, '9', '2']);
+    // Stopped once the traffic is done (not after a fixed time): Ctrl-C delivers what the ring holds.
+    run.child.kill('SIGINT');
     const r = await run.done;
 
     expect(r.code).toBe(0);
@@ -73,9 +79,10 @@ describeKernel('tcpwarden events: live', () => {
   test('a recording replays exactly: the same events read back, and the rules judge it as they would live', async () => {
     const file = join(dir, 'refused.jsonl');
     await roomInWindow(2500); // the CLI attaches, then the burst
-    const run = startCli(['events', '--json', '--netns', String(pair.server.inode), '--record', file, '--duration', '3']);
+    const run = startCli(['events', '--json', '--netns', String(pair.server.inode), '--record', file]);
     await run.stderrLine(/watching \d+ tracepoints/);
     await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '120']);
+    run.child.kill('SIGINT');
     const live = (await run.done).stdout.trim().split('\n').map((l) => JSON.parse(l) as TcpEvent);
 
     const replayed: TcpEvent[] = [];
@@ -95,7 +102,8 @@ describeKernel('tcpwarden events: live', () => {
   });
 
   test('the default view: a header and aligned columns', async () => {
-    const run = startCli(['events', '--netns', String(pair.client.inode), '--duration', '2']);
+    // --duration ends it by itself; long enough for one connect from a node started in the namespace.
+    const run = startCli(['events', '--netns', String(pair.client.inode), '--duration', '6']);
     await run.stderrLine(/watching \d+ tracepoints/);
     await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '1']);
     const r = await run.done;

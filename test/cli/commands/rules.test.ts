@@ -28,6 +28,15 @@ describe('tcpwarden rules validate', () => {
     expect(JSON.parse(stdout)).toMatchObject({ ok: false, rules: [], errors: [{ code: 'schema.value', ruleId: 'broken', location: { line: 5, column: 15 } }] });
   });
 
+  it('exits 2 on a YAML alias bomb with one diagnostic line and no stack trace', async () => {
+    const { code, stdout, stderr } = await runCli(['rules', 'validate', join(BROKEN, 'alias-bomb.yaml')]);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr.trim().split('\n')).toEqual([
+      `${join(BROKEN, 'alias-bomb.yaml')}:4:8: error yaml.aliases: aliases (*name) expand to too much data: more than 100 expansions (accepted: a file that repeats a value with a few aliases, not aliases of aliases)`,
+      '1 error(s) in 1 files',
+    ]);
+  });
+
   it('says what to do when no path is given, in one line', async () => {
     expect(await runCli(['rules', 'validate'])).toEqual({
       code: 2,

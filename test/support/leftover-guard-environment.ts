@@ -1,0 +1,103 @@
+/**
+ * The test environment of every test file: Node's, plus a guard that fails the file loudly when
+ * it leaves anything behind — a child process (a `tcpwarden run`, a redis-server, a traffic
+ * generator, a VM) or a network namespace made with test/support/netns.ts. It runs after the
+ * file's own afterAll hooks, removes what is left (so the next file starts clean and Jest can
+ * exit), and then fails the file naming each leftover.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { TestEnvironment } from 'jest-environment-node';
+import { NETNS_TAG } from './netns-tag';
+
+/** A process that was asked to stop in the file's afterAll gets this long to finish (the stop deadline, plus margin). */
+const GRACE_MS = 12_000;
+
+interface Proc {
+  pid: number;
+  cmd: string;
+}
+
+/** Every live descendant of this process (the Jest worker, or Jest itself when run in band). */
+function descendants(): Proc[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses: fields start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] !== 'Z') parentOf.set(pid, Number(fields[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const mine: Proc[] = [];
+  for (const pid of parentOf.keys()) {
+    let p: number | undefined = pid;
+    while (p !== undefined && p > 1 && p !== process.pid) p = parentOf.get(p);
+    if (p === process.pid && pid !== process.pid) mine.push({ pid, cmd: commandLine(pid) });
+  }
+  return mine;
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 160);
+  } catch {
+    return '?';
+  }
+}
+
+/** Network namespaces made by this process's tests (test/support/netns.ts names them with NETNS_TAG). */
+function namespaces(): string[] {
+  try {
+    return readdirSync('/run/netns').filter((n) => n.startsWith(NETNS_TAG));
+  } catch {
+    return [];
+  }
+}
+
+export default class LeftoverGuardEnvironment extends TestEnvironment {
+  private before = new Set<number>();
+
+  override async setup(): Promise<void> {
+    await super.setup();
+    this.before = new Set(descendants().map((p) => p.pid));
+  }
+
+  override async teardown(): Promise<void> {
+    const leftovers = await this.leftovers();
+    for (const p of leftovers.procs) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
+    }
+    for (const ns of leftovers.namespaces) {
+      try {
+        execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+      } catch {
+        // removed meanwhile
+      }
+    }
+    await super.teardown();
+    const lines = [...leftovers.procs.map((p) => `process ${p.pid}: ${p.cmd}`), ...leftovers.namespaces.map((n) => `network namespace ${n}`)];
+    if (lines.length > 0) {
+      throw new Error(`this test file left behind (now removed):\n  ${lines.join('\n  ')}\nstop them in afterAll/afterEach, also when a test fails`);
+    }
+  }
+
+  /** What is still there after the grace period: children exiting after SIGTERM get time to finish. */
+  private async leftovers(): Promise<{ procs: Proc[]; namespaces: string[] }> {
+    const until = Date.now() + GRACE_MS;
+    for (;;) {
+      const procs = descendants().filter((p) => !this.before.has(p.pid));
+      const ns = namespaces();
+      if ((procs.length === 0 && ns.length === 0) || Date.now() > until) return { procs, namespaces: ns };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
