@@ -5,8 +5,8 @@ import { dropFirst, emptyArray, tightArray } from './empty-array';
 import type { HyperLogLog } from './hyper-log-log';
 
 /** How many events a group keeps for the alert's `samples`, and how many namespaces it lists. */
-export const SAMPLES_PER_GROUP = 3;
-export const NETNS_PER_GROUP = 8;
+const SAMPLES_PER_GROUP = 3;
+const NETNS_PER_GROUP = 8;
 /** Slices per window at most, and the shortest slice: the judgement's precision. */
 const SLICES_PER_WINDOW = 10;
 const MIN_SLICE_MS = 100;
@@ -126,8 +126,10 @@ export class SlidingWindow {
       samples.shift();
       samples.push(e);
     }
+    // Nearly every group sees one namespace: compare with it before searching the list.
     const netns = this.netns;
-    if (netns.length < NETNS_PER_GROUP && !netns.includes(e.netns)) netns.push(e.netns);
+    const ns = e.netns;
+    if (netns.length === 0 || (netns[0] !== ns && netns.length < NETNS_PER_GROUP && !netns.includes(ns))) netns.push(ns);
   }
 
   /** `add` for a window with spans: a value new to a slice inside a span joins the span. */
