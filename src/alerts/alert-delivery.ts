@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Alert } from '../interfaces/alert';
+import { Deadline } from '../lifecycle/deadline';
 import { BurstSummarizer } from './burst-summarizer';
 import type { DeadLetterStore } from './dead-letter/dead-letter-store';
 import type { DeliveryQueue } from './delivery/delivery-queue';
@@ -58,13 +59,19 @@ export class AlertDelivery {
     for (const s of this.sinks) s.adopt?.(alerts);
   }
 
-  /** Sends pending burst summaries, then stops the queue (the in-memory one dead-letters what still waits). */
-  async close(): Promise<void> {
-    await Promise.all(this.sinks.map((s) => s.close?.()));
+  /**
+   * Stops the sinks' own timers, sends pending burst summaries, then stops the queue by `deadline`
+   * (default 10 s from now). Resolves with the deliveries not finished: dead-lettered (in memory)
+   * or left queued in Redis.
+   */
+  async close(deadline = Deadline.after(10_000)): Promise<number> {
+    // A re-send round still queueing waits on Redis: not past the deadline.
+    await deadline.settles(Promise.all(this.sinks.map((s) => s.close?.())));
     this.burst.flushAll();
-    await Promise.all(this.summaries);
-    await this.queue.close();
-    await this.deadLetters.close();
+    await deadline.settles(Promise.all(this.summaries));
+    const left = await this.queue.close(deadline);
+    await this.deadLetters.close(deadline);
+    return left;
   }
 
   private async fanOut(alert: Alert): Promise<void> {

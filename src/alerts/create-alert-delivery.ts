@@ -31,7 +31,11 @@ export interface AlertDeliveryOptions {
   env?: NodeJS.ProcessEnv;
   /** The stdout sink's stream (default process.stdout). */
   stdout?: Writable;
-  /** Told of every attempt and dead letter besides the log (the detector counts them as metrics). */
+  /**
+   * Told of every attempt and dead letter besides the log (the detector counts them as metrics).
+   * Its `connectionError`, when given, takes Redis errors instead of the log (the detector logs
+   * them at a slowing rate while Redis is away).
+   */
   observer?: DeliveryEvents;
 }
 
@@ -41,16 +45,17 @@ export interface AlertDeliveryOptions {
  * alert over again) rather than hanging. `failFast` (for commands a person waits on) gives up
  * after the first failed connection. Errors are logged, never thrown as unhandled events.
  */
-function redisClient(url: string, logger?: Logger, failFast = false): IORedis {
-  const client = new IORedis(url, failFast ? { retryStrategy: () => null, maxRetriesPerRequest: 0 } : {});
-  client.on('error', (err: NodeJS.ErrnoException) => logger?.error({ code: err.code }, 'alerts: Redis connection error'));
+function redisClient(url: string, logger?: Logger, failFast = false, onError?: (err: unknown) => void): IORedis {
+  // A short disconnect timeout: closing while Redis is away would otherwise hold the process 2 s.
+  const client = new IORedis(url, { disconnectTimeout: 200, ...(failFast ? { retryStrategy: () => null, maxRetriesPerRequest: 0 } : {}) });
+  client.on('error', (err: NodeJS.ErrnoException) => (onError ? onError(err) : logger?.error({ code: err.code }, 'alerts: Redis connection error')));
   return client;
 }
 
 /** The dead-letter list the delivery config points at: the Redis list with a Redis URL, the state dir's file otherwise. */
-export function deadLetterStore(delivery: DeliveryConfig = {}, logger?: Logger, failFast = false): DeadLetterStore {
+export function deadLetterStore(delivery: DeliveryConfig = {}, logger?: Logger, failFast = false, onError?: (err: unknown) => void): DeadLetterStore {
   return delivery.redisUrl
-    ? new RedisDeadLetterStore(redisClient(delivery.redisUrl, logger, failFast), true)
+    ? new RedisDeadLetterStore(redisClient(delivery.redisUrl, logger, failFast, onError), true)
     : new FileDeadLetterStore(delivery.stateDir ?? DEFAULT_STATE_DIR);
 }
 
@@ -70,13 +75,14 @@ function deliveryQueue(delivery: DeliveryConfig, send: SendAttempt, deadLetters:
       log.deadLettered(job, reason);
       observer?.deadLettered?.(job, reason);
     },
+    connectionError: observer?.connectionError ?? log.connectionError,
   };
   if (delivery.redisUrl)
     return new BullmqDeliveryQueue({
       redisUrl: delivery.redisUrl,
       policy,
       concurrency,
-      claims: new RedisDeliveryClaims(redisClient(delivery.redisUrl, logger), ttl, true),
+      claims: new RedisDeliveryClaims(redisClient(delivery.redisUrl, logger, false, events.connectionError), ttl, true),
       deadLetters,
       send,
       events,
@@ -97,7 +103,7 @@ export function createAlertDelivery(config: ValidAlertsConfig, options: AlertDel
   const logger = options.logger ?? pino({ name: 'tcpwarden-alerts' }, pino.destination(2));
   const delivery = config.delivery ?? {};
   const send = sendToTargets(webhookTargets(config.sinks, options.env));
-  const deadLetters = deadLetterStore(delivery, logger);
+  const deadLetters = deadLetterStore(delivery, logger, false, options.observer?.connectionError);
   const queue = deliveryQueue(delivery, send, deadLetters, logger, options.observer);
   const sinks: Sink[] = config.sinks.map((s) => {
     switch (s.type) {

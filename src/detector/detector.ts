@@ -13,6 +13,7 @@ import { RuleReloader } from '../engine/rule-reloader';
 import { UserError } from '../errors/user-error';
 import type { Alert } from '../interfaces/alert';
 import type { TcpEvent } from '../interfaces/tcp-event';
+import { Deadline } from '../lifecycle/deadline';
 import { createLogger } from '../logging/create-logger';
 import { Metrics } from '../metrics/metrics';
 import { MetricsServer } from '../metrics/metrics-server';
@@ -23,6 +24,7 @@ import type { EventConsumer } from '../queue/consumer';
 import type { EventBatch } from '../queue/event-batch';
 import { MemoryTransport } from '../queue/memory-transport';
 import type { EventProducer } from '../queue/producer';
+import { RedisHealth } from '../queue/redis-health';
 import type { ProducerOptions } from '../queue/transport-options';
 import type { CompiledRule } from '../rules/compiled-rule';
 import { formatDiagnostic } from '../rules/diagnostic';
@@ -32,6 +34,7 @@ import { checkedSource } from './checked-source';
 import type { DetectorOptions, DetectorRole } from './detector-options';
 import { LossLedger, type LossStage } from './loss-ledger';
 import { LossMonitor, type LossAlertOptions } from './loss-monitor';
+import { StopReport } from './stop-report';
 
 export interface DetectorEvents {
   /** Every normalized event, as it enters the queue (computed only while someone listens). */
@@ -44,7 +47,18 @@ export interface DetectorEvents {
   error: [Error];
 }
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+/** How long a stop takes at most by default: `tcpwarden run`'s promise (docs/operations.md). */
+export const STOP_DEADLINE_MS = 10_000;
+/**
+ * A step that closes something forces its way out once the deadline has passed (disconnects,
+ * aborts); this is the moment it gets to do so before the stop stops waiting for it.
+ */
+const FORCE_GRACE_MS = 1000;
+
+/** The reason a start gives up when a stop comes first. */
+class StartInterrupted extends Error {
+  override readonly name = 'StartInterrupted';
+}
 
 /** How often slice boundaries are judged, and how long after one passes (see DetectorOptions.engine). */
 export const DEFAULT_TICK_MS = 250;
@@ -84,7 +98,18 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private routingRules: CompiledRule[] = [];
   private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0 };
   private started = false;
+  private starting: Promise<void> = Promise.resolve();
+  private startDone = false;
+  private readonly startAbort = new AbortController();
   private stopping = false;
+  private stopDeadline?: Deadline;
+  private closing?: Promise<void>;
+  /** The stop detached the collector and flushed the producer (so closing does not again). */
+  private flushed = false;
+  private report: StopReport;
+  /** Alerts being handed to the sinks now. */
+  private handing = 0;
+  private redisHealth?: RedisHealth;
   private isReady = false;
 
   constructor(private readonly options: DetectorOptions = {}) {
@@ -99,15 +124,21 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (this.role === 'engine' && options.source) {
       throw new UserError('DETECTOR_ROLE_SOURCE', "role 'engine' takes its events from Redis, not from a source", 2);
     }
-    this.metrics.reportReadiness(this.role, () => this.isReady);
+    this.metrics.reportReadiness(this.role, () => this.ready);
     const loss = { ...DEFAULT_LOSS, ...options.loss };
     this.ledger = new LossLedger(Math.max(loss.windowMs, 600_000));
     this.lossOptions = loss;
+    this.report = new StopReport(this.log);
   }
 
-  /** True once events flow and, for roles that judge, the rules are loaded. */
+  /** True once events flow and, for roles that judge, the rules are loaded; false while Redis is unreachable. */
   get ready(): boolean {
-    return this.isReady;
+    return this.isReady && (this.redisHealth?.up ?? true);
+  }
+
+  /** The step a stop in progress waits for (empty before a stop): what a stop that overran was stuck on. */
+  get stopStep(): string {
+    return this.report.step;
   }
 
   /** The queue partitions this process judges now (all of them without Redis; none in the collector role). */
@@ -120,21 +151,31 @@ export class Detector extends EventEmitter<DetectorEvents> {
     return this.engine?.rules.map((r) => r.id) ?? [];
   }
 
+  /** Rejects when the start fails, and also when stop() comes before it completed (then nothing stays open). */
   async start(): Promise<void> {
     if (this.started) throw new Error('a detector starts once');
     this.started = true;
+    // Debug: a start that fails on a user's mistake prints that one line only.
+    this.log.debug({ role: this.role }, 'detector starting');
+    this.starting = this.startUp().finally(() => (this.startDone = true));
+    await this.starting;
+  }
+
+  private async startUp(): Promise<void> {
     try {
-      await this.open();
+      await this.open(this.startAbort.signal);
+      this.startAbort.signal.throwIfAborted();
     } catch (err) {
       // Whatever opened before the failure (Redis clients, a server) must not keep the process up.
-      await this.closeOpened();
+      await this.closeAll(this.stopDeadline ?? Deadline.after(STOP_DEADLINE_MS));
       throw err;
     }
     this.isReady = true;
     this.log.info({ role: this.role, rules: this.rules.length, host: this.host }, 'detector running');
   }
 
-  private async open(): Promise<void> {
+  /** `signal`: a stop came during the start; checked between the steps, and it cuts a Redis connection attempt short. */
+  private async open(signal: AbortSignal): Promise<void> {
     const judge = this.role !== 'collector';
     const collect = this.role !== 'engine';
     const partitions = this.options.queue?.partitions ?? 1;
@@ -145,6 +186,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
       if (!result.ok) throw new UserError('RULES_INVALID', formatLoadResult(result), 2);
       for (const w of result.warnings) this.log.warn({ code: w.code }, formatDiagnostic(w));
       this.routingRules = result.rules;
+      signal.throwIfAborted();
     }
     if (judge) {
       const e = this.options.engine ?? {};
@@ -158,12 +200,14 @@ export class Detector extends EventEmitter<DetectorEvents> {
       this.lossMonitor = new LossMonitor(this.ledger, this.lossOptions, this.host);
     }
     // The transport first: an unreachable Redis is reported before anything else connects to it.
-    await this.openTransport(collect, judge);
+    await this.openTransport(collect, judge, signal);
+    signal.throwIfAborted();
     if (judge && this.options.alerts) this.delivery = this.createDelivery(this.options.alerts);
     if (this.options.metricsAddress) {
-      this.metricsServer = new MetricsServer({ address: this.options.metricsAddress, metrics: this.metrics, ready: () => this.isReady });
+      this.metricsServer = new MetricsServer({ address: this.options.metricsAddress, metrics: this.metrics, ready: () => this.ready });
       const at = await this.metricsServer.listen();
       this.log.info({ address: `${at.host}:${at.port}` }, 'serving /metrics, /healthz and /readyz');
+      signal.throwIfAborted();
     }
     if (judge) {
       // Each partition's windows live in their own engine, which moves with the partition.
@@ -173,6 +217,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
         unreadable: (partition, err) => this.log.error({ partition, err }, "the partition's saved state is unreadable: its open windows start empty"),
       });
       await this.consumer!.start((batch) => this.judgeBatch(batch), state);
+      signal.throwIfAborted();
     }
     if (collect) this.startSource();
     if (judge) {
@@ -186,11 +231,14 @@ export class Detector extends EventEmitter<DetectorEvents> {
 
   private createDelivery(alerts: ValidAlertsConfig): AlertDelivery {
     const deliveries = this.metrics.webhookDeliveries;
+    const health = this.redisHealth;
     return createAlertDelivery(alerts, {
       logger: this.log,
       observer: {
         attempted: (job, _attempt, result) => deliveries.inc({ sink: job.sinkId, outcome: result.outcome }),
         deadLettered: (job) => deliveries.inc({ sink: job.sinkId, outcome: 'dead_letter' }),
+        // The alert queue's connections fail with the rest while Redis is away: one slowing log for all.
+        ...(health ? { connectionError: (err: unknown) => health.failed('alerts', err) } : {}),
       },
     });
   }
@@ -210,18 +258,6 @@ export class Detector extends EventEmitter<DetectorEvents> {
       await old.drained();
       await old.close();
     }
-  }
-
-  /** After a failed start: closes what was opened, quietly. */
-  private async closeOpened(): Promise<void> {
-    clearInterval(this.ticker);
-    const quietly = (p: Promise<unknown> | undefined) => p?.catch(() => undefined);
-    await quietly(this.collector?.stop());
-    await quietly(this.producer?.close(0));
-    await quietly(this.consumer?.close());
-    await quietly(this.delivery?.close());
-    await quietly(this.metricsServer?.close());
-    this.reloader?.close();
   }
 
   /**
@@ -248,38 +284,84 @@ export class Detector extends EventEmitter<DetectorEvents> {
   }
 
   /**
-   * Stops: detaches the collector, flushes the queue's batches, judges what arrived, and waits
-   * up to `deadlineMs` for alert deliveries in flight (what is left goes to the dead-letter list).
+   * Stops within `deadlineMs` (default STOP_DEADLINE_MS), whatever Redis, a webhook receiver or the
+   * kernel do: detaches the collector, flushes the queue's batches, judges what arrived, commits
+   * and hands the partitions back, and waits for alert deliveries in flight. Every step shares the
+   * one deadline; a step not done by then is forced (disconnected, aborted), and what it left is
+   * counted (events dropped as queue loss, batches left to the partition's next owner, deliveries
+   * dead-lettered or left queued in Redis) and named in the stop's last log line. A stop during
+   * start() interrupts the start, which closes what it opened.
    */
-  async stop(deadlineMs = 10_000): Promise<void> {
+  async stop(deadlineMs = STOP_DEADLINE_MS): Promise<void> {
     if (!this.started || this.stopping) return;
     this.stopping = true;
     this.isReady = false;
     clearInterval(this.ticker);
-    const until = Date.now() + deadlineMs;
-    if (this.collector) await this.collector.stop();
+    const deadline = (this.stopDeadline = Deadline.after(deadlineMs));
+    const report = (this.report = new StopReport(this.log));
+    if (!this.startDone) {
+      // The start gives up at its next step (a Redis connection attempt at once) and closes what it opened.
+      this.startAbort.abort(new StartInterrupted('stopped before the start completed'));
+      // Its rejection (the interruption itself) is start()'s caller's to see.
+      if (!(await report.wait('start', deadline, this.starting.catch(() => undefined)))) await this.closeAll(deadline);
+      report.finish('detector stopped before its start completed', false);
+      return;
+    }
+    const dropped = this.producer?.metrics().dropped ?? 0;
+    if (this.collector) await report.wait('collector', deadline, this.collector.stop());
     if (this.collector && this.role === 'collector') this.forwardCollectorLoss();
     // A source that is still open (a live feed) is not waited for past the deadline.
-    if (this.sourceDone) await Promise.race([this.sourceDone, delay(until - Date.now())]);
-    if (this.producer) await this.producer.close(Math.max(0, until - Date.now()));
+    if (this.sourceDone) await report.wait('source', deadline, this.sourceDone);
+    if (this.producer) {
+      await report.wait('queue flush', Deadline.after(deadline.remaining() + FORCE_GRACE_MS), this.producer.close(deadline.remaining()));
+      report.left.eventsDropped += this.producer.metrics().dropped - dropped;
+      // The engine's final tick below counts the producer's drops in role all; a collector has no tick.
+      if (this.role === 'collector') this.metrics.eventsLost.inc({ stage: 'queue' }, report.left.eventsDropped);
+    }
+    this.flushed = true;
     // Judge (and commit) what arrived before the partitions are handed back: their next owner, if
     // any, carries on from that commit.
     if (this.engine) {
-      await this.ticking;
-      await this.tick();
+      await report.wait(
+        'judge',
+        deadline,
+        (async () => {
+          await this.ticking;
+          await this.tick();
+        })(),
+      );
+      report.left.alertsNotHanded = this.undelivered.length + this.handing;
     }
-    if (this.consumer) await this.consumer.close();
-    this.reloader?.close();
-    if (this.delivery) {
-      const drained = await Promise.race([this.delivery.drained().then(() => true), delay(until - Date.now()).then(() => false)]);
-      if (!drained) this.log.warn('stop deadline reached with alert deliveries in flight: they stay queued or dead-lettered');
-      await this.delivery.close();
-    }
-    await this.metricsServer?.close();
-    this.log.info('detector stopped');
+    // With Redis away its deliveries cannot move: the attempts in flight here get the rest of the deadline in the close.
+    if (this.delivery && (this.redisHealth?.up ?? true)) await report.wait('deliver', deadline, this.delivery.drained());
+    await this.closeAll(deadline);
+    report.finish('detector stopped', this.options.alerts?.delivery?.redisUrl !== undefined);
   }
 
-  private async openTransport(collect: boolean, judge: boolean): Promise<void> {
+  /**
+   * Closes every part still open by `deadline` (each forces its way out once it passes): after a
+   * stop's graceful steps, or a start that failed or was interrupted. Runs once.
+   */
+  private closeAll(deadline: Deadline): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.ticker);
+      const report = this.report;
+      const forced = Deadline.after(deadline.remaining() + FORCE_GRACE_MS);
+      const step = (name: string, work: Promise<unknown> | undefined) => report.wait(name, forced, work);
+      // After a start that failed or was interrupted: the collector, and the producer without a flush.
+      if (!this.flushed) {
+        if (this.collector) await step('collector', this.collector.stop());
+        await step('queue flush', this.producer?.close(0));
+      }
+      if (this.consumer) await step('queue close', this.consumer.close(deadline.remaining()).then((n) => (report.left.batchesLeft += n)));
+      this.reloader?.close();
+      if (this.delivery) await step('delivery close', this.delivery.close(deadline).then((n) => (report.left.deliveriesLeft += n)));
+      await step('metrics server', this.metricsServer?.close());
+    })();
+    return this.closing;
+  }
+
+  private async openTransport(collect: boolean, judge: boolean, signal: AbortSignal): Promise<void> {
     const queue: ProducerOptions = { ...this.options.queue };
     // Each event goes to the partition of each of its groups, whichever worker owns it.
     if ((queue.partitions ?? 1) > 1) queue.keysOf = (e) => this.keysOf(e);
@@ -289,8 +371,16 @@ export class Detector extends EventEmitter<DetectorEvents> {
       this.producer = memory.producer;
       this.consumer = memory;
     } else {
-      if (collect) this.producer = await BullmqProducer.connect({ ...queue, url });
-      if (judge) this.consumer = await BullmqConsumer.connect({ ...this.options.worker, url, partitions: queue.partitions });
+      const health = (this.redisHealth = new RedisHealth(this.log, (up) => this.metrics.redisUp.set(up ? 1 : 0)));
+      this.metrics.registry.registerMetric(this.metrics.redisUp);
+      if (collect) {
+        const producer = (this.producer = await BullmqProducer.connect({ ...queue, url }, signal));
+        health.watch(producer.connection, 'queue');
+      }
+      if (judge) {
+        const consumer = (this.consumer = await BullmqConsumer.connect({ ...this.options.worker, url, partitions: queue.partitions }, signal));
+        for (const c of consumer.connections) health.watch(c, 'queue');
+      }
     }
   }
 
@@ -443,12 +533,15 @@ export class Detector extends EventEmitter<DetectorEvents> {
   /** Hands alerts to the sinks; one a sink could not queue is handed over again on the next tick. */
   private async dispatch(alerts: Alert[]): Promise<void> {
     if (!this.delivery) return;
+    this.handing += alerts.length;
     for (const alert of alerts) {
       try {
         await this.delivery.dispatch(alert);
       } catch (err) {
         this.undelivered.push(alert);
         this.log.error({ alert: alert.id, code: (err as { code?: unknown }).code }, 'a sink could not queue the alert; retrying on the next tick');
+      } finally {
+        this.handing--;
       }
     }
   }

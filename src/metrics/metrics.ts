@@ -71,6 +71,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Registered only by processes that use Redis (see Detector): 1 while every connection to it is ready. */
+  readonly redisUp = new Gauge({
+    name: 'tcpwarden_redis_up',
+    help: "Whether this process's connections to Redis are up (1) or reconnecting (0)",
+    registers: [],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     // The process's own CPU, memory and event-loop figures, prefixed so they group with ours.
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'tcpwarden_' });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type IORedis from 'ioredis';
+import { Deadline } from '../lifecycle/deadline';
 import { decodeBatch } from './batch-codec';
 import { DEFAULT_FAILOVER_MS, type BullmqConsumerOptions } from './bullmq-consumer-options';
 import type { EventConsumer } from './consumer';
@@ -12,7 +13,7 @@ import { PartitionLeases } from './partition-leases';
 import type { PartitionOwnership } from './partition-ownership';
 import type { PartitionState } from './partition-state';
 import type { SealedBatch } from './sealed-batch';
-import { connectRedis } from './redis-connection';
+import { closeRedis, connectRedis } from './redis-connection';
 import { KEY_PREFIX, partitionQueueName } from './redis-keys';
 import type { ConsumerMetrics } from './transport-metrics';
 
@@ -62,12 +63,23 @@ export class BullmqConsumer implements EventConsumer {
     this.queues = Array.from({ length: partitions }, (_, p) => new Queue(partitionQueueName(p), { connection: redis, prefix: KEY_PREFIX }));
   }
 
-  /** Throws RedisUnreachableError (a UserError) when Redis does not answer now; later outages are waited out. */
-  static async connect(options: BullmqConsumerOptions): Promise<BullmqConsumer> {
-    const redis = await connectRedis(options, 'blocking');
+  /**
+   * Throws RedisUnreachableError (a UserError) when Redis does not answer now; later outages are
+   * waited out. `signal` abandons the connection attempt (a stop during the start).
+   */
+  static async connect(options: BullmqConsumerOptions, signal?: AbortSignal): Promise<BullmqConsumer> {
+    const redis = await connectRedis(options, 'blocking', signal);
     // Leases and commits fail fast while Redis is away, so local expiry (not a stuck command) decides ownership.
-    const leaseRedis = await connectRedis(options, 'failFast');
+    const leaseRedis = await connectRedis(options, 'failFast', signal).catch((err: unknown) => {
+      redis.disconnect();
+      throw err;
+    });
     return new BullmqConsumer(redis, leaseRedis, options);
+  }
+
+  /** The connections to Redis (the process's health check watches them). */
+  get connections(): IORedis[] {
+    return [this.redis, this.leaseRedis];
   }
 
   async start(handler: BatchHandler, state?: PartitionState): Promise<void> {
@@ -97,14 +109,29 @@ export class BullmqConsumer implements EventConsumer {
     return this.delivery.metrics();
   }
 
-  async close(): Promise<void> {
+  async close(timeoutMs = 10_000): Promise<number> {
+    const deadline = Deadline.after(timeoutMs);
     clearInterval(this.commitTimer);
     // Every partition stops taking batches at once; each is then committed and given back.
     for (const part of this.owned.values()) part.stop();
-    await this.leases.stop();
-    await Promise.all(this.queues.map((q) => q.close()));
-    this.redis.disconnect();
-    this.leaseRedis.disconnect();
+    let left = 0;
+    if (!(await deadline.settles(this.leases.stop()))) {
+      // Redis away or too slow: the partitions still here are left as a dead worker leaves them. Their
+      // batches' locks lapse and the next owner takes them, from the last commit.
+      for (const [p, part] of [...this.owned]) {
+        left += part.uncommitted;
+        clearInterval(part.renewal);
+        part.gone = true;
+        this.owned.delete(p);
+        this.state.released(p);
+        void part.worker.close(true).catch(() => undefined);
+      }
+    }
+    // The queues share the connection: closing them sends nothing.
+    await Promise.all(this.queues.map((q) => deadline.settles(q.close())));
+    // Disconnecting also ends whatever still waits on Redis (a commit, a lease release).
+    await Promise.all([closeRedis(this.redis, deadline), closeRedis(this.leaseRedis, deadline)]);
+    return left;
   }
 
   /** Commits never overlap: each takes its snapshots and batches in one synchronous step. */
@@ -191,11 +218,11 @@ export class BullmqConsumer implements EventConsumer {
     // Batches a dead worker held come back once their locks lapse: the stalled check moves them.
     await worker.startStalledCheckTimer();
     part.loop = this.takeLoop(p, part, handler);
-    const renew = setInterval(() => {
+    part.renewal = setInterval(() => {
       const ids = part.lockedJobIds();
       if (ids.length > 0) void worker.extendJobLocks(ids, ids.map(() => part.token), lockDuration).catch(() => undefined);
     }, Math.floor(lockDuration / 3));
-    void part.loop.finally(() => clearInterval(renew));
+    void part.loop.finally(() => clearInterval(part.renewal));
   }
 
   /** Takes the partition's batches in queue order and applies each, until the partition stops. */
@@ -261,6 +288,7 @@ export class BullmqConsumer implements EventConsumer {
       // The lease is gone (or Redis with it): nothing more may be committed. Batches in hand keep
       // their jobs active until the locks lapse, and go to the next owner.
       part.gone = true;
+      clearInterval(part.renewal);
       this.owned.delete(p);
       this.state.released(p);
       await part.worker.close(true);
@@ -271,8 +299,11 @@ export class BullmqConsumer implements EventConsumer {
     await this.serialized(() => this.commitPartition(p, true));
     if (part.gone) return;
     part.gone = true;
+    clearInterval(part.renewal);
     this.owned.delete(p);
     this.state.released(p);
-    await part.worker.close();
+    // Forced: no processor runs here (batches are taken by hand and all committed above), so it only
+    // drops the blocking connection instead of a QUIT that would wait for a Redis gone meanwhile.
+    await part.worker.close(true);
   }
 }

@@ -1,11 +1,12 @@
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { TcpEvent } from '../interfaces/tcp-event';
+import { Deadline } from '../lifecycle/deadline';
 import { encodeBatch } from './batch-codec';
 import { Batcher } from './batcher';
 import type { BullmqProducerOptions } from './bullmq-producer-options';
 import type { EventProducer } from './producer';
-import { connectRedis } from './redis-connection';
+import { closeRedis, connectRedis } from './redis-connection';
 import { KEY_PREFIX, partitionQueueName } from './redis-keys';
 import type { SealedBatch } from './sealed-batch';
 import type { ProducerMetrics } from './transport-metrics';
@@ -35,16 +36,24 @@ export class BullmqProducer implements EventProducer {
     this.batcher = new Batcher((batches) => this.send(batches), options);
   }
 
-  /** Throws RedisUnreachableError (a UserError) when Redis does not answer now; later outages are buffered and retried. */
-  static async connect(options: BullmqProducerOptions): Promise<BullmqProducer> {
-    const redis = await connectRedis(options, 'failFast');
+  /**
+   * Throws RedisUnreachableError (a UserError) when Redis does not answer now; later outages are
+   * buffered and retried. `signal` abandons the connection attempt (a stop during the start).
+   */
+  static async connect(options: BullmqProducerOptions, signal?: AbortSignal): Promise<BullmqProducer> {
+    const redis = await connectRedis(options, 'failFast', signal);
     const partitions = options.partitions ?? 1;
     const maxLen = options.eventsStreamMaxLen ?? 1000;
     const queues = Array.from(
       { length: partitions },
       (_, p) => new Queue(partitionQueueName(p), { connection: redis, prefix: KEY_PREFIX, streams: { events: { maxLen } } }),
     );
-    await Promise.all(queues.map((q) => q.waitUntilReady()));
+    try {
+      await Promise.all(queues.map((q) => q.waitUntilReady()));
+    } catch (err) {
+      redis.disconnect();
+      throw err;
+    }
     return new BullmqProducer(redis, queues, options);
   }
 
@@ -64,10 +73,18 @@ export class BullmqProducer implements EventProducer {
     return this.batcher.metrics();
   }
 
-  async close(timeoutMs?: number): Promise<void> {
-    await this.batcher.close(timeoutMs);
-    await Promise.all(this.queues.map((q) => q.close()));
-    this.redis.disconnect();
+  /** The connection to Redis (the process's health check watches it). */
+  get connection(): IORedis {
+    return this.redis;
+  }
+
+  async close(timeoutMs = 5000): Promise<void> {
+    const deadline = Deadline.after(timeoutMs);
+    // Sends until the deadline while Redis is away; what never left is counted as dropped.
+    await this.batcher.close(deadline.remaining());
+    // The queues share the connection: closing them sends nothing.
+    await Promise.all(this.queues.map((q) => deadline.settles(q.close())));
+    await closeRedis(this.redis, deadline);
   }
 
   private async send(batches: SealedBatch[]): Promise<void> {

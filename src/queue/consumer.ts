@@ -25,6 +25,11 @@ export interface EventConsumer {
   /** Batches waiting for delivery, over all partitions (owned or not). */
   backlog(): Promise<number>;
   metrics(): ConsumerMetrics;
-  /** Stops taking batches, commits what was applied, and gives the partitions back. */
-  close(): Promise<void>;
+  /**
+   * Stops taking batches, commits what was applied, and gives the partitions back, for at most
+   * `timeoutMs` (default 10,000): past it (Redis away or slow) the partitions are left as a dead
+   * worker leaves them, to their next owner. Resolves with the batches applied here and never
+   * committed (0 after a clean close): that owner judges them again.
+   */
+  close(timeoutMs?: number): Promise<number>;
 }

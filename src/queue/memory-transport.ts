@@ -72,10 +72,12 @@ export class MemoryTransport implements EventConsumer {
   }
 
   /** Drains the producer into the handler (for at most `timeoutMs`; see EventProducer.close), then stops. */
-  async close(timeoutMs?: number): Promise<void> {
+  async close(timeoutMs?: number): Promise<number> {
     await this.producer.close(timeoutMs);
     this.closed = true;
     await Promise.all(this.idle);
+    // Nothing is committed here: whatever was applied is in this process's state, which ends with it.
+    return 0;
   }
 
   private accept(batches: SealedBatch[]): Promise<void> {

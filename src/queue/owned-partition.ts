@@ -21,6 +21,8 @@ export class OwnedPartition {
   nextCommitAt = 0;
   /** Settles when the partition's take loop has ended. */
   loop: Promise<void> = Promise.resolve();
+  /** Renews the locks of the jobs taken; stopped when the partition leaves (its loop may hang on a Redis gone away). */
+  renewal?: NodeJS.Timeout;
   /**
    * Batches the state holds that may still be delivered (job id -> events): taken since the last
    * commit, committed but not yet completed, or left by the previous owner's last commit.

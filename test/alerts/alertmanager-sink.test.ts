@@ -48,7 +48,9 @@ function recordingQueue(): DeliveryQueue & { jobs: DeliveryJob[] } {
       return true;
     },
     async drained() {},
-    async close() {},
+    async close() {
+      return 0;
+    },
   };
 }
 

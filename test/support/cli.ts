@@ -14,6 +14,8 @@ export interface RunningCli {
   child: ChildProcess;
   /** Resolves when stderr has printed a line matching `pattern`. */
   stderrLine(pattern: RegExp): Promise<void>;
+  /** What stderr has printed so far. */
+  stderrSoFar(): string;
   done: Promise<CliResult>;
 }
 
@@ -38,7 +40,7 @@ export function startCli(args: string[], options: SpawnOptions & { wrap?: string
       void done.then((r) => reject(new Error(`exited ${r.code} before printing ${pattern}: ${r.stderr}`)));
       check();
     });
-  return { child, stderrLine, done };
+  return { child, stderrLine, stderrSoFar: () => stderr, done };
 }
 
 export function runCliProcess(args: string[], options: SpawnOptions & { wrap?: string[] } = {}): Promise<CliResult> {

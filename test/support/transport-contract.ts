@@ -12,7 +12,7 @@ import { tcpEvents } from './tcp-events';
 export interface TransportPair {
   producer: EventProducer;
   consumer: EventConsumer;
-  close(): Promise<void>;
+  close(): Promise<unknown>;
 }
 
 export type MakeTransport = (producer: ProducerOptions, consumer: ConsumerOptions) => Promise<TransportPair>;

@@ -21,6 +21,8 @@ export interface Answer {
   headers?: Record<string, string>;
   /** Wait this long before answering (a slow receiver). */
   delayMs?: number;
+  /** Take the request and never answer (a hung receiver); stop() drops the connection. */
+  hang?: boolean;
 }
 
 export interface WebhookReceiver {
@@ -81,6 +83,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
           };
           receiver.requests.push(got);
           receiver.onRequest?.(got);
+          if (answer.hang) return;
           setTimeout(() => {
             res.writeHead(answer.status, answer.headers);
             res.end();

@@ -1,3 +1,4 @@
+import type { Deadline } from '../../lifecycle/deadline';
 import type { DeadLetterEntry } from './dead-letter-entry';
 
 /** The persisted dead-letter list `tcpwarden alerts failed` shows and `alerts retry` drains. */
@@ -15,5 +16,6 @@ export interface DeadLetterStore {
   claim(ids: string[]): Promise<string[]>;
   /** Gives up this caller's claims on the entries (left in the list). */
   release(ids: string[]): Promise<void>;
-  close(): Promise<void>;
+  /** Writes still going finish, until `deadline` when the list lives in Redis. */
+  close(deadline?: Deadline): Promise<void>;
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { Deadline } from '../../lifecycle/deadline';
+import { closeRedis } from '../../queue/redis-connection';
 import type { DeadLetterEntry } from './dead-letter-entry';
 import type { DeadLetterStore } from './dead-letter-store';
 
@@ -73,9 +75,10 @@ export class RedisDeadLetterStore implements DeadLetterStore {
     }
   }
 
-  async close(): Promise<void> {
+  /** QUIT while Redis answers; a plain disconnect when it is away or `deadline` (default 10 s) passes. */
+  async close(deadline = Deadline.after(10_000)): Promise<void> {
     clearInterval(this.renewer);
     this.renewer = undefined;
-    if (this.owned) await this.redis.quit();
+    if (this.owned) await closeRedis(this.redis, deadline);
   }
 }

@@ -27,7 +27,7 @@ function isRetryableStatus(status: number): boolean {
  * the id the alert's). Redirects are not followed: a moved endpoint is a config mistake for a
  * person to fix, and following would send the alert somewhere nobody configured.
  */
-export async function attemptDelivery(target: WebhookTarget, job: DeliveryJob, now: () => number = Date.now): Promise<AttemptResult> {
+export async function attemptDelivery(target: WebhookTarget, job: DeliveryJob, now: () => number = Date.now, signal?: AbortSignal): Promise<AttemptResult> {
   const timestamp = Math.floor(now() / 1000);
   const headers: Record<string, string> = {
     'content-type': job.contentType,
@@ -40,7 +40,7 @@ export async function attemptDelivery(target: WebhookTarget, job: DeliveryJob, n
   let status: number;
   let retryAfter: string | null;
   try {
-    ({ status, retryAfter } = await httpPost(new URL(target.url.reveal()), headers, job.body, target.timeoutMs));
+    ({ status, retryAfter } = await httpPost(new URL(target.url.reveal()), headers, job.body, target.timeoutMs, signal));
   } catch (err) {
     // The error's code (ECONNREFUSED, ECONNRESET, timeout, ...), never its message, which could quote the URL.
     if (err instanceof InvalidRequestError) return { outcome: 'reject', reason: err.code };

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import { RetryableDeliveryError } from '../../errors/retryable-delivery-error';
+import { Deadline } from '../../lifecycle/deadline';
+import { closeRedis } from '../../queue/redis-connection';
 import type { DeadLetterStore } from '../dead-letter/dead-letter-store';
 import { deadLetterEntry } from './dead-letter-job';
 import type { DeliveryClaims } from './delivery-claims';
@@ -44,11 +46,16 @@ export class BullmqDeliveryQueue implements DeliveryQueue {
   private readonly queue: Queue<DeliveryJob>;
   private readonly worker?: Worker<DeliveryJob>;
   private readonly connections: IORedis[] = [];
+  /** Attempts in flight in this process's worker. */
+  private readonly attempts = new Set<Promise<void>>();
+  /** Aborted at the close's deadline: cuts the attempts in flight short. */
+  private readonly cut = new AbortController();
 
   constructor(private readonly o: BullmqDeliveryQueueOptions) {
     const connect = () => {
       // BullMQ requires maxRetriesPerRequest: null so blocking commands wait out a Redis restart.
-      const c = new IORedis(o.redisUrl, { maxRetriesPerRequest: null });
+      // A short disconnect timeout: closing while Redis is away would otherwise hold the process 2 s.
+      const c = new IORedis(o.redisUrl, { maxRetriesPerRequest: null, disconnectTimeout: 200 });
       // An EventEmitter 'error' without a listener would throw; reconnecting is ioredis's job.
       c.on('error', (err) => o.events?.connectionError?.(err));
       this.connections.push(c);
@@ -58,7 +65,7 @@ export class BullmqDeliveryQueue implements DeliveryQueue {
     this.queue = new Queue<DeliveryJob>(name, { connection: connect() });
     this.queue.on('error', (err) => o.events?.connectionError?.(err));
     if (o.work ?? true)
-      this.worker = new Worker<DeliveryJob>(name, (job) => this.process(job), {
+      this.worker = new Worker<DeliveryJob>(name, (job) => this.tracked(this.process(job)), {
         connection: connect(),
         concurrency: o.concurrency,
         maxStalledCount: MAX_STALLED,
@@ -101,17 +108,44 @@ export class BullmqDeliveryQueue implements DeliveryQueue {
     }
   }
 
-  async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
-    await Promise.all(this.connections.map((c) => c.quit().catch(() => undefined)));
-    await this.o.claims.close();
+  async close(deadline = Deadline.after(10_000)): Promise<number> {
+    let left = 0;
+    if (this.worker) {
+      // No new jobs; the attempts in flight get until the deadline. One cut short then stays in
+      // Redis (active until its lock lapses, then waiting again) for the next worker to attempt.
+      await deadline.settles(this.worker.pause(true));
+      if (!(await deadline.settles(Promise.all(this.attempts)))) {
+        left = this.attempts.size;
+        this.cut.abort();
+      }
+      // Forced: the jobs were waited for above; it drops the connections rather than QUIT into a Redis that may be gone.
+      await deadline.settles(this.worker.close(true));
+    }
+    // What stays queued in Redis (waiting, retrying, cut short) when Redis can still say; a moment past the deadline is allowed for the answer.
+    if (this.connections[0].status === 'ready') {
+      const counts = this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused').then(
+        (c) => Object.values(c).reduce((a, b) => a + b, 0),
+        () => left,
+      );
+      if (await Deadline.after(deadline.remaining() + 500).settles(counts)) left = await counts;
+    }
+    await deadline.settles(this.queue.close());
+    await Promise.all(this.connections.map((c) => closeRedis(c, deadline)));
+    await this.o.claims.close(deadline);
+    return left;
+  }
+
+  private tracked(attempt: Promise<void>): Promise<void> {
+    const settled = attempt.catch(() => undefined);
+    this.attempts.add(settled);
+    void settled.then(() => this.attempts.delete(settled));
+    return attempt;
   }
 
   private async process(bjob: Job<DeliveryJob>): Promise<void> {
     const job = bjob.data;
     const attempt = bjob.attemptsMade + 1;
-    const result = await this.o.send(job);
+    const result = await this.o.send(job, this.cut.signal);
     this.o.events?.attempted?.(job, attempt, result);
     if (result.outcome === 'delivered') return;
     if (result.outcome === 'reject' || attempt >= this.o.policy.maxAttempts) {

@@ -1,3 +1,5 @@
+import type { Deadline } from '../../lifecycle/deadline';
+
 /**
  * Remembers which (sink, alert id) pairs were queued, so an alert handed over twice (the queue
  * upstream is at-least-once) is delivered once. A claim is taken before the job is queued and
@@ -9,5 +11,6 @@ export interface DeliveryClaims {
   confirm(sinkId: string, alertId: string): Promise<void>;
   /** Undo a claim whose job could not be queued, so a later hand-over can try again. */
   release(sinkId: string, alertId: string): Promise<void>;
-  close(): Promise<void>;
+  /** Closes its connection (when it owns one) by `deadline`. */
+  close(deadline?: Deadline): Promise<void>;
 }

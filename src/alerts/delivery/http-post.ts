@@ -23,9 +23,9 @@ const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Age
  * node:http rather than fetch: fetch refuses some ports outright (the browsers' "bad ports", 6000,
  * 6665-6669, ...), which a server sending to an operator's endpoint has no reason to do, and its
  * errors hide the cause. Network failures reject with the socket error (its `code`); a timeout
- * rejects with code `timeout`.
+ * rejects with code `timeout`, and `signal` (a stop's deadline) with code `shutdown`.
  */
-export function httpPost(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostAnswer> {
+export function httpPost(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, signal?: AbortSignal): Promise<PostAnswer> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
     let req: http.ClientRequest;
@@ -46,8 +46,14 @@ export function httpPost(url: URL, headers: Record<string, string>, body: string
       return reject(new InvalidRequestError(String((err as NodeJS.ErrnoException).code ?? 'ERR_INVALID_REQUEST')));
     }
     const timer = setTimeout(() => req.destroy(Object.assign(new Error('webhook request timed out'), { code: 'timeout' })), timeoutMs);
+    const cut = () => req.destroy(Object.assign(new Error('webhook request cut short by the stop deadline'), { code: 'shutdown' }));
+    if (signal?.aborted) cut();
+    else signal?.addEventListener('abort', cut, { once: true });
     req.on('error', reject);
-    req.on('close', () => clearTimeout(timer));
+    req.on('close', () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', cut);
+    });
     req.end(body);
   });
 }

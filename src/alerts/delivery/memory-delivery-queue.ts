@@ -1,3 +1,4 @@
+import { Deadline } from '../../lifecycle/deadline';
 import type { DeadLetterStore } from '../dead-letter/dead-letter-store';
 import { deadLetterEntry } from './dead-letter-job';
 import type { DeliveryClaims } from './delivery-claims';
@@ -22,8 +23,9 @@ export interface MemoryDeliveryQueueOptions {
 
 /**
  * The delivery queue without Redis. Bounded (maxPending) and in memory, so it survives no crash;
- * on close() every job still waiting for a retry goes to the dead-letter file as `shutdown`,
- * so an orderly stop loses nothing and `tcpwarden alerts retry` can send it later.
+ * on close() every job still waiting for a retry, and every attempt still in flight at the
+ * deadline, goes to the dead-letter file as `shutdown`, so an orderly stop loses nothing and
+ * `tcpwarden alerts retry` can send it later.
  */
 export class MemoryDeliveryQueue implements DeliveryQueue {
   private pending = 0;
@@ -32,6 +34,10 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
   private readonly slotWaiters: (() => void)[] = [];
   private readonly sleepers = new Set<(woke: boolean) => void>();
   private idleWaiters: (() => void)[] = [];
+  /** Aborted at the close's deadline: cuts the attempts in flight short. */
+  private readonly cut = new AbortController();
+  /** Jobs dead-lettered because the queue closed before they were delivered. */
+  private leftAtClose = 0;
 
   constructor(private readonly o: MemoryDeliveryQueueOptions) {}
 
@@ -58,17 +64,21 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  async close(): Promise<void> {
+  async close(deadline = Deadline.after(10_000)): Promise<number> {
     this.closed = true;
     for (const wake of this.sleepers) wake(false);
+    // A receiver that never answers holds its attempt until its timeout: not past the deadline.
+    if (!(await deadline.settles(this.drained()))) this.cut.abort();
+    // Cut attempts end as retries that find the queue closed: dead-lettered to the local file, at once.
     await this.drained();
-    await this.o.claims.close();
+    await this.o.claims.close(deadline);
+    return this.leftAtClose;
   }
 
   private async run(job: DeliveryJob): Promise<void> {
     try {
       for (let attempt = 1; ; attempt++) {
-        const result = await this.withSlot(() => this.o.send(job));
+        const result = await this.withSlot(() => this.o.send(job, this.cut.signal));
         this.o.events?.attempted?.(job, attempt, result);
         if (result.outcome === 'delivered') return;
         if (result.outcome === 'reject' || attempt >= this.o.policy.maxAttempts)
@@ -89,6 +99,7 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
 
   private async deadLetter(job: DeliveryJob, attempts: number, reason: string, status?: number): Promise<void> {
     await this.o.deadLetters.add(deadLetterEntry(job, attempts, reason, status));
+    if (this.closed) this.leftAtClose++;
     this.o.events?.deadLettered?.(job, reason);
   }
 

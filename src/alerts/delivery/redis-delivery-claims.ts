@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { Deadline } from '../../lifecycle/deadline';
+import { closeRedis } from '../../queue/redis-connection';
 import type { DeliveryClaims } from './delivery-claims';
 
 const PREFIX = 'tcpwarden:alerts:claim:';
@@ -30,7 +32,8 @@ export class RedisDeliveryClaims implements DeliveryClaims {
     await this.redis.del(`${PREFIX}${sinkId}:${alertId}`);
   }
 
-  async close(): Promise<void> {
-    if (this.owned) await this.redis.quit();
+  /** QUIT while Redis answers; a plain disconnect when it is away or `deadline` (default 10 s) passes. */
+  async close(deadline = Deadline.after(10_000)): Promise<void> {
+    if (this.owned) await closeRedis(this.redis, deadline);
   }
 }

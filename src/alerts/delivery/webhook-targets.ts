@@ -88,8 +88,8 @@ export function alertmanagerUrls(sink: AlertmanagerSinkConfig): string[] {
 
 /** Sends a job to the target its sinkId names; a job for a sink no longer configured is refused, to the dead-letter list. */
 export function sendToTargets(targets: Map<string, WebhookTarget>): SendAttempt {
-  return async (job) => {
+  return async (job, signal) => {
     const target = targets.get(job.sinkId);
-    return target ? attemptDelivery(target, job) : { outcome: 'reject', reason: 'unknown_sink' };
+    return target ? attemptDelivery(target, job, Date.now, signal) : { outcome: 'reject', reason: 'unknown_sink' };
   };
 }

@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { DEFAULT_STATE_DIR, createAlertDelivery } from '../../alerts/create-alert-delivery';
 import { DEAD_LETTER_FILE } from '../../alerts/dead-letter/file-dead-letter-store';
 import { webhookSinksFromUrls } from '../../alerts/webhook-sinks-from-urls';
+import { STOP_DEADLINE_MS } from '../../detector/detector';
 import { Engine } from '../../engine/engine';
 import { UserError } from '../../errors/user-error';
 import type { TcpEvent } from '../../interfaces/tcp-event';
+import { Deadline } from '../../lifecycle/deadline';
 import { createLogger } from '../../logging/create-logger';
 import { formatLoadResult } from '../../rules/load-result';
 import { loadRules } from '../../rules/loader';
@@ -35,8 +37,6 @@ const USAGE = `usage: tcpwarden replay FILE.jsonl --rules PATH [--rules PATH...]
 
 /** Bad lines quoted in full; the rest are only counted. */
 const BAD_LINES_SHOWN = 5;
-/** How long a stop signal waits for deliveries in flight, as 'tcpwarden run' does. */
-const STOP_DEADLINE_MS = 10_000;
 
 type OnBadEvent = 'skip' | 'stop';
 
@@ -105,6 +105,7 @@ export const replayCommand: Command = {
     };
     let count = 0;
     let signal: string | undefined;
+    let stopDeadline: Deadline | undefined;
     const finished = new AbortController();
     const stop = stopSignal(undefined, finished.signal);
     void stop.then((s) => (signal = s));
@@ -120,12 +121,13 @@ export const replayCommand: Command = {
       // A signal lets the replay end (it stops reading), then gives deliveries in flight the deadline.
       await Promise.race([replayed, stop]);
       if (signal !== undefined) {
-        const deadline = new Promise<void>((resolve) => setTimeout(resolve, STOP_DEADLINE_MS).unref());
-        await Promise.race([replayed.catch(() => undefined), deadline]);
+        stopDeadline = Deadline.after(STOP_DEADLINE_MS);
+        await stopDeadline.settles(replayed);
       } else await replayed;
     } finally {
       finished.abort();
-      await delivery.close();
+      // After a signal the close shares its deadline: what is still in flight then is cut short and dead-lettered.
+      await delivery.close(stopDeadline);
       // With 'stop' the one bad line is the error itself.
       if (onBadEvent === 'skip' && badCount > 0) process.stderr.write(badLinesReport(bad, badCount));
     }

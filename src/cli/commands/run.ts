@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createDetector } from '../../detector/create-detector';
+import { STOP_DEADLINE_MS } from '../../detector/detector';
 import type { DetectorRole } from '../../detector/detector-options';
 import { UserError } from '../../errors/user-error';
 import { createLogger, parseLogLevel } from '../../logging/create-logger';
@@ -28,8 +29,16 @@ runs the default rules on the in-memory queue and prints alerts to the terminal.
   --state-dir DIR     where the dead-letter list lives without Redis (default /var/lib/tcpwarden)
   --log-level LEVEL   trace | debug | info (default) | warn | error | fatal | silent
 
-Signals: SIGINT/SIGTERM stop gracefully (detach, flush, deliver in-flight alerts, up to 10 s);
+Signals: SIGINT/SIGTERM stop gracefully (detach, flush, deliver in-flight alerts) within 10 s,
+whatever Redis or the webhook receivers do: what is not done by then is counted and named in
+the last log line (docs/operations.md); a second SIGINT/SIGTERM exits at once (exit 1).
 SIGHUP reloads the rules (with --config: the file's rules and sinks).`;
+
+/**
+ * The last resort past the stop's deadline: every step of the stop honours the deadline, so this
+ * only fires if one does not (a bug), or if something keeps the process up after the stop.
+ */
+const HARD_STOP_AFTER_MS = STOP_DEADLINE_MS + 3000;
 
 function parse(argv: string[]) {
   try {
@@ -92,10 +101,22 @@ async function run(argv: string[]): Promise<number> {
       applied = { ...next };
     })().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'reload rejected: the running rules and sinks stay in force'));
   });
-  const stop = stopSignal();
-  await detector.start();
-  logger.info({ signal: await stop }, 'stopping');
-  await detector.stop();
+  const stop = stopSignal(undefined, undefined, (signal) => {
+    logger.warn({ signal, step: detector.stopStep }, 'second stop signal: exiting now, without finishing the stop');
+    process.exit(1);
+  });
+  const started = detector.start();
+  // A signal may come while the detector is still starting (attaching, reaching Redis): the stop interrupts the start.
+  const signal = (await Promise.race([started.then(() => undefined), stop])) ?? (await stop);
+  logger.info({ signal }, 'stopping');
+  setTimeout(() => {
+    // What still holds the process (timers, sockets) says which part did not let go.
+    logger.error({ step: detector.stopStep, deadlineMs: STOP_DEADLINE_MS, holding: process.getActiveResourcesInfo() }, 'the stop overran its deadline: exiting with work left');
+    process.exit(1);
+  }, HARD_STOP_AFTER_MS).unref();
+  await detector.stop(STOP_DEADLINE_MS);
+  // A start the stop interrupted rejects: the stop's doing, not a failure.
+  await started.catch(() => undefined);
   return 0;
 }
 
