@@ -19,7 +19,7 @@ export const CONFIG_DEFAULTS = {
     partitions: PRODUCER_DEFAULTS.partitions,
     failover: formatDuration(DEFAULT_FAILOVER_MS),
   },
-  engine: { maxKeysPerRule: DEFAULT_MAX_KEYS_PER_RULE, distinctExactLimit: DEFAULT_DISTINCT_EXACT_LIMIT, lateness: '2s', tick: '1s' },
+  engine: { maxKeysPerRule: DEFAULT_MAX_KEYS_PER_RULE, distinctExactLimit: DEFAULT_DISTINCT_EXACT_LIMIT, lateness: '250ms', tick: '250ms' },
   loss: { threshold: 1, window: '10s', cooldown: '1m' },
   logging: { level: 'info', format: 'auto' },
 } as const;

@@ -39,9 +39,14 @@ export interface DetectorOptions {
   engine?: {
     maxKeysPerRule?: number;
     distinctExactLimit?: number;
-    /** How long after a window ends it is judged, so late batches still count. Default 2,000 ms. */
+    /**
+     * How long after a slice boundary passes on the wall clock it is judged, so events still in
+     * the collector's ring or the queue count in that judgement (and N workers judge the same
+     * events). Later events still count in the next judgements while inside the window; only
+     * events older than the window are late. Default 250 ms.
+     */
     latenessMs?: number;
-    /** How often windows are judged. Default 1,000 ms. */
+    /** How often the engine judges the slice boundaries that passed. Default 250 ms. */
     tickMs?: number;
   };
   /** Sinks, delivery and burst control. Default: none (listen to the `alert` event). */

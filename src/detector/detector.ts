@@ -61,6 +61,10 @@ class StartInterrupted extends Error {
   override readonly name = 'StartInterrupted';
 }
 
+/** How often slice boundaries are judged, and how long after one passes (see DetectorOptions.engine). */
+export const DEFAULT_TICK_MS = 250;
+export const DEFAULT_LATENESS_MS = 250;
+
 const DEFAULT_LOSS: LossAlertOptions = { threshold: 1, windowMs: 10_000, cooldownMs: 60_000 };
 
 /**
@@ -221,7 +225,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     // Alerts name their victim from this host's namespaces (the collector's directory when it has one).
     if (judge) this.victims = new VictimResolver({ host: this.host, directory: this.collector?.names });
     if (judge) {
-      const tickMs = this.options.engine?.tickMs ?? 1000;
+      const tickMs = this.options.engine?.tickMs ?? DEFAULT_TICK_MS;
       this.ticker = setInterval(() => this.queueTick(), tickMs);
     } else if (this.collector) {
       // No engine here to judge loss: the ring buffer's loss travels to the engines with the events.
@@ -455,7 +459,9 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private async tick(): Promise<void> {
     const engine = this.engine!;
     this.countLoss();
-    const lateness = this.options.engine?.latenessMs ?? 2000;
+    // Live, slice boundaries are judged on the wall clock, `lateness` after they pass (events still
+    // in the ring buffer or the queue then count); a source's batches are judged on their own time.
+    const lateness = this.options.engine?.latenessMs ?? DEFAULT_LATENESS_MS;
     const now = this.options.source ? this.sourceTime : Date.now() - lateness;
     const end = this.metrics.ruleEvaluation.startTimer();
     // A partition whose previous owner's uncommitted batches are still coming back waits to be judged.

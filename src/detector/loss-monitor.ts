@@ -59,7 +59,7 @@ export class LossMonitor {
     const seconds = Math.round(this.options.windowMs / 1000);
     return {
       dedupKey,
-      id: alertId(dedupKey, status, end),
+      id: alertId(dedupKey, status, this.firingSince ?? start, end),
       status,
       rule: { ...EVENT_LOSS_RULE, tags: [...EVENT_LOSS_RULE.tags] },
       group: { host: this.host },

@@ -14,7 +14,7 @@ export interface Touchable {
 export class CappedMap<V extends Touchable> {
   private readonly index = new Map<string, number>();
   private readonly keys: string[] = [];
-  private readonly values: V[] = [];
+  private readonly values_: V[] = [];
   private hand = 0;
   evictions = 0;
 
@@ -35,7 +35,7 @@ export class CappedMap<V extends Touchable> {
   get(key: string): V | undefined {
     const i = this.index.get(key);
     if (i === undefined) return undefined;
-    const v = this.values[i];
+    const v = this.values_[i];
     v.touched = true;
     return v;
   }
@@ -43,22 +43,22 @@ export class CappedMap<V extends Touchable> {
   set(key: string, value: V): void {
     const existing = this.index.get(key);
     if (existing !== undefined) {
-      this.values[existing] = value;
+      this.values_[existing] = value;
       return;
     }
     if (this.keys.length < this.cap) {
       this.index.set(key, this.keys.length);
       this.keys.push(key);
-      this.values.push(value);
+      this.values_.push(value);
       return;
     }
     const slot = this.victim();
-    const old = this.values[slot];
+    const old = this.values_[slot];
     this.index.delete(this.keys[slot]);
     this.evictions++;
     this.onEvict(this.keys[slot], old);
     this.keys[slot] = key;
-    this.values[slot] = value;
+    this.values_[slot] = value;
     this.index.set(key, slot);
   }
 
@@ -70,11 +70,11 @@ export class CappedMap<V extends Touchable> {
     if (i !== last) {
       // Fill the hole with the last slot so the ring stays dense.
       this.keys[i] = this.keys[last];
-      this.values[i] = this.values[last];
+      this.values_[i] = this.values_[last];
       this.index.set(this.keys[i], i);
     }
     this.keys.pop();
-    this.values.pop();
+    this.values_.pop();
     if (this.hand >= this.keys.length) this.hand = 0;
     return true;
   }
@@ -82,12 +82,17 @@ export class CappedMap<V extends Touchable> {
   clear(): void {
     this.index.clear();
     this.keys.length = 0;
-    this.values.length = 0;
+    this.values_.length = 0;
     this.hand = 0;
   }
 
+  /** The values in slot order, for a scan without allocation; valid until the map changes. */
+  values(): readonly V[] {
+    return this.values_;
+  }
+
   *[Symbol.iterator](): IterableIterator<[string, V]> {
-    for (let i = 0; i < this.keys.length; i++) yield [this.keys[i], this.values[i]];
+    for (let i = 0; i < this.keys.length; i++) yield [this.keys[i], this.values_[i]];
   }
 
   /** The slot to evict: each entry gets one second chance per pass, so this ends within two passes. */
@@ -96,7 +101,7 @@ export class CappedMap<V extends Touchable> {
     for (let step = 0; step < 2 * n; step++) {
       const slot = this.hand;
       this.hand = (this.hand + 1) % n;
-      const v = this.values[slot];
+      const v = this.values_[slot];
       if (this.pinned(v)) continue;
       if (!v.touched) return slot;
       v.touched = false;

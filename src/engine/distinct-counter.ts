@@ -1,3 +1,4 @@
+import { emptyArray } from './empty-array';
 import { hash32 } from './hash32';
 import { HyperLogLog } from './hyper-log-log';
 
@@ -6,60 +7,126 @@ export type DistinctCounterState = { exact: Array<string | number> } | { hll: st
 
 /** Values kept in a plain array before a Set: most groups see few values per window, and a short array scan beats a Set's allocations. */
 const SMALL = 16;
+const NONE: Array<string | number> = [];
 
 /**
- * Counts the distinct values of one field in one window and group: exactly while there are at
+ * Counts the distinct values of one field in one slice of a group's window: exactly while there are at
  * most `exactLimit` values (small sets are the common case and thresholds like "20 ports" need
  * exact answers), then in a HyperLogLog, so a flood of spoofed addresses costs a fixed 4 KiB.
  */
 export class DistinctCounter {
   private small: Array<string | number> | undefined = [];
   private exact: Set<string | number> | undefined;
-  private sketch: HyperLogLog | undefined;
+  private sketchOf: HyperLogLog | undefined;
+  /**
+   * The forms this counter outgrew, kept for its next use: a counter is recycled for another slice
+   * every second or so, and a busy slice outgrows the array and the Set each time.
+   */
+  private spareSmall: Array<string | number> | undefined;
+  private spareSet: Set<string | number> | undefined;
+  private spareSketch: HyperLogLog | undefined;
 
   constructor(private readonly exactLimit: number) {}
 
-  add(value: string | number | undefined): void {
-    if (value === undefined) return;
+  /** Counts `value`; true when it is new here and the values are still exact. */
+  add(value: string | number | undefined): boolean {
+    if (value === undefined) return false;
     const small = this.small;
     if (small) {
-      if (small.includes(value)) return;
+      if (small.includes(value)) return false;
       if (small.length < SMALL && small.length < this.exactLimit) {
         small.push(value);
-        return;
+        return true;
       }
-      this.exact = new Set(small);
+      const exact = this.spareSet ?? new Set();
+      this.spareSet = undefined;
+      for (const v of small) exact.add(v);
+      this.exact = exact;
+      this.spareSmall = small;
       this.small = undefined;
     }
     const exact = this.exact;
     if (exact) {
+      const before = exact.size;
       exact.add(value);
       if (exact.size > this.exactLimit) {
-        const sketch = new HyperLogLog();
+        const sketch = this.spareSketch ?? new HyperLogLog();
+        this.spareSketch = undefined;
         for (const v of exact) sketch.add(hash32(v));
-        this.sketch = sketch;
+        this.sketchOf = sketch;
+        exact.clear();
+        this.spareSet = exact;
         this.exact = undefined;
+        return false;
       }
-    } else (this.sketch as HyperLogLog).add(hash32(value));
+      return exact.size > before;
+    }
+    (this.sketchOf as HyperLogLog).add(hash32(value));
+    return false;
   }
 
-  /** Forgets every value, for reuse by another group. */
+  /** The exact values (none once they are a sketch). */
+  values(): Iterable<string | number> {
+    return this.small ?? this.exact ?? NONE;
+  }
+
+  /** Forgets every value, for reuse by another slice or group; the outgrown forms stay for reuse. */
   reset(): void {
-    if (this.small) this.small.length = 0;
-    else this.small = [];
-    this.exact = undefined;
-    this.sketch = undefined;
+    if (!this.small) {
+      this.small = this.spareSmall ?? [];
+      this.spareSmall = undefined;
+    }
+    emptyArray(this.small);
+    if (this.exact) {
+      this.exact.clear();
+      this.spareSet = this.exact;
+      this.exact = undefined;
+    }
+    if (this.sketchOf) {
+      this.sketchOf.registers.fill(0);
+      this.spareSketch = this.sketchOf;
+      this.sketchOf = undefined;
+    }
+  }
+
+  /** Whether the values are a sketch now (a merge with it can only be a sketch). */
+  get sketch(): boolean {
+    return this.sketchOf !== undefined;
+  }
+
+  /** Appends the exact values not in `list` yet (only while exact): cheaper than a Set for a few values. */
+  addNewTo(list: Array<string | number>): void {
+    const values = this.small ?? this.exact ?? NONE;
+    for (const v of values) if (!list.includes(v)) list.push(v);
+  }
+
+  /** Adds the exact values to `set` (only while exact). */
+  addTo(set: Set<string | number>): void {
+    if (this.small) for (const v of this.small) set.add(v);
+    else if (this.exact) for (const v of this.exact) set.add(v);
+  }
+
+  /** Merges the values into `sketch`: register-wise maximum, or each exact value hashed. */
+  mergeInto(sketch: HyperLogLog): void {
+    if (this.sketchOf) {
+      const from = this.sketchOf.registers;
+      const to = sketch.registers;
+      for (let i = 0; i < to.length; i++) if (from[i] > to[i]) to[i] = from[i];
+      return;
+    }
+    if (this.small) for (const v of this.small) sketch.add(hash32(v));
+    else if (this.exact) for (const v of this.exact) sketch.add(hash32(v));
   }
 
   get size(): number {
     if (this.small) return this.small.length;
-    return this.exact ? this.exact.size : (this.sketch as HyperLogLog).estimate();
+    return this.exact ? this.exact.size : (this.sketchOf as HyperLogLog).estimate();
   }
 
   toState(): DistinctCounterState {
     if (this.small) return { exact: [...this.small] };
     if (this.exact) return { exact: [...this.exact] };
-    const hll = this.sketch as HyperLogLog;
+    const hll = this.sketchOf as HyperLogLog;
     return { hll: Buffer.from(hll.registers).toString('base64'), precision: hll.precision };
   }
 
@@ -68,7 +135,7 @@ export class DistinctCounter {
     if ('exact' in state) for (const v of state.exact) c.add(v);
     else {
       c.small = undefined;
-      c.sketch = new HyperLogLog(state.precision, new Uint8Array(Buffer.from(state.hll, 'base64')));
+      c.sketchOf = new HyperLogLog(state.precision, new Uint8Array(Buffer.from(state.hll, 'base64')));
     }
     return c;
   }

@@ -1,11 +1,11 @@
 export interface EngineOptions {
   /**
-   * Groups a rule tracks at once, per open window and across windows (default 10,000). Past it,
-   * the least recently used group is evicted and counted (`stats()`, and `loss` on alerts), so a
-   * flood of spoofed sources costs bounded memory.
+   * Groups a rule tracks at once (default 10,000). Past it, the least recently used group (not a
+   * firing one) is evicted and counted (`stats()`, and `loss` on alerts), so a flood of spoofed
+   * sources costs bounded memory.
    */
   maxKeysPerRule?: number;
-  /** Distinct values counted exactly per group and window before switching to a HyperLogLog (default 256). */
+  /** Distinct values counted exactly per group and slice before switching to a HyperLogLog (default 256). */
   distinctExactLimit?: number;
   /**
    * Scale-out: when given, the engine tracks only the groups this returns true for. Called for
@@ -13,7 +13,7 @@ export interface EngineOptions {
    * in one partition's batch feeds only the groups of that partition (see PartitionedEngine).
    */
   ownsGroup?: (ruleId: string, groupKey: string) => boolean;
-  /** Host name for alerts whose window holds no event (a resolution after silence). */
+  /** Host name for alerts of groups whose events name none. */
   host?: string;
 }
 

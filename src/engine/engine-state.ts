@@ -1,14 +1,16 @@
 import { Packr } from 'msgpackr';
-import type { KeyStateJson } from './key-state';
-import type { WindowAggregateState } from './window-aggregate';
+import type { GroupStateJson } from './group-state';
 
-/** One rule's window state as plain JSON. */
+/** One rule's state as plain data: its groups' sliding windows, alert episodes and baselines. */
 export interface RuleState {
   fingerprint: string;
-  cursor: number | undefined;
-  firstStart: number | undefined;
-  windows: Array<{ start: number; evictedEvents: number; groups: Array<[string, WindowAggregateState]> }>;
-  keys: Array<[string, KeyStateJson]>;
+  /** The last slice boundary judged (epoch ms), null before the first events. */
+  judgedUntil: number | null;
+  /** Start of the rule's first block (the baseline's past begins there). */
+  firstBlock: number | null;
+  groups: Array<[string, GroupStateJson]>;
+  /** Events lost per slice: [slice number, evicted, late]. */
+  loss: Array<[number, number, number]>;
 }
 
 /**
@@ -16,7 +18,8 @@ export interface RuleState {
  * unchanged) or a move between processes. Version it so a future layout can refuse an old one.
  */
 export interface EngineState {
-  version: 1;
+  /** 2: sliding windows (1 was tumbling windows, not readable any more). */
+  version: 2;
   rules: Record<string, RuleState>;
 }
 

@@ -10,10 +10,11 @@ import type { RuleStats } from './rule-stats';
 const KIND_INDEX = new Map<string, number>(EVENT_KINDS.map((k, i) => [k, i]));
 
 /**
- * The windowed rules engine. Time is event time: `push` counts events into the windows their
- * `ts` falls in, `advance(now)` closes the windows that ended by `now` and judges them. A replay
- * pushes recorded batches and advances to their timestamps, as fast as it can read; a live
- * runner advances with the wall clock (less the lateness it tolerates).
+ * The sliding-window rules engine. Time is event time: `push` counts events into the slices their
+ * `ts` falls in, `advance(now)` judges every slice boundary up to `now`, each group as of that
+ * instant over the window that ends there, and fires at the first boundary where a rule's
+ * condition holds. A replay pushes recorded batches and advances to their timestamps, as fast as
+ * it can read; a live runner advances with the wall clock.
  */
 export class Engine {
   private runtimes: RuleRuntime[] = [];
@@ -63,7 +64,7 @@ export class Engine {
   }
 
   /**
-   * Counts events into their windows. Cheap: no rule condition is evaluated here beyond `match`.
+   * Counts events into their groups' slices. Cheap: no rule condition is evaluated here beyond `match`.
    * The batch is split by kind, then each rule reads the partitions it can match.
    */
   push(events: Iterable<TcpEvent>): void {
@@ -96,7 +97,7 @@ export class Engine {
     }
   }
 
-  /** Closes every window that ended by `nowMs` (event time) and returns the alerts, oldest window first. */
+  /** Judges every slice boundary up to `nowMs` (event time) and returns the alerts, oldest judgement first. */
   async advance(nowMs: number): Promise<Alert[]> {
     const out: Alert[] = [];
     for (const r of this.runtimes) await r.advance(nowMs, out);
@@ -104,8 +105,8 @@ export class Engine {
   }
 
   /**
-   * Closes everything: advances past the last event far enough for every open window to close and
-   * every firing alert to resolve (the end of a replay).
+   * Judges everything: advances past the last event far enough for every event to leave its
+   * windows and every firing alert to resolve (the end of a replay).
    */
   async flush(): Promise<Alert[]> {
     let until = this.maxTs;
@@ -123,12 +124,12 @@ export class Engine {
   exportState(): EngineState {
     const rules: EngineState['rules'] = {};
     for (const r of this.runtimes) rules[r.rule.id] = r.exportState();
-    return { version: 1, rules };
+    return { version: 2, rules };
   }
 
   /** Takes the state of the rules whose id and fingerprint match; returns the ids of the rules that took it. */
   importState(state: EngineState): string[] {
-    if (state.version !== 1) return [];
+    if (state.version !== 2) return [];
     const taken: string[] = [];
     for (const r of this.runtimes) {
       // A rule id may be `constructor`: only the state's own entries count.

@@ -11,7 +11,7 @@ import type { RuleStats } from './rule-stats';
 type Cumulative = Pick<RuleStats, 'evictedGroups' | 'evictedEvents' | 'lateEvents' | 'evaluations' | 'failedBatches'>;
 
 /**
- * One Engine per queue partition this worker owns. A partition's windows, baselines and alert
+ * One Engine per queue partition this worker owns. A partition's sliding windows, baselines and alert
  * states are its own engine's, so they move between workers whole (exportState on the old owner,
  * importState on the new) and a partition whose previous owner's batches are still coming back
  * can wait to be judged without holding up the others. An event travels to the partition of
@@ -78,7 +78,7 @@ export class PartitionedEngine {
     return engine !== undefined;
   }
 
-  /** Judges the windows that ended by `nowMs` in the partitions `judge` accepts, oldest window first. */
+  /** Judges the slice boundaries up to `nowMs` in the partitions `judge` accepts, oldest first. */
   async advance(nowMs: number, judge: (partition: number) => boolean = () => true): Promise<Alert[]> {
     const out: Alert[] = [];
     for (const [p, engine] of this.engines) if (judge(p)) out.push(...(await engine.advance(nowMs)));
@@ -96,7 +96,7 @@ export class PartitionedEngine {
       const d = this.departed.get(rule.id);
       byRule.set(rule.id, {
         ruleId: rule.id,
-        openWindows: 0,
+        openSlices: 0,
         windowGroups: 0,
         trackedGroups: 0,
         firing: 0,
@@ -111,7 +111,7 @@ export class PartitionedEngine {
       for (const s of engine.stats()) {
         const t = byRule.get(s.ruleId);
         if (!t) continue;
-        t.openWindows = Math.max(t.openWindows, s.openWindows);
+        t.openSlices = Math.max(t.openSlices, s.openSlices);
         t.windowGroups += s.windowGroups;
         t.trackedGroups += s.trackedGroups;
         t.firing += s.firing;

@@ -1,26 +1,25 @@
-import { Engine as JsonRulesEngine } from 'json-rules-engine';
 import type { Alert, AlertStatus } from '../interfaces/alert';
 import type { TcpEvent } from '../interfaces/tcp-event';
 import { DISTINCT_PREFIX } from '../rules/aggregates';
 import type { CompiledRule } from '../rules/compiled-rule';
 import { FIELD_GETTERS, type FieldGetter } from '../rules/field-getters';
 import { alertId } from './alert-id';
+import { newAlertEpisode, stepAlert } from './alert-state-machine';
+import { baselineFacts, newBaselineHistory, recordBaseline, rollBaseline } from './baseline-history';
 import { CappedMap } from './capped-map';
+import { DistinctCounter } from './distinct-counter';
 import type { RuleState } from './engine-state';
 import { GROUP_SEPARATOR } from './group-key';
 import type { GroupKeyCache } from './group-key-cache';
-import { newKeyState, type KeyState } from './key-state';
+import { GroupState, groupStateFromJson, groupStateJson } from './group-state';
+import { HyperLogLog } from './hyper-log-log';
+import { RuleJudge } from './rule-judge';
 import type { RuleStats } from './rule-stats';
+import { sliceMsOf, type DistinctScratch } from './sliding-window';
 import { renderSummary } from './summary';
-import {
-  NETNS_PER_GROUP,
-  newWindowAggregate,
-  recycleWindowAggregate,
-  SAMPLES_PER_GROUP,
-  windowAggregateFromState,
-  windowAggregateState,
-  type WindowAggregate,
-} from './window-aggregate';
+
+/** Two integers under 2^26 pack exactly into one double: a * PACK + b. */
+const PACK = 2 ** 26;
 
 // Globals used per event are read once here: in a vm context (jest runs the tests in one) every
 // global lookup costs about 100 ns, which made the per-event path five times slower there.
@@ -33,66 +32,84 @@ interface Limits {
   host: string;
 }
 
-/** One open window of a rule: its groups, and the events lost to the group cap. */
-interface Window {
-  groups: CappedMap<WindowAggregate>;
-  evictedEvents: number;
+/** One group judged at a slice boundary, its window figures taken before json-rules-engine is awaited. */
+interface Judgement {
+  g: GroupState;
+  generation: number;
+  count: number;
+  /** The facts `when` names (built only when json-rules-engine must run). */
+  facts: Record<string, number> | undefined;
+  key: string | number;
+  holds: boolean | undefined;
 }
 
-/** One group to judge when a window closes. */
-interface Judgement {
-  key: string;
-  agg: WindowAggregate | undefined;
-  state: KeyState | undefined;
-  facts: Record<string, number>;
-}
+/** Events lost per slice, by stage: an alert reports those of the slices of its window. */
+type SliceLoss = [evicted: number, late: number];
 
 /**
- * One rule at run time: its open tumbling windows (aligned to multiples of the window length in
- * event time, so every worker and every replay cuts the same windows), the state of its groups
- * across windows, and its alert state machine. json-rules-engine runs once per group per closed
- * window.
+ * One rule at run time: a sliding window per group (a ring of slices, see SlidingWindow), judged
+ * at slice boundaries in event time. At each boundary T (a multiple of the slice length), the
+ * groups whose window [T - window, T) changed since their last judgement (new events, slices
+ * leaving the window) and the firing groups are judged; nothing else is. The judgement instants
+ * and what each one sees are a function of the events' timestamps, not of when `advance` runs, so
+ * replays, N workers and a failover judge the same windows and produce the same alert ids.
  */
 export class RuleRuntime {
-  private readonly windows = new Map<number, Window>();
-  private readonly keys: CappedMap<KeyState>;
-  private readonly firing = new Set<string>();
-  private readonly judge: JsonRulesEngine;
-  /** Start of the oldest window not yet closed; events before it are late. */
-  private cursor: number | undefined;
-  /** Start of the first window this rule saw: before it there is no past to take a baseline from. */
-  private firstStart: number | undefined;
-  private lastStart = NaN;
-  private lastWindow: Window | undefined;
-  private lateSinceClose = 0;
-  /**
-   * Aggregates of judged windows and evicted groups, reused for new groups: every window
-   * allocates one per group otherwise, and under a flood every insert evicts one, so reuse keeps
-   * the garbage collector (and the RSS) out of the per-event path. At most `maxKeys` are kept.
-   */
-  private readonly spares: WindowAggregate[] = [];
-  private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, evaluations: 0, failedBatches: 0 };
+  private readonly groups: CappedMap<GroupState>;
+  private readonly judge: RuleJudge;
+  private readonly sliceMs: number;
+  private readonly slicesPerWindow: number;
+  /** The last slice boundary judged (epoch ms); undefined until the first events. */
+  private judgedUntil: number | undefined;
+  /** Events in slices before this one are outside every window still to judge: late. */
+  private firstOpen = -Infinity;
+  /** Start of the first block (window-long period) of this rule: before it there is no past for a baseline. */
+  private firstBlock: number | undefined;
+  private firing = 0;
+  /** Pushes seen, so a judgement that awaited json-rules-engine knows whether events came in meanwhile. */
+  private pushes = 0;
+  private readonly loss = new Map<number, SliceLoss>();
+  /** Group states and distinct counters of evicted or emptied groups, reused: under a flood every insert evicts one. */
+  private readonly spareGroups: GroupState[] = [];
+  private readonly spareCounters: DistinctCounter[] = [];
+  private readonly scratch: DistinctScratch = { list: [], set: new Set(), sketch: new HyperLogLog() };
+  /** `when` names no fact but `count` and `rate` (a function of count): the count alone is the memo key. */
+  private readonly countOnly: boolean;
+  /** The distinct fields (indices into the rule's) that `when` names, and whether it names baseline or spike. */
+  private readonly judgedDistinct: number[];
+  private readonly judgedBaseline: boolean;
+  private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, failedBatches: 0 };
 
   constructor(
     public rule: CompiledRule,
     private readonly limits: Limits,
   ) {
-    this.keys = new CappedMap<KeyState>(
+    this.sliceMs = sliceMsOf(rule.windowMs);
+    this.slicesPerWindow = rule.windowMs / this.sliceMs;
+    this.groups = new CappedMap<GroupState>(
       limits.maxKeys,
-      () => this.counters.evictedGroups++,
-      (s) => s.firing,
+      (_key, g) => this.evicted(g),
+      (g) => g.episode?.firing === true,
     );
     this.distinctGetters = rule.distinctFields.map((f) => FIELD_GETTERS[f]);
     this.groupGetters = rule.groupBy.map((f) => FIELD_GETTERS[f]);
-    this.judge = new JsonRulesEngine([], { allowUndefinedFacts: false });
-    for (const [name, cond] of Object.entries(rule.sharedConditions)) this.judge.setCondition(name, cond);
-    this.judge.addRule({ conditions: rule.when, event: { type: 'fire' } });
+    const order = ['count', 'rate', ...rule.distinctFields.map((f) => DISTINCT_PREFIX + f), ...(rule.baseline ? ['baseline', 'spike'] : [])];
+    this.judge = new RuleJudge(rule, order);
+    this.countOnly = this.judge.facts.every((f) => f === 'count' || f === 'rate');
+    this.judgedDistinct = rule.distinctFields.map((f, i) => (this.judge.facts.includes(DISTINCT_PREFIX + f) ? i : -1)).filter((i) => i >= 0);
+    this.judgedBaseline = this.judge.facts.includes('baseline') || this.judge.facts.includes('spike');
   }
 
   /** The rule's slot in the engine's group key cache. */
   keySlot = 0;
   private readonly distinctGetters: FieldGetter[];
   private readonly groupGetters: FieldGetter[];
+  private readonly takeCounter = (): DistinctCounter => this.spareCounters.pop() ?? new DistinctCounter(this.limits.exactLimit);
+  private readonly recycleCounter = (counter: DistinctCounter): void => {
+    if (this.spareCounters.length >= this.limits.maxKeys) return;
+    counter.reset();
+    this.spareCounters.push(counter);
+  };
 
   /** The partitions (event kinds) of a pushed batch this rule reads; set by the engine. */
   partitions: number[] = [];
@@ -102,9 +119,19 @@ export class RuleRuntime {
     this.counters.failedBatches++;
   }
 
-  /** Called once per pushed batch before `addAll`: the first batch fixes where this rule's windows start. */
+  /** Called once per pushed batch before `addAll`: the first batch fixes where this rule's judgements start. */
   begin(batchMinTs: number): void {
-    if (this.cursor === undefined) this.cursor = this.firstStart = Math.floor(batchMinTs / this.rule.windowMs) * this.rule.windowMs;
+    this.pushes++;
+    if (this.judgedUntil === undefined) {
+      this.setJudgedUntil(floor(batchMinTs / this.sliceMs) * this.sliceMs);
+      this.firstBlock = floor(batchMinTs / this.rule.windowMs) * this.rule.windowMs;
+    }
+  }
+
+  private setJudgedUntil(t: number): void {
+    this.judgedUntil = t;
+    // The next judgement, at t + slice, sees the slices [t/slice + 1 - n, t/slice].
+    this.firstOpen = t / this.sliceMs + 1 - this.slicesPerWindow;
   }
 
   /**
@@ -120,252 +147,288 @@ export class RuleRuntime {
   }
 
   private add(e: TcpEvent, key: string): void {
-    const rule = this.rule;
-    const w = rule.windowMs;
-    const start = floor(e.ts / w) * w;
-    if (start < (this.cursor as number)) {
+    const slice = floor(e.ts / this.sliceMs);
+    if (slice < this.firstOpen) {
       this.counters.lateEvents++;
-      this.lateSinceClose++;
+      this.lossAt((this.judgedUntil as number) / this.sliceMs)[1]++;
       return;
-    }
-    let window = start === this.lastStart ? this.lastWindow : undefined;
-    if (!window) {
-      window = this.windows.get(start);
-      if (!window) window = this.openWindow(start, 0);
-      this.lastStart = start;
-      this.lastWindow = window;
     }
     // Asked for every event, not once per group: with partitions, a copy of the event also arrives
     // in the batch of another partition (for another rule's group), where this group is not owned.
-    if (this.limits.ownsGroup && !this.limits.ownsGroup(rule.id, key)) return;
-    let agg = window.groups.get(key);
-    if (!agg) {
-      const getters = this.groupGetters;
-      const group: Array<string | number> = [];
-      for (let i = 0; i < getters.length; i++) group.push(getters[i](e) ?? '');
-      const spare = this.spares.pop();
-      agg = spare ? recycleWindowAggregate(spare, group, e.host) : newWindowAggregate(group, rule.distinctFields.length, this.limits.exactLimit, e.host);
-      window.groups.set(key, agg);
-    }
-    // A counter sample stands for `value` occurrences; any other event for one.
-    agg.count += e.value ?? 1;
-    const distinct = this.distinctGetters;
-    for (let i = 0; i < distinct.length; i++) agg.distinct[i].add(distinct[i](e));
-    if (agg.samples.length < SAMPLES_PER_GROUP) agg.samples.push(e);
-    if (agg.netns.length < NETNS_PER_GROUP && !agg.netns.includes(e.netns)) agg.netns.push(e.netns);
+    if (this.limits.ownsGroup && !this.limits.ownsGroup(this.rule.id, key)) return;
+    let g = this.groups.get(key);
+    if (!g) g = this.newGroup(key, e);
+    g.add(e, slice, this.rule.windowMs, this.distinctGetters, this.takeCounter);
   }
 
-  private openWindow(start: number, evictedEvents: number): Window {
-    const window: Window = {
-      evictedEvents,
-      groups: new CappedMap<WindowAggregate>(this.limits.maxKeys, (_key, agg) => {
-        window.evictedEvents += agg.count;
-        this.counters.evictedGroups++;
-        this.counters.evictedEvents += agg.count;
-        if (this.spares.length < this.limits.maxKeys) this.spares.push(agg);
-      }),
-    };
-    this.windows.set(start, window);
-    return window;
+  private newGroup(key: string, e: TcpEvent): GroupState {
+    // map() sizes the array exactly: a flood keeps 10,000 of these per rule.
+    const group = this.groupGetters.map((get) => get(e) ?? '');
+    let g = this.spareGroups.pop();
+    if (g) {
+      g.key = key;
+      g.group = group;
+      g.host = e.host;
+    } else g = new GroupState(key, group, e.host, this.distinctGetters.length);
+    if (this.rule.baseline) g.baseline = newBaselineHistory(this.firstBlock as number);
+    this.groups.set(key, g);
+    return g;
   }
 
-  /** Closes every window that ends at or before `now` (event time), appending the resulting alerts. */
+  private evicted(g: GroupState): void {
+    for (let i = 0; i < g.ring.length; i += 2) this.lossAt(g.ring[i])[0] += g.ring[i + 1];
+    const events = g.total();
+    this.counters.evictedGroups++;
+    this.counters.evictedEvents += events;
+    if (g.episode?.firing) this.firing--;
+    this.recycle(g);
+  }
+
+  /** Empties a group state that left the map and keeps it for a new group. */
+  private recycle(g: GroupState): void {
+    g.generation++;
+    g.clear('', this.recycleCounter);
+    g.episode = undefined;
+    g.baseline = undefined;
+    g.touched = false;
+    if (this.spareGroups.length < this.limits.maxKeys) this.spareGroups.push(g);
+  }
+
+  private lossAt(slice: number): SliceLoss {
+    let l = this.loss.get(slice);
+    if (!l) this.loss.set(slice, (l = [0, 0]));
+    return l;
+  }
+
+  /** Judges every slice boundary up to `now` (event time), appending the resulting alerts. */
   async advance(now: number, out: Alert[]): Promise<void> {
-    const w = this.rule.windowMs;
-    while (this.cursor !== undefined && this.cursor + w <= now) {
-      const start = this.cursor;
-      const window = this.windows.get(start);
-      // Take the window out before judging it: events pushed while json-rules-engine runs are late,
-      // and must not change (or recycle) the aggregates being judged.
-      this.windows.delete(start);
-      if (this.lastStart === start) this.lastWindow = undefined;
-      this.cursor = start + w;
-      if (window || this.firing.size > 0) await this.close(start, window, out);
-      if (this.firing.size === 0) {
-        // Nothing to judge in empty windows: jump to the next window holding events, or to now's.
-        let next = Math.floor(now / w) * w;
-        for (const s of this.windows.keys()) if (s < next) next = s;
-        if (next > this.cursor) this.cursor = next;
-      }
+    const s = this.sliceMs;
+    const last = floor(now / s) * s;
+    while (this.judgedUntil !== undefined && this.judgedUntil < last) {
+      const at = this.judgedUntil + s;
+      const pushes = this.pushes;
+      const soonest = await this.judgeAt(at, out);
+      // Boundaries where no group changes are skipped, unless events came in while judging.
+      const next = this.pushes === pushes ? Math.min(soonest - s, last) : at;
+      this.setJudgedUntil(Math.max(next, at));
+      for (const slice of this.loss.keys()) if (slice < this.firstOpen - 1) this.loss.delete(slice);
     }
   }
 
-  private async close(start: number, window: Window | undefined, out: Alert[]): Promise<void> {
-    const jobs: Judgement[] = [];
-    for (const [key, agg] of window?.groups ?? []) {
-      let state = this.keys.get(key);
-      if (!state && this.rule.baseline) {
-        state = newKeyState(agg.group);
-        this.keys.set(key, state);
-      }
-      jobs.push({ key, agg, state, facts: this.facts(start, agg, state) });
-    }
-    for (const key of this.firing) {
-      if (window?.groups.has(key)) continue;
-      const state = this.keys.get(key);
-      if (!state) {
-        this.firing.delete(key);
-        continue;
-      }
-      jobs.push({ key, agg: undefined, state, facts: this.facts(start, undefined, state) });
-    }
-    this.counters.evaluations += jobs.length;
-    const verdicts = await Promise.all(jobs.map(async (j) => (await this.judge.run(j.facts)).events.length > 0));
-    const loss = { events: (window?.evictedEvents ?? 0) + this.lateSinceClose, stages: { 'engine.evicted': window?.evictedEvents ?? 0, 'engine.late': this.lateSinceClose } };
-    this.lateSinceClose = 0;
-    jobs.forEach((job, i) => this.transition(job, verdicts[i], start, out, loss));
-    // Alerts copy what they need from the aggregates, so the window's aggregates can be reused.
-    for (const [, agg] of window?.groups ?? []) if (this.spares.length < this.limits.maxKeys) this.spares.push(agg);
-  }
-
-  /** The aggregates the rule's `when` sees for one group and window. */
-  private facts(start: number, agg: WindowAggregate | undefined, state: KeyState | undefined): Record<string, number> {
+  /**
+   * Judges the groups whose window as of `at` differs from their last judgement, and the firing
+   * ones. Returns the soonest later boundary at which some group could change (epoch ms).
+   */
+  private async judgeAt(at: number, out: Alert[]): Promise<number> {
     const rule = this.rule;
-    const count = agg?.count ?? 0;
-    const facts: Record<string, number> = { count, rate: count / (rule.windowMs / 1000) };
-    rule.distinctFields.forEach((field, i) => {
-      facts[DISTINCT_PREFIX + field] = agg ? agg.distinct[i].size : 0;
-    });
-    if (rule.baseline && state) {
-      const n = rule.baseline.windows;
-      // Windows without events count 0: since the group's last window, or for a group new to the
-      // rule, since the rule's first window (before that there is no past at all).
-      const since = state.lastWindowStart === undefined ? (this.firstStart ?? start) - rule.windowMs : state.lastWindowStart;
-      const quiet = Math.min((start - since) / rule.windowMs - 1, n);
-      for (let i = 0; i < quiet; i++) state.history.push(0);
-      if (state.history.length > n) state.history.splice(0, state.history.length - n);
-      if (state.history.length === 0) {
-        // The rule's first window: no past to compare with, so no spike rather than a false one.
-        facts.baseline = rule.baseline.minCount;
-        facts.spike = 0;
-      } else {
-        const mean = state.history.reduce((a, b) => a + b, 0) / state.history.length;
-        facts.baseline = Math.max(mean, rule.baseline.minCount);
-        // A baseline under one event would make the ratio meaningless (or infinite).
-        facts.spike = count / Math.max(facts.baseline, 1);
+    const n = this.slicesPerWindow;
+    const k = at / this.sliceMs;
+    const blockEnd = rule.baseline !== undefined && at % rule.windowMs === 0;
+    let soonest = Infinity;
+    const jobs: Judgement[] = [];
+    const emptied: GroupState[] = [];
+    const groups = this.groups.values();
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      let dirty = g.trim(k - n, this.recycleCounter) > 0 || g.dirtyFrom < k;
+      if (!dirty && blockEnd && g.holds(k - n, k)) dirty = true;
+      const firing = g.episode?.firing === true;
+      if (dirty || firing) {
+        const count = g.count(k - n, k);
+        if (g.baseline) rollBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, rule.baseline!.windows);
+        const key = this.countOnly ? count : this.memoKey(g, k, count);
+        const holds = this.judge.known(key);
+        // Nothing to do for a group whose condition is known false, with no alert or baseline to keep.
+        if (holds !== false || g.episode || g.baseline) jobs.push({ g, generation: g.generation, count, facts: undefined, key, holds });
+        g.judged(k);
       }
-      state.lastWindowStart = start;
+      if (!firing && !g.empty) {
+        soonest = Math.min(soonest, (g.slice(0) + n + 1) * this.sliceMs);
+        if (Number.isFinite(g.dirtyFrom)) soonest = Math.min(soonest, (g.dirtyFrom + 1) * this.sliceMs);
+        if (rule.baseline) soonest = Math.min(soonest, (floor(at / rule.windowMs) + 1) * rule.windowMs);
+      } else if (!firing) emptied.push(g);
+    }
+    let unknown = 0;
+    for (const j of jobs) if (j.holds === undefined) unknown++;
+    if (unknown > 0) {
+      await Promise.all(
+        jobs.map(async (j) => {
+          if (j.holds !== undefined) return;
+          j.facts ??= this.facts(j.g, k, j.count, this.judge.facts);
+          j.holds = await this.judge.run(j.key, j.facts);
+        }),
+      );
+    }
+    let loss: Alert['loss'] | undefined;
+    for (const job of jobs) {
+      const g = job.g;
+      // Recycled while json-rules-engine ran (evicted by events pushed meanwhile): its events are counted as evicted.
+      if (g.generation !== job.generation) continue;
+      const holds = job.holds as boolean;
+      if (holds || g.episode) {
+        g.episode ??= newAlertEpisode();
+        const wasFiring = g.episode.firing;
+        const step = stepAlert(g.episode, holds, at, rule.cooldownMs, rule.resolveMs);
+        if (g.episode.firing !== wasFiring) this.firing += g.episode.firing ? 1 : -1;
+        if (step) {
+          loss ??= this.lossOf(k);
+          out.push(this.alert(step === 'resolve' ? 'resolved' : 'firing', g, this.facts(g, k, job.count), at, loss));
+        }
+      }
+      if (g.baseline) {
+        recordBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, at % rule.windowMs === 0, holds, job.count, rule.baseline!.windows);
+      }
+    }
+    // Groups with nothing left in their window and no alert or baseline to keep are forgotten.
+    if (!rule.baseline) {
+      for (const g of emptied) {
+        if (g.empty && !g.episode?.firing && this.groups.get(g.key) === g) {
+          this.groups.delete(g.key);
+          this.recycle(g);
+        }
+      }
+    }
+    // Firing groups are judged at every boundary (their repeat and resolution are due on time).
+    return this.firing > 0 ? at + this.sliceMs : soonest;
+  }
+
+  /**
+   * What the verdict depends on, as a memo key: the count (rate follows from it), the distinct
+   * counts and the baseline (spike follows from count and baseline) that `when` names. The usual
+   * pair (count, one distinct count) packs into one number: no string is built per judgement.
+   */
+  private memoKey(g: GroupState, k: number, count: number): number | string {
+    const from = k - this.slicesPerWindow;
+    const d = this.judgedDistinct;
+    if (d.length === 1 && !this.judgedBaseline) {
+      const distinct = g.distinctCount(d[0], from, k, this.scratch, true);
+      if (count >= 0 && count < PACK && Number.isInteger(count) && distinct < PACK) return count * PACK + distinct;
+      return `${count},${distinct}`;
+    }
+    let key = `${count}`;
+    for (let i = 0; i < d.length; i++) key += `,${g.distinctCount(d[i], from, k, this.scratch, true)}`;
+    if (this.judgedBaseline && g.baseline) key += `,${baselineFacts(g.baseline, count, this.rule.baseline!.minCount).baseline}`;
+    return key;
+  }
+
+  /**
+   * The aggregates of one group's window, the slices [k - n, k) holding `count` events: all of
+   * them (what an alert reports), or only those named in `only` (what `when` needs). The
+   * baseline must have been rolled to the judgement's block.
+   */
+  private facts(g: GroupState, k: number, count: number, only?: string[]): Record<string, number> {
+    const rule = this.rule;
+    const from = k - this.slicesPerWindow;
+    const facts: Record<string, number> = { count };
+    if (!only || only.includes('rate')) facts.rate = count / (rule.windowMs / 1000);
+    for (let f = 0; f < rule.distinctFields.length; f++) {
+      const name = DISTINCT_PREFIX + rule.distinctFields[f];
+      // What `when` needs is judged at every boundary: its values are kept as a span; an alert's others are merged.
+      if (!only || only.includes(name)) facts[name] = g.distinctCount(f, from, k, this.scratch, only !== undefined);
+    }
+    if (rule.baseline && g.baseline && (!only || only.includes('baseline') || only.includes('spike'))) {
+      const b = baselineFacts(g.baseline, count, rule.baseline.minCount);
+      facts.baseline = b.baseline;
+      facts.spike = b.spike;
     }
     return facts;
   }
 
-  private transition(job: Judgement, holds: boolean, start: number, out: Alert[], loss: Alert['loss']): void {
-    const end = start + this.rule.windowMs;
-    let state = job.state;
-    const baseline = this.rule.baseline;
-    if (baseline && state && !holds) {
-      // Only windows where the condition is false feed the baseline: an attack must not become
-      // the normal it is compared with, so a long episode keeps firing (and repeating) until it ends.
-      state.history.push(job.facts.count);
-      if (state.history.length > baseline.windows) state.history.splice(0, state.history.length - baseline.windows);
+  /** Events lost (evicted groups' events, late events) in the slices of the window ending at slice boundary k. */
+  private lossOf(k: number): Alert['loss'] {
+    let evicted = 0;
+    let late = 0;
+    for (const [slice, l] of this.loss) {
+      if (slice < k - this.slicesPerWindow || slice >= k) continue;
+      evicted += l[0];
+      late += l[1];
     }
-    if (holds) {
-      if (!state) {
-        state = newKeyState(job.agg?.group ?? []);
-        this.keys.set(job.key, state);
-      }
-      state.lastTrueEnd = end;
-      if (job.agg) {
-        state.host = job.agg.host;
-        state.netns = [...job.agg.netns];
-      }
-      if (!state.firing) {
-        state.firing = true;
-        state.startsAt = end;
-        state.lastSentEnd = end;
-        this.firing.add(job.key);
-        out.push(this.alert('firing', job, state, start, loss));
-      } else if (end - state.lastSentEnd >= this.rule.cooldownMs) {
-        state.lastSentEnd = end;
-        out.push(this.alert('firing', job, state, start, loss));
-      }
-    } else if (state?.firing && end - state.lastTrueEnd >= this.rule.resolveMs) {
-      state.firing = false;
-      this.firing.delete(job.key);
-      out.push(this.alert('resolved', job, state, start, loss));
-      if (!this.rule.baseline) this.keys.delete(job.key);
-    }
+    return { events: evicted + late, stages: { 'engine.evicted': evicted, 'engine.late': late } };
   }
 
-  private alert(status: AlertStatus, job: Judgement, state: KeyState, start: number, loss: Alert['loss']): Alert {
+  private alert(status: AlertStatus, g: GroupState, facts: Record<string, number>, at: number, loss: Alert['loss']): Alert {
     const rule = this.rule;
-    const end = start + rule.windowMs;
-    const dedupKey = rule.id + GROUP_SEPARATOR + job.key;
+    const start = at - rule.windowMs;
+    const dedupKey = rule.id + GROUP_SEPARATOR + g.key;
     const group: Record<string, string | number> = {};
     rule.groupBy.forEach((f, i) => {
-      group[f] = state.group[i];
+      group[f] = g.group[i];
     });
+    const episode = g.episode!;
     return {
       dedupKey,
-      id: alertId(dedupKey, status, end),
+      id: alertId(dedupKey, status, episode.startsAt, at),
       status,
       rule: { id: rule.id, name: rule.name, severity: rule.severity, tags: rule.tags },
       group,
-      window: { start, end },
-      aggregates: job.facts,
-      summary: renderSummary(rule.summary, { ...group, ...job.facts }, rule.windowMs),
-      host: job.agg?.host || state.host || this.limits.host,
-      netns: [...(job.agg ? job.agg.netns : state.netns)],
-      samples: [...(job.agg?.samples ?? [])],
-      loss,
-      startsAt: state.startsAt,
-      ...(status === 'resolved' ? { endsAt: end } : {}),
+      window: { start, end: at },
+      aggregates: facts,
+      summary: renderSummary(rule.summary, { ...group, ...facts }, rule.windowMs),
+      host: g.host || this.limits.host,
+      netns: [...g.netns],
+      samples: g.samples.filter((e) => e.ts >= start && e.ts < at),
+      loss: { events: loss.events, stages: { ...loss.stages } },
+      startsAt: episode.startsAt,
+      ...(status === 'resolved' ? { endsAt: at } : {}),
     };
   }
 
   stats(): RuleStats {
     let windowGroups = 0;
-    for (const w of this.windows.values()) windowGroups += w.groups.size;
+    let openSlices = 0;
+    for (const g of this.groups.values()) {
+      if (g.empty) continue;
+      windowGroups++;
+      openSlices = Math.max(openSlices, g.size);
+    }
     return {
       ruleId: this.rule.id,
-      openWindows: this.windows.size,
+      openSlices,
       windowGroups,
-      trackedGroups: this.keys.size,
-      firing: this.firing.size,
+      trackedGroups: this.groups.size,
+      firing: this.firing,
       ...this.counters,
+      evaluations: this.judge.runs,
     };
   }
 
-  /** The latest event time this rule has a window for, so a flush knows how far to advance. */
+  /** The latest event time this rule holds a slice for, so a flush knows how far to advance. */
   get horizon(): number | undefined {
-    let max = this.cursor;
-    for (const s of this.windows.keys()) if (max === undefined || s > max) max = s;
-    return max === undefined ? undefined : max + this.rule.windowMs;
+    let max = this.judgedUntil;
+    if (max === undefined) return undefined;
+    for (const g of this.groups.values()) if (!g.empty) max = Math.max(max, (g.slice(g.size - 1) + 1) * this.sliceMs);
+    return max;
   }
 
   exportState(): RuleState {
     return {
       fingerprint: this.rule.fingerprint,
-      cursor: this.cursor,
-      firstStart: this.firstStart,
-      windows: [...this.windows].map(([start, w]) => ({
-        start,
-        evictedEvents: w.evictedEvents,
-        groups: [...w.groups].map(([k, agg]): [string, ReturnType<typeof windowAggregateState>] => [k, windowAggregateState(agg)]),
-      })),
-      keys: [...this.keys].map(([k, s]) => {
-        const { touched: _touched, ...rest } = s;
-        return [k, { ...rest, history: [...rest.history] }];
-      }),
+      judgedUntil: this.judgedUntil ?? null,
+      firstBlock: this.firstBlock ?? null,
+      groups: [...this.groups].map(([k, g]) => [k, groupStateJson(g)]),
+      loss: [...this.loss].map(([slice, [evicted, late]]) => [slice, evicted, late]),
     };
   }
 
   /** Replaces this rule's state with an exported one (the caller checks the fingerprint). */
   importState(state: RuleState): void {
-    this.windows.clear();
-    this.keys.clear();
-    this.firing.clear();
-    this.lastWindow = undefined;
-    this.lastStart = NaN;
-    this.cursor = state.cursor;
-    this.firstStart = state.firstStart;
-    for (const w of state.windows) {
-      const window = this.openWindow(w.start, w.evictedEvents);
-      for (const [k, agg] of w.groups) window.groups.set(k, windowAggregateFromState(agg, this.limits.exactLimit));
+    this.groups.clear();
+    this.loss.clear();
+    this.firing = 0;
+    this.judgedUntil = undefined;
+    this.firstOpen = -Infinity;
+    if (state.judgedUntil !== null) this.setJudgedUntil(state.judgedUntil);
+    this.firstBlock = state.firstBlock ?? undefined;
+    for (const [k, json] of state.groups) {
+      const g = groupStateFromJson(k, json, this.distinctGetters.length, this.limits.exactLimit);
+      this.groups.set(k, g);
+      if (g.episode?.firing) this.firing++;
     }
-    for (const [k, s] of state.keys) {
-      this.keys.set(k, { ...s, history: [...s.history], touched: false });
-      if (s.firing) this.firing.add(k);
-    }
+    for (const [slice, evicted, late] of state.loss) this.loss.set(slice, [evicted, late]);
   }
+}
+
+/** Start of the block (window-long period aligned in event time) that the window ending at `at` belongs to. */
+function blockStartOf(at: number, windowMs: number): number {
+  return (Math.ceil(at / windowMs) - 1) * windowMs;
 }

@@ -1,18 +1,19 @@
 /** One rule's state size and losses, as `Engine.stats()` reports them (cumulative since the rule was loaded). */
 export interface RuleStats {
   ruleId: string;
-  openWindows: number;
-  /** Groups with events in the open windows. */
+  /** Slices of the longest ring of any group (at most the window's slices, more while later events wait for their judgement). */
+  openSlices: number;
+  /** Groups with events in their sliding window. */
   windowGroups: number;
-  /** Groups with state across windows (baseline history, firing alerts). */
+  /** Groups tracked: with events in their window, a baseline history or a firing alert. */
   trackedGroups: number;
   firing: number;
-  /** Groups dropped from a window or from tracking because of `maxKeysPerRule`, and the events they held. */
+  /** Groups dropped because of `maxKeysPerRule`, and the events their windows held. */
   evictedGroups: number;
   evictedEvents: number;
-  /** Events for windows already closed (event time behind `advance`). */
+  /** Events older than every window still to be judged (event time behind `advance` by more than a window). */
   lateEvents: number;
-  /** json-rules-engine runs: one per group per closed window, never one per event. */
+  /** json-rules-engine runs: at most one per changed group per slice boundary (verdicts for facts seen before are remembered), never one per event. */
   evaluations: number;
   /**
    * Pushed batches this rule failed on (a bug, not bad input: the loader refuses rules that could).

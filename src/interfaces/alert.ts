@@ -20,7 +20,10 @@ export interface Alert {
   rule: { id: string; name: string; severity: Severity; tags: string[] };
   /** The values of the rule's `group_by` fields for this group. */
   group: Record<string, string | number>;
-  /** The window whose aggregates fired (or, when resolved, last evaluated) the rule; epoch milliseconds. */
+  /**
+   * The sliding window judged for this notification, epoch milliseconds: `end` is the judgement
+   * instant (a slice boundary in event time), `start` one window length before.
+   */
   window: { start: number; end: number };
   /** The aggregates the condition saw: `count`, `rate`, `distinct.<field>`, `spike`, ... */
   aggregates: Record<string, number>;
@@ -28,12 +31,16 @@ export interface Alert {
   host: string;
   /** The network namespaces the window's events came from: on a container host, which container. */
   netns: number[];
-  /** A few of the window's events, for the receiver's context. */
+  /** A few recent events of the group inside the window, for the receiver's context. */
   samples: TcpEvent[];
   /** Events lost upstream (collector, queue, state limits) during this window: the alert may undercount. */
   loss: { events: number; stages: Record<string, number> };
-  /** When the alert first fired for this episode (epoch ms); for `resolved`, also `endsAt`. */
+  /**
+   * When the episode started (epoch ms, event time): the judgement instant at which the condition
+   * first held; the same on the episode's repeats and resolution.
+   */
   startsAt: number;
+  /** For `resolved`: the judgement instant that resolved the episode. */
   endsAt?: number;
   /**
    * Who is attacked: the namespace's name, its container, pod or service, and the process owning

@@ -26,7 +26,7 @@ test('an empty file is a valid config with every default, durations in milliseco
       host: 'test-host',
       collector: { ringBytes: 8388608, probe: false, netns: 0, snmpIntervalMs: 1000 },
       queue: { batchSize: 1000, lingerMs: 50, capacity: 100000, partitions: 1, failoverMs: 10000 },
-      engine: { maxKeysPerRule: 10000, distinctExactLimit: 256, latenessMs: 2000, tickMs: 1000 },
+      engine: { maxKeysPerRule: 10000, distinctExactLimit: 256, latenessMs: 250, tickMs: 250 },
       alerts: { sinks: [{ type: 'stdout', id: 'stdout' }] },
       loss: { threshold: 1, windowMs: 10000, cooldownMs: 60000 },
       logging: { level: 'info', format: 'auto' },

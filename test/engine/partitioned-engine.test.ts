@@ -100,9 +100,9 @@ describe('PartitionedEngine', () => {
     engine.add(0);
     engine.push(0, [ev({ kind: 'rst_sent', ts: T0 + 20_000 })]);
     void engine.advance(T0 + 40_000);
-    engine.push(0, [ev({ kind: 'rst_sent', ts: T0 })]); // late: its window closed
+    engine.push(0, [ev({ kind: 'rst_sent', ts: T0 })]); // late: older than every window still to judge
     engine.remove(0);
-    expect(engine.stats().find((s) => s.ruleId === 'resets-by-peer')).toMatchObject({ lateEvents: 1, openWindows: 0 });
+    expect(engine.stats().find((s) => s.ruleId === 'resets-by-peer')).toMatchObject({ lateEvents: 1, openSlices: 0 });
     expect(engine.push(0, [ev({ kind: 'rst_sent', ts: T0 + 50_000 })])).toBe(false);
   });
 });

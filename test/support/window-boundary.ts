@@ -1,10 +1,11 @@
 /**
- * Rules count in windows aligned to the epoch (a 10 s window runs from :00 to :10, ...). A burst
- * of traffic that straddles a boundary is split between two windows, and a threshold that one
- * window would cross may be crossed by neither. Tests that need a burst to land in one window
- * wait here until at least `needMs` of the current window is left.
+ * Rules judge their sliding windows at slice boundaries aligned to the epoch (every second for a
+ * 10 s window). A burst that straddles a boundary is first judged with only its part before the
+ * boundary, so the alert fires with a partial count (or at the next boundary). Tests that need a
+ * burst judged whole wait here until at least `needMs` of the current period (by default a 10 s
+ * window; pass a slice length to align on slices) is left.
  */
-export async function roomInWindow(needMs: number, windowMs = 10_000): Promise<void> {
-  const left = windowMs - (Date.now() % windowMs);
+export async function roomInWindow(needMs: number, periodMs = 10_000): Promise<void> {
+  const left = periodMs - (Date.now() % periodMs);
   if (left < needMs) await new Promise((r) => setTimeout(r, left + 50));
 }

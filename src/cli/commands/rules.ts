@@ -1,7 +1,7 @@
 import { UserError } from '../../errors/user-error';
 import { formatLoadResult } from '../../rules/load-result';
 import { loadRules } from '../../rules/loader';
-import { runRuleTests } from '../../rules/rule-test/run-rule-tests';
+import { runRuleTests } from '../../rule-test/run-rule-tests';
 import type { Command } from '../command';
 
 const USAGE = `usage: tcpwarden rules validate [--json] PATH...

@@ -78,7 +78,7 @@ describeKernel('tcpwarden events: live', () => {
 
   test('a recording replays exactly: the same events read back, and the rules judge it as they would live', async () => {
     const file = join(dir, 'refused.jsonl');
-    await roomInWindow(2500); // the CLI attaches, then the burst: all in one rule window
+    await roomInWindow(2500); // the CLI attaches, then the burst
     const run = startCli(['events', '--json', '--netns', String(pair.server.inode), '--record', file]);
     await run.stderrLine(/watching \d+ tracepoints/);
     await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '120']);
@@ -96,7 +96,9 @@ describeKernel('tcpwarden events: live', () => {
     const firing = alerts.filter((a) => a.status === 'firing');
     expect(firing.map((a) => a.rule.id)).toEqual(['refused-connections']);
     expect(firing[0].group).toMatchObject({ raddr: pair.client.v4, netns: pair.server.inode });
-    expect(firing[0].aggregates.count).toBe(120);
+    // Fired at the first slice boundary where the sliding window holds 100 or more of the 120.
+    expect(firing[0].aggregates.count).toBeGreaterThanOrEqual(100);
+    expect(firing[0].aggregates.count).toBeLessThanOrEqual(120);
   });
 
   test('the default view: a header and aligned columns', async () => {

@@ -13,8 +13,8 @@ describe('tcpwarden replay', () => {
     const { code, stdout, stderr } = await runCli(['replay', EVENTS, '--rules', RULES]);
     expect(code).toBe(0);
     expect(stdout).toBe(
-      '2026-01-01T00:00:10.000Z FIRING critical syn-flood host=lab netns=4026531840 laddr=10.0.0.1 lport=443 count=250 rate=25 distinct.raddr=50: SYN flood on 10.0.0.1:443: 250 SYN-ACK retransmits to 50 peers in 10s\n' +
-        '2026-01-01T00:00:50.000Z RESOLVED critical syn-flood host=lab netns=4026531840 laddr=10.0.0.1 lport=443 count=0 rate=0 distinct.raddr=0: SYN flood on 10.0.0.1:443: 0 SYN-ACK retransmits to 0 peers in 10s\n',
+      '2026-01-01T00:00:08.000Z FIRING critical syn-flood host=lab netns=4026531840 laddr=10.0.0.1 lport=443 count=200 rate=20 distinct.raddr=50: SYN flood on 10.0.0.1:443: 200 SYN-ACK retransmits to 50 peers in 10s\n' +
+        '2026-01-01T00:00:52.000Z RESOLVED critical syn-flood host=lab netns=4026531840 laddr=10.0.0.1 lport=443 count=0 rate=0 distinct.raddr=0: SYN flood on 10.0.0.1:443: 0 SYN-ACK retransmits to 0 peers in 10s\n',
     );
     expect(stderr).toBe('2 alerts\n');
   });

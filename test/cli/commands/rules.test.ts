@@ -64,7 +64,7 @@ describe('tcpwarden rules test', () => {
       );
       const { code, stdout } = await runCli(['rules', 'test', dir]);
       expect(code).toBe(1);
-      expect(stdout).toContain(`FAIL ${join(dir, 'r.test.yaml')}:2 expects silence but gets an alert\n     alert 1: unexpected firing resets at 10s {"raddr":"192.0.2.1"} {"count":50,"rate":5}\n`);
+      expect(stdout).toContain(`FAIL ${join(dir, 'r.test.yaml')}:2 expects silence but gets an alert\n     alert 1: unexpected firing resets at 2s {"raddr":"192.0.2.1"} {"count":10,"rate":1}\n`);
       expect(stdout).toContain('0 passed, 1 failed');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
-import { loadRules, ruleFiles } from '../loader';
-import type { LoadResult } from '../load-result';
+import { loadRules, ruleFiles } from '../rules/loader';
+import type { LoadResult } from '../rules/load-result';
 import { readRuleTestFile } from './read-rule-test-file';
 import { runRuleTest, type RuleTestResult } from './run-rule-test';
 

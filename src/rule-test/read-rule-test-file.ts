@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { UserError } from '../../errors/user-error';
-import type { TcpEvent } from '../../interfaces/tcp-event';
-import { parseEventLine } from '../../replay/read-jsonl-events';
-import { diagnostic } from '../diagnostic';
-import { DURATION_SYNTAX, parseDuration } from '../duration';
-import { readTextFile } from '../read-text-file';
-import { readRuleSource, type DataPath, type RuleSource } from '../reader';
+import { UserError } from '../errors/user-error';
+import type { TcpEvent } from '../interfaces/tcp-event';
+import { parseEventLine } from '../replay/read-jsonl-events';
+import { diagnostic } from '../rules/diagnostic';
+import { DURATION_SYNTAX, parseDuration } from '../rules/duration';
+import { readTextFile } from '../rules/read-text-file';
+import { readRuleSource, type DataPath, type RuleSource } from '../rules/reader';
 import type { EventSequence, ExpectedAlert, RuleTestCase } from './rule-test-case';
 
 /** Tests start at a round time so windows of any usual length line up with offsets in the file. */

@@ -1,4 +1,4 @@
-import { EVENT_FIELDS, isEventField, type TcpEvent } from '../../interfaces/tcp-event';
+import { EVENT_FIELDS, isEventField, type TcpEvent } from '../interfaces/tcp-event';
 import type { EventSequence } from './rule-test-case';
 
 /** Defaults for generated events: a plausible IPv4 connection in the initial network namespace. */

@@ -1,5 +1,5 @@
-import type { AlertStatus } from '../../interfaces/alert';
-import type { TcpEvent } from '../../interfaces/tcp-event';
+import type { AlertStatus } from '../interfaces/alert';
+import type { TcpEvent } from '../interfaces/tcp-event';
 
 /** A generated sequence of events: `rate` per second from `fromMs` to `toMs` after the test's start. */
 export interface EventSequence {

@@ -1,8 +1,8 @@
-import { Engine } from '../../engine/engine';
-import type { Alert } from '../../interfaces/alert';
-import { replayEvents } from '../../replay/replay-events';
-import { formatDuration } from '../duration';
-import type { CompiledRule } from '../compiled-rule';
+import { Engine } from '../engine/engine';
+import type { Alert } from '../interfaces/alert';
+import { replayEvents } from '../replay/replay-events';
+import { formatDuration } from '../rules/duration';
+import type { CompiledRule } from '../rules/compiled-rule';
 import { generateEvents } from './generate-events';
 import type { ExpectedAlert, RuleTestCase } from './rule-test-case';
 

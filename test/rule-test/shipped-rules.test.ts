@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { runRuleTests } from '../../../src/rules/rule-test/run-rule-tests';
+import { runRuleTests } from '../../src/rule-test/run-rule-tests';
 
-const RULES = join(__dirname, '../../../rules');
+const RULES = join(__dirname, '../../rules');
 
 describe('the shipped rules in rules/', () => {
   let outcome: Awaited<ReturnType<typeof runRuleTests>>;

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateEvents } from '../../../src/rules/rule-test/generate-events';
-import { readRuleTestFile } from '../../../src/rules/rule-test/read-rule-test-file';
-import { runRuleTest } from '../../../src/rules/rule-test/run-rule-test';
-import { compile, resetRule, T0 } from '../../support/rules';
+import { generateEvents } from '../../src/rule-test/generate-events';
+import { readRuleTestFile } from '../../src/rule-test/read-rule-test-file';
+import { runRuleTest } from '../../src/rule-test/run-rule-test';
+import { compile, resetRule, T0 } from '../support/rules';
 
 describe('rule test files', () => {
   let dir: string;
@@ -23,7 +23,7 @@ describe('rule test files', () => {
     write('capture.jsonl', lines.join('\n') + '\n');
     const file = write(
       'r.test.yaml',
-      'tests:\n  - name: recorded and generated\n    events: capture.jsonl\n    generate:\n      - { from: 20s, to: 21s, rate: 10, event: { kind: rst_sent, raddr: 192.0.2.2 } }\n    expect:\n      - { at: 10s, status: firing, group: { raddr: 192.0.2.1 }, aggregates: { count: 12 } }\n      - { at: 20s, status: resolved }\n      - { at: 30s, status: firing, group: { raddr: 192.0.2.2 } }\n      - { at: 40s, status: resolved }\n',
+      'tests:\n  - name: recorded and generated\n    events: capture.jsonl\n    generate:\n      - { from: 20s, to: 21s, rate: 10, event: { kind: rst_sent, raddr: 192.0.2.2 } }\n    expect:\n      - { at: 2s, status: firing, group: { raddr: 192.0.2.1 }, aggregates: { count: 12 } }\n      - { at: 21s, status: resolved, group: { raddr: 192.0.2.1 } }\n      - { at: 21s, status: firing, group: { raddr: 192.0.2.2 } }\n      - { at: 40s, status: resolved }\n',
     );
     const [test] = await readRuleTestFile(file, ['resets']);
     expect(test).toMatchObject({ name: 'recorded and generated', line: 2, startMs: T0, rules: ['resets'] });
@@ -49,7 +49,7 @@ describe('rule test files', () => {
     const [test] = await readRuleTestFile(file, ['resets']);
     const result = await runRuleTest(test, compile(resetRule()));
     expect(result.passed).toBe(false);
-    expect(result.failures).toEqual(['alert 1: at 10s, expected 20s (got firing resets at 10s {"raddr":"10.0.0.2"} {"count":20,"rate":2})', 'alert 2: unexpected resolved resets at 20s {"raddr":"10.0.0.2"} {"count":0,"rate":0}']);
+    expect(result.failures).toEqual(['alert 1: at 3s, expected 20s (got firing resets at 3s {"raddr":"10.0.0.2"} {"count":12,"rate":1.2})', 'alert 2: unexpected resolved resets at 22s {"raddr":"10.0.0.2"} {"count":0,"rate":0}']);
   });
 
   it.each([

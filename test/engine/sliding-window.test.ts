@@ -1,0 +1,73 @@
+import { DistinctCounter } from '../../src/engine/distinct-counter';
+import { HyperLogLog } from '../../src/engine/hyper-log-log';
+import { sliceMsOf, SlidingWindow, type DistinctScratch } from '../../src/engine/sliding-window';
+import type { TcpEvent } from '../../src/interfaces/tcp-event';
+import { FIELD_GETTERS } from '../../src/rules/field-getters';
+import { ev } from '../support/rules';
+
+const getters = [FIELD_GETTERS.rport];
+const counter = () => new DistinctCounter(256);
+const scratch = (): DistinctScratch => ({ list: [], set: new Set(), sketch: new HyperLogLog() });
+const at = (slice: number, rport: number): TcpEvent => ev({ kind: 'rst_sent', ts: slice * 1000 + 1, rport });
+
+describe('sliceMsOf', () => {
+  it.each([
+    [10_000, 1000],
+    [60_000, 6000],
+    [1000, 100],
+    [500, 100],
+    [250, 125],
+    [50, 50],
+    [1234, 617],
+  ])('a %i ms window has %i ms slices: a tenth, at least 100 ms, dividing the window', (windowMs, sliceMs) => {
+    expect(sliceMsOf(windowMs)).toBe(sliceMs);
+    expect(windowMs % sliceMs).toBe(0);
+  });
+});
+
+describe('SlidingWindow', () => {
+  it('keeps only slices with events, in order, and sums the ones inside a span', () => {
+    const w = new SlidingWindow('h', 1);
+    for (const [slice, n] of [[3, 2], [5, 1], [4, 3]] as const) for (let i = 0; i < n; i++) w.add(at(slice, i), slice, 10_000, getters, counter);
+    expect(w.ring).toEqual([3, 2, 4, 3, 5, 1]);
+    expect(w.count(4, 6)).toBe(4);
+    expect(w.dirtyFrom).toBe(3);
+    w.judged(5);
+    expect(w.dirtyFrom).toBe(5);
+    expect(w.trim(4, () => undefined)).toBe(2);
+    expect(w.ring).toEqual([4, 3, 5, 1]);
+  });
+
+  it('merges distinct values over slices exactly, and through sketches once a slice holds one', () => {
+    const w = new SlidingWindow('h', 1);
+    // Slices 0..2 share ports 0..9; slice 2 also has 20..49.
+    for (let s = 0; s < 3; s++) for (let p = 0; p < 10; p++) w.add(at(s, p), s, 10_000, getters, counter);
+    for (let p = 20; p < 50; p++) w.add(at(2, p), 2, 10_000, getters, counter);
+    expect(w.distinctCount(0, 0, 2, scratch())).toBe(10);
+    expect(w.distinctCount(0, 0, 3, scratch())).toBe(40);
+    // 300 more values in slice 3 make it a sketch: the merge is an estimate within a few percent.
+    for (let p = 1000; p < 1300; p++) w.add(at(3, p), 3, 10_000, getters, counter);
+    const estimate = w.distinctCount(0, 0, 4, scratch());
+    expect(Math.abs(estimate - 340) / 340).toBeLessThan(0.05);
+  });
+
+  it('keeps a span of many values up to date as slices enter, leave and take late values, equal to a full merge', () => {
+    const kept = new SlidingWindow('h', 1);
+    const merged = new SlidingWindow('h', 1);
+    const space = scratch();
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let k = 1; k < 40; k++) {
+      // Events for the slice being filled, some late ones for slices already judged, a few for the next.
+      for (let i = 0; i < 30; i++) {
+        const slice = k - 1 - (i % 5 === 0 ? random(4) : 0) + (i % 11 === 0 ? 1 : 0);
+        const e = at(slice, random(120));
+        kept.add(e, slice, 10_000, getters, counter);
+        merged.add(e, slice, 10_000, getters, counter);
+      }
+      kept.trim(k - 10, () => undefined);
+      merged.trim(k - 10, () => undefined);
+      expect(kept.distinctCount(0, k - 10, k, space, true)).toBe(merged.distinctCount(0, k - 10, k, space, false));
+    }
+  });
+});
