@@ -98,7 +98,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private sourceTime = -Infinity;
   private sourceRefusedLogged = false;
   private routingRules: CompiledRule[] = [];
-  private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0 };
+  private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0, ruleFailures: new Map<string, number>() };
   private started = false;
   private starting: Promise<void> = Promise.resolve();
   private startDone = false;
@@ -513,9 +513,17 @@ export class Detector extends EventEmitter<DetectorEvents> {
       this.lost('queue', failed - s.queueFailed);
       s.queueFailed = failed;
     }
-    const engineLost = this.engine!.stats().reduce((n, r) => n + r.evictedEvents + r.lateEvents, 0);
+    const stats = this.engine!.stats();
+    const engineLost = stats.reduce((n, r) => n + r.evictedEvents + r.lateEvents, 0);
     this.lost('state', engineLost - s.engineLost);
     s.engineLost = engineLost;
+    for (const r of stats) {
+      const failed = r.failedBatches - (s.ruleFailures.get(r.ruleId) ?? 0);
+      if (failed <= 0) continue;
+      s.ruleFailures.set(r.ruleId, r.failedBatches);
+      this.metrics.ruleFailures.inc({ rule: r.ruleId }, failed);
+      this.log.error({ rule: r.ruleId, batches: failed }, 'a rule failed to count event batches: its counts miss them (the other rules counted them)');
+    }
   }
 
   /** Adds the collector's and the queue's loss during the alert's window to the engine's own figure. */

@@ -24,6 +24,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Batches a rule could not count (a bug, not input: the validator refuses what would fail); the other rules counted them. */
+  readonly ruleFailures = new Counter({
+    name: 'tcpwarden_rule_failures_total',
+    help: 'Event batches a rule failed to count (its counts miss them), by rule',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
   readonly alerts = new Counter({
     name: 'tcpwarden_alerts_total',
     help: 'Alerts emitted, by rule, severity and status (firing, resolved)',
