@@ -366,7 +366,9 @@ export class RuleRuntime {
       summary: renderSummary(rule.summary, { ...group, ...facts }, rule.windowMs),
       host: g.host || this.limits.host,
       netns: [...g.netns],
-      samples: g.samples.filter((e) => e.ts >= start && e.ts < at),
+      // The group's latest events from the window's start on: a batch pushed before the judgement
+      // may hold events past its instant, and those are the episode's freshest.
+      samples: g.samples.filter((e) => e.ts >= start),
       loss: { events: loss.events, stages: { ...loss.stages } },
       startsAt: episode.startsAt,
       ...(status === 'resolved' ? { endsAt: at } : {}),

@@ -31,8 +31,9 @@ describe('Engine', () => {
       rule: { id: 'resets', name: 'Resets', severity: 'high', tags: [] },
     });
     expect(alerts[0].samples).toHaveLength(3);
-    for (const e of alerts[0].samples) expect(e.ts).toBeLessThan(T0 + 8_000);
+    for (const e of alerts[0].samples) expect(e.ts).toBeGreaterThanOrEqual(T0 - 2_000);
   });
+
 
   it('judges only groups whose window changed: json-rules-engine runs once per new set of facts', async () => {
     const engine = new Engine(compile(resetRule()));
