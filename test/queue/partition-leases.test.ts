@@ -14,7 +14,11 @@ afterAll(async () => {
 
 describe('PartitionLeases (needs redis-server)', () => {
   const clients: IORedis[] = [];
-  afterEach(() => {
+  const started: PartitionLeases[] = [];
+  afterEach(async () => {
+    // A failed test must not leave a lease timer running (Jest would never exit): stop them all,
+    // each given a bounded time since Redis may be the thing that is down.
+    for (const l of started.splice(0)) await Promise.race([l.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
     for (const c of clients.splice(0)) c.disconnect();
   });
 
@@ -29,6 +33,7 @@ describe('PartitionLeases (needs redis-server)', () => {
       onRelease: async (p, lost) => void events.push(`${name}-${p}${lost ? ' lost' : ''}`),
     });
     await l.start();
+    started.push(l);
     return l;
   }
 
