@@ -462,10 +462,13 @@ export class Detector extends EventEmitter<DetectorEvents> {
     // Live, slice boundaries are judged on the wall clock, `lateness` after they pass (events still
     // in the ring buffer or the queue then count); a source's batches are judged on their own time.
     const lateness = this.options.engine?.latenessMs ?? DEFAULT_LATENESS_MS;
-    const now = this.options.source ? this.sourceTime : Date.now() - lateness;
+    // Live, a group may also fire inside the open slice, the moment its condition holds on the events in so far.
+    const wall = Date.now();
+    const now = this.options.source ? this.sourceTime : wall - lateness;
+    const lookUntil = this.options.source ? undefined : wall;
     const end = this.metrics.ruleEvaluation.startTimer();
     // A partition whose previous owner's uncommitted batches are still coming back waits to be judged.
-    const alerts = Number.isFinite(now) ? await engine.advance(now, (p) => this.consumer!.ready(p)) : [];
+    const alerts = Number.isFinite(now) ? await engine.advance(now, (p) => this.consumer!.ready(p), lookUntil) : [];
     end();
     alerts.push(...this.lossMonitor!.check(Date.now()));
     const consumer = this.consumer?.metrics();

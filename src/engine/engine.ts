@@ -97,10 +97,14 @@ export class Engine {
     }
   }
 
-  /** Judges every slice boundary up to `nowMs` (event time) and returns the alerts, oldest judgement first. */
-  async advance(nowMs: number): Promise<Alert[]> {
+  /**
+   * Judges every slice boundary up to `nowMs` (event time) and returns the alerts, oldest judgement
+   * first. Live, `lookUntil` (the newest instant events may have come in for) also lets a group
+   * fire inside the open slice, as soon as its condition holds (RuleRuntime.look).
+   */
+  async advance(nowMs: number, lookUntil?: number): Promise<Alert[]> {
     const out: Alert[] = [];
-    for (const r of this.runtimes) await r.advance(nowMs, out);
+    for (const r of this.runtimes) await r.advance(nowMs, out, lookUntil);
     return out.sort((a, b) => a.window.end - b.window.end);
   }
 

@@ -78,10 +78,10 @@ export class PartitionedEngine {
     return engine !== undefined;
   }
 
-  /** Judges the slice boundaries up to `nowMs` in the partitions `judge` accepts, oldest first. */
-  async advance(nowMs: number, judge: (partition: number) => boolean = () => true): Promise<Alert[]> {
+  /** Judges the slice boundaries up to `nowMs` (and looks up to `lookUntil`, see Engine.advance) in the partitions `judge` accepts, oldest first. */
+  async advance(nowMs: number, judge: (partition: number) => boolean = () => true, lookUntil?: number): Promise<Alert[]> {
     const out: Alert[] = [];
-    for (const [p, engine] of this.engines) if (judge(p)) out.push(...(await engine.advance(nowMs)));
+    for (const [p, engine] of this.engines) if (judge(p)) out.push(...(await engine.advance(nowMs, lookUntil)));
     return out.sort((a, b) => a.window.end - b.window.end);
   }
 

@@ -1,4 +1,5 @@
 import { Engine as JsonRulesEngine, type TopLevelCondition } from 'json-rules-engine';
+import { DISTINCT_PREFIX } from '../rules/aggregates';
 import type { CompiledRule } from '../rules/compiled-rule';
 import type { NestedCondition } from '../rules/resolve-condition';
 
@@ -22,10 +23,17 @@ export class RuleJudge {
   readonly facts: string[];
   /** json-rules-engine runs (memo misses). */
   runs = 0;
+  /**
+   * Whether `when` can only turn from false to true as events are added to a window: then a
+   * verdict on part of a slice stands for the whole slice, and a group may fire before the slice
+   * closes (RuleRuntime.look).
+   */
+  readonly risesWithEvents: boolean;
 
   constructor(rule: CompiledRule, order: string[]) {
     const named = factsOf(rule.when, rule.sharedConditions, new Set());
     this.facts = order.filter((f) => named.has(f));
+    this.risesWithEvents = risesWithEvents(rule.when, rule.sharedConditions, new Set());
     this.engine = new JsonRulesEngine([], { allowUndefinedFacts: false });
     for (const [name, cond] of Object.entries(rule.sharedConditions)) this.engine.setCondition(name, cond);
     this.engine.addRule({ conditions: rule.when, event: { type: 'fire' } });
@@ -75,3 +83,31 @@ function factsOf(cond: NestedCondition, shared: Record<string, TopLevelCondition
   return out;
 }
 
+
+/** Facts that only grow as events are added to a window; `baseline` is fixed for a slice. */
+const GROWING_FACTS = new Set(['count', 'rate', 'spike']);
+const RISING_OPERATORS = new Set(['greaterThan', 'greaterThanInclusive']);
+
+/**
+ * Whether a condition, false on a window, can only become true as events are added to it: all/any
+ * of such conditions, and comparisons of a growing fact (count, rate, spike, distinct.*) with a
+ * number by > or >=. `baseline` comes from blocks before the window and does not move within a
+ * slice, so any comparison of it qualifies. A `not`, a `lessThan` or an `equal` on a growing fact
+ * can turn false again: such a rule is judged at slice boundaries only.
+ */
+function risesWithEvents(cond: NestedCondition, shared: Record<string, TopLevelCondition>, seen: Set<string>): boolean {
+  if ('all' in cond) return cond.all.every((c) => risesWithEvents(c as NestedCondition, shared, seen));
+  if ('any' in cond) return cond.any.every((c) => risesWithEvents(c as NestedCondition, shared, seen));
+  if ('not' in cond) return false;
+  if ('condition' in cond) {
+    const name = cond.condition as string;
+    // A shared condition met again through another reference was already found rising.
+    if (seen.has(name)) return true;
+    seen.add(name);
+    return shared[name] !== undefined && risesWithEvents(shared[name], shared, seen);
+  }
+  if (!('fact' in cond) || typeof cond.value !== 'number') return false;
+  if (cond.fact === 'baseline') return true;
+  const grows = GROWING_FACTS.has(cond.fact) || cond.fact.startsWith(DISTINCT_PREFIX);
+  return grows && RISING_OPERATORS.has(cond.operator);
+}

@@ -200,8 +200,12 @@ export class RuleRuntime {
     return l;
   }
 
-  /** Judges every slice boundary up to `now` (event time), appending the resulting alerts. */
-  async advance(now: number, out: Alert[]): Promise<void> {
+  /**
+   * Judges every slice boundary up to `now` (event time), appending the resulting alerts; then,
+   * given `lookUntil` (the newest instant events may have come in for, live), looks into the
+   * open slice (see `look`).
+   */
+  async advance(now: number, out: Alert[], lookUntil?: number): Promise<void> {
     const s = this.sliceMs;
     const last = floor(now / s) * s;
     while (this.judgedUntil !== undefined && this.judgedUntil < last) {
@@ -213,6 +217,61 @@ export class RuleRuntime {
       this.setJudgedUntil(Math.max(next, at));
       for (const slice of this.loss.keys()) if (slice < this.firstOpen - 1) this.loss.delete(slice);
     }
+    if (lookUntil !== undefined && this.judge.risesWithEvents) await this.look(lookUntil, out);
+  }
+
+  /**
+   * Fires before the slice closes. The groups with events no judgement has seen in the window the
+   * next boundary judges are judged on what has come in so far, and those whose condition holds
+   * fire now, at that boundary, instead of a slice (plus lateness) later. Only for rules whose
+   * condition can only become true as events come in (RuleJudge.risesWithEvents): the boundary's
+   * own judgement then holds too, so the episode, its id and its repeats are the ones a replay
+   * produces; the alert's figures are those of the part of the slice seen, and its window ends at
+   * `lookUntil` rather than at the boundary still to come.
+   */
+  private async look(lookUntil: number, out: Alert[]): Promise<void> {
+    if (this.judgedUntil === undefined) return;
+    const rule = this.rule;
+    const n = this.slicesPerWindow;
+    const at = this.judgedUntil + this.sliceMs;
+    const k = at / this.sliceMs;
+    const jobs: Judgement[] = [];
+    const groups = this.groups.values();
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      if (!g.unseen || g.dirtyFrom >= k || g.episode?.firing === true) continue;
+      g.unseen = false;
+      // Slices leaving at the boundary may go now: the group is judged there anyway (its dirtyFrom is inside the window).
+      g.trim(k - n, this.recycleCounter);
+      const count = g.count(k - n, k);
+      if (g.baseline) rollBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, rule.baseline!.windows);
+      const key = this.countOnly ? count : this.memoKey(g, k, count);
+      const holds = this.judge.known(key);
+      if (holds !== false) jobs.push({ g, generation: g.generation, count, facts: undefined, key, holds });
+    }
+    await this.verdicts(jobs, k);
+    for (const job of jobs) {
+      const g = job.g;
+      if (g.generation !== job.generation || job.holds !== true || g.episode?.firing === true) continue;
+      g.episode ??= newAlertEpisode();
+      stepAlert(g.episode, true, at, this.sliceMs, rule.cooldownMs, rule.resolveMs);
+      this.firing++;
+      out.push(this.alert('firing', g, this.facts(g, k, job.count), at, this.lossOf(k), Math.min(lookUntil, at)));
+    }
+  }
+
+  /** Asks json-rules-engine for the verdicts the memo does not know (one run per distinct set of facts). */
+  private async verdicts(jobs: Judgement[], k: number): Promise<void> {
+    let unknown = 0;
+    for (const j of jobs) if (j.holds === undefined) unknown++;
+    if (unknown === 0) return;
+    await Promise.all(
+      jobs.map(async (j) => {
+        if (j.holds !== undefined) return;
+        j.facts ??= this.facts(j.g, k, j.count, this.judge.facts);
+        j.holds = await this.judge.run(j.key, j.facts);
+      }),
+    );
   }
 
   /**
@@ -248,17 +307,7 @@ export class RuleRuntime {
         if (rule.baseline) soonest = Math.min(soonest, (floor(at / rule.windowMs) + 1) * rule.windowMs);
       } else if (!firing) emptied.push(g);
     }
-    let unknown = 0;
-    for (const j of jobs) if (j.holds === undefined) unknown++;
-    if (unknown > 0) {
-      await Promise.all(
-        jobs.map(async (j) => {
-          if (j.holds !== undefined) return;
-          j.facts ??= this.facts(j.g, k, j.count, this.judge.facts);
-          j.holds = await this.judge.run(j.key, j.facts);
-        }),
-      );
-    }
+    await this.verdicts(jobs, k);
     let loss: Alert['loss'] | undefined;
     for (const job of jobs) {
       const g = job.g;
@@ -268,7 +317,7 @@ export class RuleRuntime {
       if (holds || g.episode) {
         g.episode ??= newAlertEpisode();
         const wasFiring = g.episode.firing;
-        const step = stepAlert(g.episode, holds, at, rule.cooldownMs, rule.resolveMs);
+        const step = stepAlert(g.episode, holds, at, this.sliceMs, rule.cooldownMs, rule.resolveMs);
         if (g.episode.firing !== wasFiring) this.firing += g.episode.firing ? 1 : -1;
         if (step) {
           loss ??= this.lossOf(k);
@@ -346,7 +395,8 @@ export class RuleRuntime {
     return { events: evicted + late, stages: { 'engine.evicted': evicted, 'engine.late': late } };
   }
 
-  private alert(status: AlertStatus, g: GroupState, facts: Record<string, number>, at: number, loss: Alert['loss']): Alert {
+  /** An alert of a judgement at boundary `at`, whose judged span ends at `end` (before `at` for a look into the open slice). */
+  private alert(status: AlertStatus, g: GroupState, facts: Record<string, number>, at: number, loss: Alert['loss'], end = at): Alert {
     const rule = this.rule;
     const start = at - rule.windowMs;
     const dedupKey = rule.id + GROUP_SEPARATOR + g.key;
@@ -361,7 +411,7 @@ export class RuleRuntime {
       status,
       rule: { id: rule.id, name: rule.name, severity: rule.severity, tags: rule.tags },
       group,
-      window: { start, end: at },
+      window: { start, end },
       aggregates: facts,
       summary: renderSummary(rule.summary, { ...group, ...facts }, rule.windowMs),
       host: g.host || this.limits.host,

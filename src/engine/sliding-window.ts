@@ -79,6 +79,8 @@ export class SlidingWindow {
   host: string;
   /** The lowest slice that received events since the last judgement (Infinity: none). */
   dirtyFrom = Infinity;
+  /** Events came in that no judgement or look (RuleRuntime.look) has seen yet. */
+  unseen = false;
   /** Per distinct field, kept only for windows with more values than a short merge handles; rebuilt when missing. */
   private spans: Array<DistinctSpan | undefined> | undefined;
 
@@ -119,6 +121,7 @@ export class SlidingWindow {
       else this.addSpanned(base, getters, e, slice);
     }
     if (slice < this.dirtyFrom) this.dirtyFrom = slice;
+    this.unseen = true;
     const samples = this.samples;
     if (samples.length < SAMPLES_PER_GROUP) samples.push(e);
     else if (opened && samples[0].ts < e.ts - windowMs) {
@@ -307,6 +310,7 @@ export class SlidingWindow {
     emptyArray(this.netns);
     this.host = host;
     this.dirtyFrom = Infinity;
+    this.unseen = false;
   }
 
   /** The slice after the last judged one: events in later slices wait for their own judgement. */
@@ -315,6 +319,7 @@ export class SlidingWindow {
     let i = 0;
     while (i < ring.length && ring[i] < upTo) i += 2;
     this.dirtyFrom = i < ring.length ? ring[i] : Infinity;
+    this.unseen = i < ring.length;
   }
 
   toState(): SlidingWindowState {
@@ -339,5 +344,6 @@ export class SlidingWindow {
     this.netns.push(...state.netns);
     this.host = state.host;
     this.dirtyFrom = state.dirtyFrom;
+    this.unseen = Number.isFinite(state.dirtyFrom);
   }
 }

@@ -60,8 +60,9 @@ describe('Detector with an event source', () => {
     await detector.start();
     await until(() => alerts.some((a) => a.rule.id === 'refused-connections'));
     const fired = alerts.find((a) => a.rule.id === 'refused-connections')!;
-    // 100 refusals a second: the count crosses 100 at the first slice boundary, 1 s in.
-    expect(fired).toMatchObject({ status: 'firing', group: { raddr: '203.0.113.9' }, aggregates: { count: 100 }, startsAt: T0 + 1000, window: { end: T0 + 1000 } });
+    // 100 refusals a second: the count crosses 100 in the first slice, judged at its boundary, 1 s in
+    // (a source's batches are judged on their own time, at boundaries only).
+    expect(fired).toMatchObject({ status: 'firing', group: { raddr: '203.0.113.9' }, aggregates: { count: 100 }, startsAt: T0, window: { end: T0 + 1000 } });
     src.close();
   });
 

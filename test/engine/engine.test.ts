@@ -27,7 +27,8 @@ describe('Engine', () => {
       summary: '1000 resets from 192.0.2.1',
       host: 'h1',
       netns: [1],
-      startsAt: T0 + 8_000,
+      // The crossing came within the slice that ends at 8 s.
+      startsAt: T0 + 7_000,
       rule: { id: 'resets', name: 'Resets', severity: 'high', tags: [] },
     });
     expect(alerts[0].samples).toHaveLength(3);
@@ -64,7 +65,7 @@ describe('Engine', () => {
       // The last events leave the window at 70 s; under 10 resets from 69 s; 20 s later it resolves.
       ['resolved', 89_000, 0],
     ]);
-    expect(alerts[3]).toMatchObject({ startsAt: T0 + 1_000, endsAt: T0 + 89_000, window: { start: T0 + 79_000, end: T0 + 89_000 } });
+    expect(alerts[3]).toMatchObject({ startsAt: T0, endsAt: T0 + 89_000, window: { start: T0 + 79_000, end: T0 + 89_000 } });
   });
 
   it('judges expiry: a lessThan condition fires when the slices of a busy group leave the window', async () => {
