@@ -12,12 +12,11 @@
  *    per CPU) where the consumer cannot keep up, checking delivered + lost == generated.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { Collector } from '../src/collector/collector';
 import { preflight } from '../src/collector/preflight';
 import { RecordDecoder } from '../src/collector/record-decoder';
+import { buildGenerator } from '../test/support/generators';
 import type { Benchmark, Figures } from './benchmark';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -32,14 +31,6 @@ interface GenResult {
   failures: number;
   seconds: number;
   rate: number;
-}
-
-function buildGenerator(): string {
-  const dir = join(tmpdir(), 'tcpwarden-bench');
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, 'connect-loop');
-  execFileSync('cc', ['-O2', '-o', out, join(__dirname, '..', '..', 'bench', 'gen', 'connect-loop.c')]);
-  return out;
 }
 
 function generate(ns: string, gen: string, cpu: number): Promise<GenResult> {
@@ -154,7 +145,7 @@ export const benchmark: Benchmark = {
   name: 'collector',
   description: 'eBPF collector overhead against bpftrace, and capacity with one and two generators',
   async run(log) {
-    const gen = buildGenerator();
+    const gen = buildGenerator('connect-loop');
     // bpftrace attaches classic tracepoints too: mount tracefs first where it is missing, as the
     // collector itself would, so both sides see the same machine.
     preflight();

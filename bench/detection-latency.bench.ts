@@ -11,7 +11,7 @@
  * precedes that by microseconds, so the figure is, if anything, a little low by that much. The
  * receiver notes arrival on the same clock.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +20,8 @@ import { createNetnsPair, type NetnsPair } from '../test/support/netns';
 import { startRedis } from '../test/support/redis-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../test/support/webhook-receiver';
 import type { Benchmark, Figures } from './benchmark';
+import { startDetector, stopAll } from './detector-process';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'tcpwarden');
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 20);
 const THRESHOLD = 20;
 /** Between connects: 200/s, so the threshold is crossed 100 ms into the trial. */
@@ -76,33 +76,6 @@ interface Trial {
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function startDetector(args: string[]): { child: ChildProcess; running: Promise<void> } {
-  const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let said = '';
-  const running = new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      said += d.toString();
-      if (said.includes('detector running')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`tcpwarden run ${args.join(' ')} exited ${code}: ${said.slice(-500)}`)));
-  });
-  return { child, running };
-}
-
-async function stopAll(children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          const hard = setTimeout(() => c.kill('SIGKILL'), 15_000);
-          c.once('exit', () => (clearTimeout(hard), resolve()));
-          c.kill('SIGTERM');
-        }),
-    ),
-  );
 }
 
 /** Runs the trials against running detectors and returns the latencies of the trials that alerted. */

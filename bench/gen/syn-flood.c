@@ -9,7 +9,8 @@
  * DST/PORT: the target; SOURCE_PREFIX: the first source address (e.g. 10.99.0.1), SOURCES
  * addresses counted up from it; RATE: packets per second (0 or absent: as fast as it can). Source
  * ports and sequence numbers vary per packet, so every SYN is a new connection attempt. Prints one
- * JSON line: packets sent, seconds, rate, sources, and packets per source (min and max).
+ * JSON line: packets sent, seconds, rate, sources, packets per source (min and max) and per source
+ * per second, and the wall-clock start (epoch ms) that time-to-detect figures count from.
  */
 #define _GNU_SOURCE /* sendmmsg */
 #include <arpa/inet.h>
@@ -32,12 +33,17 @@ struct packet {
 	struct tcphdr tcp;
 } __attribute__((packed));
 
-static double now(void)
+static double clock_seconds(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double now(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
 }
 
 static uint16_t fold(uint32_t sum)
@@ -128,6 +134,7 @@ int main(int argc, char **argv)
 	uint32_t base = ntohl(first.s_addr);
 	unsigned long sent = 0, next = 0, failures = 0;
 	uint32_t seq = 0x12345678;
+	double started_at = clock_seconds(CLOCK_REALTIME);
 	double start = now(), end = start + seconds, t;
 	while ((t = now()) < end) {
 		/* Paced: send only what the rate allows by now. */
@@ -177,8 +184,9 @@ int main(int argc, char **argv)
 		if (per_source[s] > hi)
 			hi = per_source[s];
 	}
-	printf("{\"sent\":%lu,\"seconds\":%.3f,\"rate\":%.0f,\"sources\":%ld,\"perSourceMin\":%lu,\"perSourceMax\":%lu,\"sendFailures\":%lu}\n",
-	       sent, took, sent / took, sources, lo, hi, failures);
+	printf("{\"sent\":%lu,\"seconds\":%.3f,\"rate\":%.0f,\"sources\":%ld,\"perSourceMin\":%lu,\"perSourceMax\":%lu,"
+	       "\"perSourceRate\":%.1f,\"sendFailures\":%lu,\"startedAt\":%.3f}\n",
+	       sent, took, sent / took, sources, lo, hi, sent / took / sources, failures, started_at * 1000);
 	free(per_source);
 	close(fd);
 	return 0;

@@ -3,39 +3,26 @@
  * exists only inside the test's veth pair) against a closed port: the kernel answers each SYN with
  * a reset, and the collector sees every one of them, from every source, with the loss counted.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Collector } from '../../src/collector/collector';
 import { Tracepoint } from '../../src/collector/record-layout';
 import type { TcpEvent } from '../../src/interfaces/tcp-event';
+import { routeSpoofedPrefix } from '../support/attack-setup';
+import { buildGenerator } from '../support/generators';
 import { describeKernel } from '../support/kernel-access';
 import { createNetnsPair, type NetnsPair } from '../support/netns';
 
-const GENERATOR = join(__dirname, '..', '..', 'bench', 'gen', 'syn-flood.c');
-
 describeKernel('a spoofed SYN flood against a closed port', () => {
   let pair: NetnsPair;
-  let dir: string;
   let gen: string;
+  let prefix: string;
   beforeAll(() => {
     pair = createNetnsPair();
-    dir = mkdtempSync(join(tmpdir(), 'tw-flood-'));
-    gen = join(dir, 'syn-flood');
-    execFileSync('cc', ['-O2', '-o', gen, GENERATOR]);
-    // The spoofed prefix lives only here: the server routes it back over the veth, where the
-    // client namespace (not a router) drops the resets.
-    const subnet = pair.server.v4.split('.')[1];
-    pair.exec(pair.server, 'ip', ['route', 'add', `172.${16 + (Number(subnet) % 16)}.0.0/16`, 'via', pair.client.v4]);
+    gen = buildGenerator('syn-flood');
+    prefix = routeSpoofedPrefix(pair);
   });
-  afterAll(() => {
-    pair?.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => pair?.destroy());
 
   test('every SYN the generator sent is one reset seen, from each of its 500 sources', async () => {
-    const prefix = `172.${16 + (Number(pair.server.v4.split('.')[1]) % 16)}.0.1`;
     const collector = new Collector({ netns: pair.server.inode });
     const refused: TcpEvent[] = [];
     collector.on('events', (batch) => {

@@ -56,5 +56,17 @@ export function randomLoss(pair: NetnsPair, host: NetnsHost, sport: number, perc
   return () => void pair.exec(host, 'nft', ['delete', 'table', 'inet', 'twloss']);
 }
 
+/**
+ * Routes a private /16 that exists nowhere else (172.16-31.x.x, chosen by the pair's /24) from the
+ * server back over the veth: spoofed SYNs from it reach the server, and its answers die in the
+ * client namespace, which is no router. Returns the prefix's first address, the first source for
+ * bench/gen/syn-flood.c.
+ */
+export function routeSpoofedPrefix(pair: NetnsPair): string {
+  const second = 16 + (Number(pair.server.v4.split('.')[1]) % 16);
+  pair.exec(pair.server, 'ip', ['route', 'add', `172.${second}.0.0/16`, 'via', pair.client.v4]);
+  return `172.${second}.0.1`;
+}
+
 /** The longest gap between a listener's SYN-ACK retransmits (1, 3, 7, 15, 31 s after the SYN): how long a stopped flood still shows. */
 export const SYNACK_TAIL_MS = 16_000;

@@ -24,6 +24,8 @@ export interface TestRedis {
   url: string;
   /** With `tls`: the certificate to trust. */
   ca?: string;
+  /** The running redis-server's process id (benchmarks read its CPU time); undefined while stopped. */
+  pid(): number | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -77,6 +79,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Test
     port,
     url: options.password ? `${scheme}://:${encodeURIComponent(options.password)}@127.0.0.1:${port}` : `${scheme}://127.0.0.1:${port}`,
     ca: cert ? readFileSync(cert.certFile, 'utf8') : undefined,
+    pid: () => (child && child.exitCode === null ? child.pid : undefined),
     async start() {
       child = spawn('redis-server', args, { stdio: 'ignore' });
       await waitForPing(port, options.password, Boolean(cert), 10000);

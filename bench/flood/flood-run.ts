@@ -1,0 +1,276 @@
+/**
+ * One run of the flood benchmark: a spoofed SYN flood at the generator's top rate (pinned to CPU
+ * 0), then the same flood with a benign client completing handshakes with a real listener of the
+ * victim (pinned to CPU 1) beside it, with no detector (the reference), with `tcpwarden run` in one process,
+ * or with `--role collector` + `--role engine` around a redis-server started for the run.
+ *
+ * Measured: packets sent, the benign client's connections/s, the detector's CPU (all threads of
+ * its processes, from /proc) and redis-server's, the run time of its BPF programs in the kernel,
+ * the first alert's arrival at the webhook after the flood's start, and the count the bench rule
+ * reports for the flood (flood-targets.ts).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/package-root';
+import { freePort } from '../../test/support/free-port';
+import type { NetnsPair } from '../../test/support/netns';
+import { startRedis, type TestRedis } from '../../test/support/redis-server';
+import type { ReceivedRequest, WebhookReceiver } from '../../test/support/webhook-receiver';
+import { startDetector, stopAll } from '../detector-process';
+import { bpfProgramRuns, bpfRunsBetween, type BpfProgramRun } from './bpf-run-time';
+import { BENIGN_PORT, COUNT_RULE_ID, MARKER_PORT, type FloodTarget } from './flood-targets';
+import { processCpuSeconds } from './proc-cpu';
+
+export type DetectorPath = 'reference' | 'memory' | 'redis';
+
+/** A configuration a detector runs with, merged over the bench's own (BENCH_FLOOD_CONFIG). */
+export interface Variant {
+  name: string;
+  config: Record<string, unknown>;
+}
+
+export interface FloodSetup {
+  pair: NetnsPair;
+  receiver: WebhookReceiver;
+  /** Working directory: config files, the rules file, the detectors' state. */
+  dir: string;
+  rulesFile: string;
+  synFlood: string;
+  handshakeLoop: string;
+  /** The spoofed prefix's first address and how many sources count up from it. */
+  firstSource: string;
+  sources: number;
+  seconds: number;
+}
+
+/** Phase 1 (the flood alone): sent, rate; phase 2 (the flood and the benign client): the rates. */
+export interface FloodRun {
+  sent: number;
+  rate: number;
+  perSourceRate: number;
+  rateWithBenign: number;
+  benignRate: number;
+  benignFailures: number;
+  /** Null for the reference. */
+  detector: DetectorFigures | null;
+}
+
+export interface DetectorFigures {
+  /** CPU seconds while the flood ran, and until 2 s after it (what it took to drain). */
+  userCpuFlood: number;
+  userCpuTotal: number;
+  redisCpuFlood: number;
+  redisCpuTotal: number;
+  bpfRunTimeNs: number;
+  bpfRuns: number;
+  /** The first alert of a shipped rule meant for the target (`detects`): arrival minus the flood's start. */
+  detectMs: number | null;
+  detectRule: string | null;
+  /** Rules that fired and are not meant for the target (event-loss among them), in both phases. */
+  otherRules: string[];
+  /** The bench rule's count minus its marker (both phases); null when its alert did not come. */
+  counted: number | null;
+  /** Packets sent in both phases, to compare with `counted`. */
+  sentInAll: number;
+  /** The loss the count alert reports, and the lost events in the processes' metrics. */
+  alertLoss: number | null;
+  metricsLost: number;
+}
+
+/** How long after the flood alone CPU is still counted: the detector drains what it buffered. */
+const DRAIN_MS = 2000;
+/** After the drain, before the marker: past the last SYN-cookie counter sample (1 s by default). */
+const MARKER_DELAY_MS = 1000;
+const COUNT_ALERT_TIMEOUT_MS = 40_000;
+
+function synFlood(setup: FloodSetup, target: FloodTarget): Promise<Record<string, number>> {
+  const args = [setup.pair.server.v4, String(target.port), String(setup.seconds), setup.firstSource, String(setup.sources)];
+  return runGenerator(setup.pair, 0, setup.synFlood, args);
+}
+
+function runGenerator(pair: NetnsPair, cpu: number, cmd: string, args: string[]): Promise<Record<string, number>> {
+  const child = pair.spawn(pair.client, 'taskset', ['-c', String(cpu), cmd, ...args]);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  // 'close', not 'exit': only 'close' guarantees stdout was read to its end.
+  return new Promise((resolve, reject) =>
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`${cmd} exited ${code}: ${err.trim()}`));
+      resolve(JSON.parse(out) as Record<string, number>);
+    }),
+  );
+}
+
+/** The bench's detector configuration with the variant's keys merged over it (objects merged, anything else replaced). */
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+    out[k] = isObject(b) && isObject(v) ? merge(b, v) : v;
+  }
+  return out;
+}
+
+function writeConfig(setup: FloodSetup, variant: Variant): string {
+  const file = join(setup.dir, `config-${variant.name || 'default'}.yaml`);
+  const config = merge(
+    {
+      rules: [join(packageRoot(), 'rules'), setup.rulesFile],
+      // The victim's namespace only: the counts are the flood's, not the machine's other traffic.
+      collector: { netns: setup.pair.server.inode },
+      alerts: { sinks: [{ type: 'webhook', url: setup.receiver.url, format: 'json' }], delivery: { stateDir: setup.dir } },
+    },
+    variant.config,
+  );
+  // YAML is a superset of JSON.
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+async function lostInMetrics(port: number): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return [...text.matchAll(/^tcpwarden_events_lost_total\{[^}]*\} (\d+(?:\.\d+)?)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  } catch {
+    return NaN;
+  }
+}
+
+interface Running {
+  children: ChildProcess[];
+  /** The process holding the BPF programs. */
+  collectorPid: number;
+  metricsPorts: number[];
+  redis: TestRedis | null;
+}
+
+async function startDetectors(setup: FloodSetup, path: 'memory' | 'redis', variant: Variant): Promise<Running> {
+  const config = writeConfig(setup, variant);
+  const redis = path === 'redis' ? await startRedis() : null;
+  const running: Running = { children: [], collectorPid: 0, metricsPorts: [], redis };
+  try {
+    const roles = path === 'memory' ? ['all'] : ['engine', 'collector'];
+    const started = [];
+    for (const role of roles) {
+      const port = await freePort();
+      const redisArgs = redis ? ['--redis', redis.url] : [];
+      const d = startDetector(['--config', config, '--role', role, ...redisArgs, '--metrics', `127.0.0.1:${port}`, '--state-dir', setup.dir]);
+      running.children.push(d.child);
+      running.metricsPorts.push(port);
+      if (role !== 'engine') running.collectorPid = d.child.pid!;
+      started.push(d.running);
+    }
+    await Promise.all(started);
+    return running;
+  } catch (err) {
+    await stopAll(running.children);
+    await redis?.stop();
+    throw err;
+  }
+}
+
+function cpuOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    const c = processCpuSeconds(pid);
+    return sum + c.user + c.system;
+  }, 0);
+}
+
+export async function floodRun(setup: FloodSetup, target: FloodTarget, path: DetectorPath, variant: Variant): Promise<FloodRun> {
+  const running = path === 'reference' ? null : await startDetectors(setup, path, variant);
+  try {
+    // The start's own work (rule compilation, BPF load) is over before the measurement begins.
+    if (running) await new Promise((r) => setTimeout(r, 1000));
+    const requests: ReceivedRequest[] = [];
+    setup.receiver.onRequest = (req) => requests.push(req);
+    const userPids = running?.children.map((c) => c.pid!) ?? [];
+    const redisPid = running?.redis?.pid();
+    const redisCpu = () => (redisPid === undefined ? 0 : cpuOf([redisPid]));
+    const cpu0 = { user: cpuOf(userPids), redis: redisCpu() };
+    const bpf0: BpfProgramRun[] = running ? bpfProgramRuns(running.collectorPid) : [];
+
+    // Phase 1, the flood alone: its rate, the detector's CPU and BPF time, the time to detect.
+    const flood = await synFlood(setup, target);
+    const cpuFlood = { user: cpuOf(userPids), redis: redisCpu() };
+    if (running) await new Promise((r) => setTimeout(r, DRAIN_MS));
+    const cpuDrained = { user: cpuOf(userPids), redis: redisCpu() };
+    const bpf = running ? bpfRunsBetween(bpf0, bpfProgramRuns(running.collectorPid)) : null;
+    // Phase 2, the flood again with the benign client beside it: the victim's capacity.
+    const [again, benign] = await Promise.all([
+      synFlood(setup, target),
+      runGenerator(setup.pair, 1, setup.handshakeLoop, [String(setup.seconds), setup.pair.server.v4, String(BENIGN_PORT)]),
+    ]);
+    const result: FloodRun = {
+      sent: flood.sent,
+      rate: flood.rate,
+      perSourceRate: flood.perSourceRate,
+      rateWithBenign: again.rate,
+      benignRate: benign.rate,
+      benignFailures: benign.failures,
+      detector: null,
+    };
+    if (!running || !bpf) return result;
+
+    await new Promise((r) => setTimeout(r, MARKER_DELAY_MS));
+    await marker(setup.pair);
+    const countAlert = await waitFor(() => requests.find((r) => alertOf(r).rule.id === COUNT_RULE_ID && alertOf(r).status === 'firing'), COUNT_ALERT_TIMEOUT_MS);
+    const firing = requests.filter((r) => alertOf(r).status === 'firing');
+    const first = firing.find((r) => target.detects.includes(alertOf(r).rule.id));
+    const otherRules = [...new Set(firing.map((r) => alertOf(r).rule.id))].filter((id) => !target.detects.includes(id) && id !== COUNT_RULE_ID);
+    const metricsLost = (await Promise.all(running.metricsPorts.map(lostInMetrics))).reduce((a, b) => a + b, 0);
+    const counted = countAlert ? alertOf(countAlert) : null;
+    result.detector = {
+      userCpuFlood: cpuFlood.user - cpu0.user,
+      userCpuTotal: cpuDrained.user - cpu0.user,
+      redisCpuFlood: cpuFlood.redis - cpu0.redis,
+      redisCpuTotal: cpuDrained.redis - cpu0.redis,
+      bpfRunTimeNs: bpf.runTimeNs,
+      bpfRuns: bpf.runCount,
+      detectMs: first ? Math.round(first.at - flood.startedAt) : null,
+      detectRule: first ? alertOf(first).rule.id : null,
+      otherRules,
+      counted: counted ? counted.aggregates.count - 1 : null,
+      sentInAll: flood.sent + again.sent,
+      alertLoss: counted ? counted.loss.events : null,
+      metricsLost,
+    };
+    return result;
+  } finally {
+    setup.receiver.onRequest = undefined;
+    if (running) {
+      await stopAll(running.children);
+      await running.redis?.stop();
+    }
+  }
+}
+
+interface AlertBody {
+  status: string;
+  rule: { id: string };
+  aggregates: Record<string, number>;
+  loss: { events: number };
+}
+
+function alertOf(req: ReceivedRequest): AlertBody {
+  return JSON.parse(req.body) as AlertBody;
+}
+
+/** One connect to a closed port of the victim, refused: the count rule's second local port. */
+function marker(pair: NetnsPair): Promise<void> {
+  const child = pair.spawn(pair.client, 'bash', ['-c', `exec 3<>/dev/tcp/${pair.server.v4}/${MARKER_PORT}`]);
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return new Promise((resolve) => child.once('close', () => resolve()));
+}
+
+async function waitFor<T>(find: () => T | undefined, ms: number): Promise<T | undefined> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    const found = find();
+    if (found !== undefined) return found;
+  }
+  return find();
+}

@@ -1,0 +1,30 @@
+/**
+ * The C load generators in bench/gen/ (SYN floods, connect loops, listeners), compiled once per
+ * process into a temporary directory that goes when the process exits. Tests and benchmarks both
+ * run them, from src/ or from dist/.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/package-root';
+
+export type GeneratorName = 'syn-flood' | 'connect-loop' | 'accept-loop' | 'handshake-loop';
+
+let dir: string | null = null;
+const built = new Map<GeneratorName, string>();
+
+/** The path of bench/gen/NAME.c compiled with -O2 (compiled on first use). */
+export function buildGenerator(name: GeneratorName): string {
+  const done = built.get(name);
+  if (done) return done;
+  if (!dir) {
+    const made = mkdtempSync(join(tmpdir(), 'tcpwarden-gen-'));
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    dir = made;
+  }
+  const out = join(dir, name);
+  execFileSync('cc', ['-O2', '-o', out, join(packageRoot(), 'bench', 'gen', `${name}.c`)]);
+  built.set(name, out);
+  return out;
+}
