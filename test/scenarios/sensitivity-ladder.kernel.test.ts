@@ -108,7 +108,7 @@ const describeLadder: jest.Describe = enabled
       describe.skip(`${name} [SKIPPED: set TCPWARDEN_SCENARIO_LADDER=1 to run it (about twenty minutes)]`, fn);
     }) as jest.Describe;
 
-// Each step in fresh namespaces (suite.pair()), kept to the ladder's end: a deleted namespace's
+// Each step in fresh namespaces (suite.pair()), kept to the file's end: a deleted namespace's
 // inode is reused, and a group keyed by netns alone (syn-flood-cookies) would be the previous
 // step's, still in its cooldown. A step's children and firewall rules go after it (suite.teardown).
 describeScenarios('scenarios: sensitivity ladder', { warmUp: true, describe: describeLadder }, (suite) => {

@@ -1,8 +1,11 @@
 /**
  * The frame every scenario file shares, so a file holds only its attacks: one `tcpwarden run`
  * with the shipped rules and a local webhook receiver for the whole file (scenario-detector.ts),
- * fresh namespaces per test, and a teardown after each test that runs even when it fails: the
- * test's children, firewall rules and extra namespaces first, then the pairs they lived in.
+ * fresh namespaces for each scenario, and a teardown that runs even when a test fails: the test's
+ * children, firewall rules and extra namespaces after it, the pairs they lived in when the file
+ * ends. Pairs outlive their test because the kernel reuses a deleted namespace's inode: the next
+ * test's pair would take it, and an alert still due for the old group (a resolution, a firing
+ * after a cooldown) would count as about the new test's namespaces.
  *
  * Kept apart from scenario-detector.ts: that file is the detector and the checks made against it,
  * this one is the Jest lifecycle around them.
@@ -30,9 +33,9 @@ export interface ScenarioSuite {
   readonly detector: ScenarioDetector;
   /** The shipped rules by id. */
   readonly rules: Map<string, CompiledRule>;
-  /** What the running test starts (children, firewall rules, container namespaces): undone after it, before its pairs are deleted. */
+  /** What the running test starts (children, firewall rules, container namespaces): undone after it. */
   readonly teardown: Teardown;
-  /** A fresh server/client pair, deleted after the test once its teardown has run (so it outlives `teardown.run()` within a test). */
+  /** A fresh server/client pair (its own /24), deleted when the file ends. */
   pair(): NetnsPair;
   /** Starts a traffic.js server on `host` and resolves once it listens; killed at teardown. */
   server(pair: NetnsPair, host: NetnsHost, args: string[]): Promise<ChildProcess>;
@@ -60,7 +63,7 @@ export function describeScenarios(title: string, options: ScenarioSuiteOptions, 
     let detector: ScenarioDetector | undefined;
     let rules: Map<string, CompiledRule> | undefined;
     const teardown = new Teardown();
-    /** The test's pairs, deleted after `teardown`: no child or firewall rule outlives its namespace. */
+    /** The file's pairs, deleted after the last test's `teardown`: no child outlives its namespace. */
     const namespaces = new Teardown();
     const started = <T>(value: T | undefined): T => {
       if (value === undefined) throw new Error('the scenario detector is not running (its start failed: see beforeAll)');
@@ -71,14 +74,14 @@ export function describeScenarios(title: string, options: ScenarioSuiteOptions, 
       rules = await shippedRules();
       detector = await startScenarioDetector({ warmUp: options.warmUp });
     }, START_TIMEOUT_MS);
-    afterEach(async () => {
+    afterEach(() => teardown.run());
+    afterAll(async () => {
       try {
-        await teardown.run();
-      } finally {
         await namespaces.run();
+      } finally {
+        await detector?.stop();
       }
     });
-    afterAll(() => detector?.stop());
 
     body({
       get detector() {
