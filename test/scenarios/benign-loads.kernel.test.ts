@@ -2,49 +2,46 @@
  * Benign loads that look a little like attacks and must stay silent under the shipped rules:
  * no alert about the load's namespaces during the load and a settle period after it.
  */
-import type { ChildProcess } from 'node:child_process';
-import type { CompiledRule } from '../../src/rules/compiled-rule';
-import { scenarioPair } from '../support/attack-setup';
-import { describeKernel } from '../support/kernel-access';
-import { attackTraffic, inHost, server, type AttackResult } from '../support/run-traffic';
-import { expectSilence, shippedRules, startScenarioDetector, type ScenarioDetector } from '../support/scenario-detector';
-import { Teardown } from '../support/teardown';
+import { describeScenarios } from '../support/scenario-suite';
+
+/** Thousands of short, complete connections per second. */
+const SHORT_CONNECTIONS = { connectionsPerSecond: 2000, seconds: 8 };
+/** Connections to a server that closes them with unread data. */
+const ABORT_ON_CLOSE = { connectionsPerSecond: 100, seconds: 15 };
+/**
+ * A gigabit link's speed: over the veth the segments of a transfer this fast are sometimes
+ * reordered between the two CPUs, and the sender retransmits a few dozen a second.
+ */
+const CLEAN_BULK = { mbit: 1000, seconds: 15 };
+/** Clients held open on a listener that crashes `restarts` times, every RESTART_EVERY_MS; they reconnect after `retryMs`. */
+const LISTENER_RESTART = { clients: 10, restarts: 3, retryMs: 1000 };
+const RESTART_EVERY_MS = 4000;
+const RECONNECT_LOAD_MS = 15_000;
+/** Connects a second to a closed port. */
+const HEALTH_CHECKS = { connectsPerSecond: 3, seconds: 15 };
 
 const TIMEOUT = 120_000;
 
-describeKernel('scenarios: benign loads stay silent', () => {
-  let detector: ScenarioDetector;
-  let rules: Map<string, CompiledRule>;
-  const teardown = new Teardown();
-  beforeAll(async () => {
-    rules = await shippedRules();
-    // The loads start from quiet after a whole window, as on a host already running: baselines have a past.
-    detector = await startScenarioDetector({ warmUp: true });
-  }, 60_000);
-  afterEach(() => teardown.run());
-  afterAll(() => detector?.stop());
-
-  const track = (ch: ChildProcess) => teardown.child(ch);
-
+// The loads start from quiet after a whole window, as on a host already running: baselines have a past.
+describeScenarios('scenarios: benign loads stay silent', { warmUp: true }, (suite) => {
   test(
     'thousands of short, complete connections per second',
     async () => {
-      const pair = scenarioPair(teardown);
+      const pair = suite.pair();
       const { server: s, client: c } = pair;
-      teardown.child(await server(pair, s, [s.v4, '8080', 'echo']));
-      const rate = 2000;
-      const seconds = 8;
-      let result: AttackResult | undefined;
-      await expectSilence(detector, rules, {
+      await suite.server(pair, s, [s.v4, '8080', 'echo']);
+      const { connectionsPerSecond: rate, seconds } = SHORT_CONNECTIONS;
+      const result = await suite.expectSilence({
         scenario: 'benign-short-connections',
         inodes: [s.inode, c.inode],
-        intensity: { connectionsPerSecond: rate, seconds },
+        intensity: SHORT_CONNECTIONS,
         play: async () => {
-          result = await attackTraffic(inHost(pair, c), ['churn', s.v4, '8080', String(rate), String(seconds * 1000), 'end'], track);
-          process.stdout.write(`benign-short-connections: ${JSON.stringify(result.outcomes)}\n`);
+          const done = await suite.attack(pair, c, ['churn', s.v4, '8080', String(rate), String(seconds * 1000), 'end']);
+          process.stdout.write(`benign-short-connections: ${JSON.stringify(done.outcomes)}\n`);
+          return done;
         },
       });
-      expect(result!.outcomes.closed).toBeGreaterThan(rate * seconds * 0.9);
+      expect(result.outcomes.closed).toBeGreaterThan(rate * seconds * 0.9);
     },
     TIMEOUT,
   );
@@ -52,23 +49,19 @@ describeKernel('scenarios: benign loads stay silent', () => {
   test(
     'a server closing connections with unread data (tcp_abort_on_close resets at the connection rate)',
     async () => {
-      const pair = scenarioPair(teardown);
+      const pair = suite.pair();
       const { server: s, client: c } = pair;
-      teardown.child(await server(pair, s, [s.v4, '8080', 'abort']));
-      const rate = 100;
-      const seconds = 15;
-      let result: AttackResult | undefined;
-      await expectSilence(detector, rules, {
+      await suite.server(pair, s, [s.v4, '8080', 'abort']);
+      const { connectionsPerSecond: rate, seconds } = ABORT_ON_CLOSE;
+      const result = await suite.expectSilence({
         scenario: 'benign-abort-on-close',
         // The server's side, whose own resets these are. The clients' side receives a reset per
         // connection from that server, which rst-burst reports there (docs/detection.md).
         inodes: [s.inode],
-        intensity: { connectionsPerSecond: rate, seconds },
-        play: async () => {
-          result = await attackTraffic(inHost(pair, c), ['churn', s.v4, '8080', String(rate), String(seconds * 1000), 'wait'], track);
-        },
+        intensity: ABORT_ON_CLOSE,
+        play: () => suite.attack(pair, c, ['churn', s.v4, '8080', String(rate), String(seconds * 1000), 'wait']),
       });
-      expect(result!.outcomes.ECONNRESET).toBeGreaterThan(rate * seconds * 0.9);
+      expect(result.outcomes.ECONNRESET).toBeGreaterThan(rate * seconds * 0.9);
     },
     TIMEOUT,
   );
@@ -76,23 +69,17 @@ describeKernel('scenarios: benign loads stay silent', () => {
   test(
     'a bulk transfer on a clean link (its normal retransmits)',
     async () => {
-      const pair = scenarioPair(teardown);
+      const pair = suite.pair();
       const { server: s, client: c } = pair;
-      // A gigabit link's speed: over the veth the segments of a transfer this fast are sometimes
-      // reordered between the two CPUs, and the sender retransmits a few dozen a second.
-      const mbit = 1000;
-      teardown.child(await server(pair, s, [s.v4, '8090', `source:${mbit}`]));
-      const seconds = 15;
-      let result: AttackResult | undefined;
-      await expectSilence(detector, rules, {
+      const { mbit, seconds } = CLEAN_BULK;
+      await suite.server(pair, s, [s.v4, '8090', `source:${mbit}`]);
+      const result = await suite.expectSilence({
         scenario: 'benign-clean-bulk',
         inodes: [s.inode, c.inode],
-        intensity: { mbit, seconds },
-        play: async () => {
-          result = await attackTraffic(inHost(pair, c), ['download', s.v4, '8090', String(seconds * 1000)], track);
-        },
+        intensity: CLEAN_BULK,
+        play: () => suite.attack(pair, c, ['download', s.v4, '8090', String(seconds * 1000)]),
       });
-      expect(result!.bytes).toBeGreaterThan(0);
+      expect(result.bytes).toBeGreaterThan(0);
     },
     TIMEOUT,
   );
@@ -100,29 +87,28 @@ describeKernel('scenarios: benign loads stay silent', () => {
   test(
     'a listener restarting under its clients',
     async () => {
-      const pair = scenarioPair(teardown);
+      const pair = suite.pair();
       const { server: s, client: c } = pair;
-      const clients = 10;
-      const restarts = 3;
-      let result: AttackResult | undefined;
-      await expectSilence(detector, rules, {
+      const { clients, restarts, retryMs } = LISTENER_RESTART;
+      const result = await suite.expectSilence({
         scenario: 'benign-listener-restart',
         inodes: [s.inode, c.inode],
-        intensity: { clients, restarts, retryMs: 1000 },
+        intensity: LISTENER_RESTART,
         play: async () => {
-          let listener = teardown.child(await server(pair, s, [s.v4, '8080', 'sink']));
-          const load = attackTraffic(inHost(pair, c), ['reconnect', s.v4, '8080', String(clients), '15000', '1000'], track);
+          let listener = await suite.server(pair, s, [s.v4, '8080', 'sink']);
+          const load = suite.attack(pair, c, ['reconnect', s.v4, '8080', String(clients), String(RECONNECT_LOAD_MS), String(retryMs)]);
           for (let i = 0; i < restarts; i++) {
-            await new Promise((r) => setTimeout(r, 4000));
+            await new Promise((r) => setTimeout(r, RESTART_EVERY_MS));
             listener.kill('SIGKILL'); // a crash; the service manager starts it again
             await new Promise((r) => listener.once('exit', r));
-            listener = teardown.child(await server(pair, s, [s.v4, '8080', 'sink']));
+            listener = await suite.server(pair, s, [s.v4, '8080', 'sink']);
           }
-          result = await load;
-          process.stdout.write(`benign-listener-restart: ${JSON.stringify(result.outcomes)}\n`);
+          const done = await load;
+          process.stdout.write(`benign-listener-restart: ${JSON.stringify(done.outcomes)}\n`);
+          return done;
         },
       });
-      expect(result!.outcomes.connected).toBeGreaterThan(clients * restarts);
+      expect(result.outcomes.connected).toBeGreaterThan(clients * restarts);
     },
     TIMEOUT,
   );
@@ -130,22 +116,17 @@ describeKernel('scenarios: benign loads stay silent', () => {
   test(
     'health checks against a service that is down (a few connects per second to a closed port)',
     async () => {
-      const pair = scenarioPair(teardown);
+      const pair = suite.pair();
       const { server: s, client: c } = pair;
-      const rate = 3;
-      const seconds = 15;
-      let result: AttackResult | undefined;
-      await expectSilence(detector, rules, {
+      const { connectsPerSecond: rate, seconds } = HEALTH_CHECKS;
+      const result = await suite.expectSilence({
         scenario: 'benign-health-checks',
         inodes: [s.inode, c.inode],
-        intensity: { connectsPerSecond: rate, seconds },
-        play: async () => {
-          result = await attackTraffic(inHost(pair, c), ['refuse', s.v4, '8080', String(rate), String(seconds * 1000)], track);
-        },
+        intensity: HEALTH_CHECKS,
+        play: () => suite.attack(pair, c, ['refuse', s.v4, '8080', String(rate), String(seconds * 1000)]),
       });
-      expect(result!.outcomes.ECONNREFUSED).toBeGreaterThanOrEqual(rate * seconds);
+      expect(result.outcomes.ECONNREFUSED).toBeGreaterThanOrEqual(rate * seconds);
     },
     TIMEOUT,
   );
-
 });

@@ -4,48 +4,37 @@
  * /proc/PID/ns/net of a process inside shows it.
  */
 import { statSync } from 'node:fs';
-import type { CompiledRule } from '../../src/rules/compiled-rule';
-import { dropSynAcks, scenarioPair, SYNACK_TAIL_MS } from '../support/attack-setup';
+import { dropSynAcks, SYNACK_TAIL_MS } from '../support/attack-setup';
 import { createContainerNetns } from '../support/container-netns';
-import { describeKernel } from '../support/kernel-access';
-import { attackTraffic, inHost, startServer } from '../support/run-traffic';
-import { expectDetection, shippedRules, startScenarioDetector, type ScenarioDetector } from '../support/scenario-detector';
-import { Teardown } from '../support/teardown';
+import { startServer } from '../support/run-traffic';
+import { describeScenarios } from '../support/scenario-suite';
+
+/** SYNs a second against the container's listener, and for how long. */
+const SYN_RATE = 50;
+const SECONDS = 15;
 
 const TIMEOUT = 180_000;
 
-describeKernel('scenarios: the victim in a container', () => {
-  let detector: ScenarioDetector;
-  let rules: Map<string, CompiledRule>;
-  const teardown = new Teardown();
-  beforeAll(async () => {
-    rules = await shippedRules();
-    detector = await startScenarioDetector();
-  });
-  afterEach(() => teardown.run());
-  afterAll(() => detector?.stop());
-
+describeScenarios('scenarios: the victim in a container', {}, (suite) => {
   test(
     'a SYN flood on a listener in the container: syn-flood names the container netns and its address',
     async () => {
-      const pair = scenarioPair(teardown);
+      const pair = suite.pair();
       const attacker = pair.client;
-      const ctr = await createContainerNetns(pair, attacker, teardown);
-      const listener = teardown.child(await startServer(ctr.spawn, [ctr.v4, '8080', 'sink', '4096']));
+      const ctr = await createContainerNetns(pair, attacker, suite.teardown);
+      const listener = suite.teardown.child(await startServer(ctr.spawn, [ctr.v4, '8080', 'sink', '4096']));
       // The victim's namespace as an operator looks it up: from a process inside it (nsenter execs the listener).
       const victim = statSync(`/proc/${listener.pid!}/ns/net`).ino;
       expect(victim).toBe(ctr.inode);
-      const rate = 50;
-      const seconds = 15;
       const liftDrop = dropSynAcks(pair, attacker, 4);
-      const firing = await expectDetection(detector, rules, {
+      const firing = await suite.expectDetection({
         scenario: 'container-victim',
         rule: 'syn-flood',
         group: { netns: victim, laddr: ctr.v4, lport: 8080 },
         inodes: [ctr.inode, attacker.inode],
-        intensity: { synPerSecond: rate, seconds },
-        trafficMs: seconds * 1000,
-        play: () => attackTraffic(inHost(pair, attacker), ['synflood', ctr.v4, '8080', String(rate), String(seconds * 1000)], (ch) => teardown.child(ch)),
+        intensity: { synPerSecond: SYN_RATE, seconds: SECONDS },
+        trafficMs: SECONDS * 1000,
+        play: () => suite.attack(pair, attacker, ['synflood', ctr.v4, '8080', String(SYN_RATE), String(SECONDS * 1000)]),
         afterTraffic: liftDrop,
         tailMs: SYNACK_TAIL_MS,
       });

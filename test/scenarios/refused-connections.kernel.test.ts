@@ -2,67 +2,59 @@
  * Real refused connections judged by `tcpwarden run` with the shipped rules: a peer hammering one
  * closed port, and a scan of 40 closed ports.
  */
-import type { CompiledRule } from '../../src/rules/compiled-rule';
-import { scenarioPair } from '../support/attack-setup';
-import { describeKernel } from '../support/kernel-access';
-import { attackTraffic, inHost, traffic } from '../support/run-traffic';
-import { expectDetection, shippedRules, startScenarioDetector, type ScenarioDetector } from '../support/scenario-detector';
-import { Teardown } from '../support/teardown';
+import { traffic } from '../support/run-traffic';
+import { describeScenarios } from '../support/scenario-suite';
+
+/** Connects a second to one closed port, and for how long. */
+const REFUSED_RATE = 30;
+const REFUSED_SECONDS = 15;
+/** Closed ports scanned in one burst, from FIRST_PORT on. */
+const SCAN_PORTS = 40;
+const FIRST_PORT = 2000;
 
 const TIMEOUT = 180_000;
 
-describeKernel('scenarios: refused connections and port scans', () => {
-  let detector: ScenarioDetector;
-  let rules: Map<string, CompiledRule>;
-  const teardown = new Teardown();
-  beforeAll(async () => {
-    rules = await shippedRules();
-    detector = await startScenarioDetector();
-  });
-  afterEach(() => teardown.run());
-  afterAll(() => detector?.stop());
-
+describeScenarios('scenarios: refused connections and port scans', {}, (suite) => {
   test(
     'a peer hammering one closed port: refused-connections names the peer, no port scan',
     async () => {
-      const pair = scenarioPair(teardown);
+      const pair = suite.pair();
       const { server: s, client: c } = pair;
-      const rate = 30;
-      const seconds = 15;
-      const firing = await expectDetection(detector, rules, {
+      const firing = await suite.expectDetection({
         scenario: 'refused-one-port',
         rule: 'refused-connections',
         group: { netns: s.inode, raddr: c.v4 },
         inodes: [s.inode, c.inode],
-        intensity: { connectsPerSecond: rate, seconds },
-        trafficMs: seconds * 1000,
-        play: () => attackTraffic(inHost(pair, c), ['refuse', s.v4, '9', String(rate), String(seconds * 1000)], (ch) => teardown.child(ch)),
+        intensity: { connectsPerSecond: REFUSED_RATE, seconds: REFUSED_SECONDS },
+        trafficMs: REFUSED_SECONDS * 1000,
+        play: () => suite.attack(pair, c, ['refuse', s.v4, '9', String(REFUSED_RATE), String(REFUSED_SECONDS * 1000)]),
       });
       expect(firing.aggregates['distinct.lport']).toBe(1);
-      expect(detector.alerts().filter((a) => a.rule.id === 'port-scan' && a.group.netns === s.inode)).toEqual([]);
+      expect(suite.detector.alerts().filter((a) => a.rule.id === 'port-scan' && a.group.netns === s.inode)).toEqual([]);
     },
     TIMEOUT,
   );
 
   test(
-    'a scan of 40 closed ports: port-scan names the scanner',
+    `a scan of ${SCAN_PORTS} closed ports: port-scan names the scanner`,
     async () => {
-      const pair = scenarioPair(teardown);
+      const pair = suite.pair();
       const { server: s, client: c } = pair;
-      const firing = await expectDetection(detector, rules, {
+      const lastPort = FIRST_PORT + SCAN_PORTS - 1;
+      const firing = await suite.expectDetection({
         scenario: 'port-scan',
         rule: 'port-scan',
         group: { netns: s.inode, raddr: c.v4 },
         inodes: [s.inode, c.inode],
-        intensity: { ports: 40 },
+        intensity: { ports: SCAN_PORTS },
         trafficMs: 1000,
         play: async () => {
           const started = Date.now();
-          expect(await traffic(pair, c, ['scan', s.v4, '2000', '2039'])).toEqual({ ECONNREFUSED: 40 });
+          expect(await traffic(pair, c, ['scan', s.v4, String(FIRST_PORT), String(lastPort)])).toEqual({ ECONNREFUSED: SCAN_PORTS });
           return { started };
         },
       });
-      expect(firing.samples.every((e) => e.raddr === c.v4 && e.lport >= 2000 && e.lport <= 2039)).toBe(true);
+      expect(firing.samples.every((e) => e.raddr === c.v4 && e.lport >= FIRST_PORT && e.lport <= lastPort)).toBe(true);
     },
     TIMEOUT,
   );

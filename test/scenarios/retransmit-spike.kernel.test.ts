@@ -3,50 +3,37 @@
  * to 200 Mbit/s) runs clean for a baseline, then the receiver drops a few percent of the segments at random, so the
  * sender (the victim's namespace) retransmits to that peer.
  */
-import type { CompiledRule } from '../../src/rules/compiled-rule';
-import { randomLoss, scenarioPair } from '../support/attack-setup';
-import { describeKernel } from '../support/kernel-access';
-import { attackTraffic, inHost, server } from '../support/run-traffic';
-import { expectDetection, shippedRules, startScenarioDetector, type ScenarioDetector } from '../support/scenario-detector';
-import { Teardown } from '../support/teardown';
+import { randomLoss } from '../support/attack-setup';
+import { describeScenarios } from '../support/scenario-suite';
 
-const TIMEOUT = 180_000;
 /** The transfer is paced like a link: unpaced over a veth it retransmits thousands of reordered segments a second with no loss. */
 const MBIT = 200;
+const LOSS_PERCENT = 5;
+const BASELINE_MS = 8000;
+const LOSS_MS = 10_000;
 
-describeKernel('scenarios: retransmit spikes', () => {
-  let detector: ScenarioDetector;
-  let rules: Map<string, CompiledRule>;
-  const teardown = new Teardown();
-  beforeAll(async () => {
-    rules = await shippedRules();
-    detector = await startScenarioDetector({ warmUp: true });
-  }, 60_000);
-  afterEach(() => teardown.run());
-  afterAll(() => detector?.stop());
+const TIMEOUT = 180_000;
 
+describeScenarios('scenarios: retransmit spikes', { warmUp: true }, (suite) => {
   test(
     '5% random loss on a bulk transfer after a clean baseline: retransmit-spike names the peer',
     async () => {
-      const pair = scenarioPair(teardown);
+      const pair = suite.pair();
       const { server: s, client: c } = pair;
-      const percent = 5;
-      const baselineMs = 8000;
-      const lossMs = 10_000;
-      teardown.child(await server(pair, s, [s.v4, '8090', `source:${MBIT}`]));
+      await suite.server(pair, s, [s.v4, '8090', `source:${MBIT}`]);
       let undoLoss: (() => void) | undefined;
-      const firing = await expectDetection(detector, rules, {
+      const firing = await suite.expectDetection({
         scenario: 'retransmit-spike',
         rule: 'retransmit-spike',
         group: { netns: s.inode, raddr: c.v4 },
         inodes: [s.inode, c.inode],
-        intensity: { mbit: MBIT, lossPercent: percent, baselineSeconds: baselineMs / 1000, lossSeconds: lossMs / 1000 },
-        trafficMs: baselineMs + lossMs,
+        intensity: { mbit: MBIT, lossPercent: LOSS_PERCENT, baselineSeconds: BASELINE_MS / 1000, lossSeconds: LOSS_MS / 1000 },
+        trafficMs: BASELINE_MS + LOSS_MS,
         play: async () => {
-          const download = attackTraffic(inHost(pair, c), ['download', s.v4, '8090', String(baselineMs + lossMs)], (ch) => teardown.child(ch));
-          await new Promise((r) => setTimeout(r, baselineMs));
+          const download = suite.attack(pair, c, ['download', s.v4, '8090', String(BASELINE_MS + LOSS_MS)]);
+          await new Promise((r) => setTimeout(r, BASELINE_MS));
           const started = Date.now();
-          undoLoss = randomLoss(pair, c, 8090, percent);
+          undoLoss = randomLoss(pair, c, 8090, LOSS_PERCENT);
           const done = await download;
           expect(done.bytes).toBeGreaterThan(0);
           return { started };

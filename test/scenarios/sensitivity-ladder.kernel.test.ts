@@ -6,14 +6,13 @@
  * records each step in $TCPWARDEN_SCENARIO_REPORT. It asserts only that the strongest step of
  * each ladder is detected at all.
  */
-import type { CompiledRule } from '../../src/rules/compiled-rule';
-import { addSourceAddresses, dropSynAcks, randomLoss, scenarioPair } from '../support/attack-setup';
+import { addSourceAddresses, dropSynAcks, randomLoss } from '../support/attack-setup';
 import { describeKernel } from '../support/kernel-access';
 import type { NetnsPair } from '../support/netns';
-import { attackTraffic, inHost, server, traffic } from '../support/run-traffic';
-import { playUntilFiring, shippedRules, startScenarioDetector, type ScenarioDetector } from '../support/scenario-detector';
+import { traffic } from '../support/run-traffic';
+import { playUntilFiring } from '../support/scenario-detector';
 import { reportScenario } from '../support/scenario-report';
-import { Teardown } from '../support/teardown';
+import { describeScenarios, type ScenarioSuite } from '../support/scenario-suite';
 
 const TARGET_MS = 3000;
 /** How long each step's traffic lasts. */
@@ -25,85 +24,56 @@ interface Ladder {
   steps: number[];
   group(pair: NetnsPair): Record<string, string | number>;
   /** Starts what the step needs (listeners, firewall rules) and returns the step's traffic. */
-  prepare(pair: NetnsPair, step: number, teardown: Teardown): Promise<() => Promise<{ started: number }>>;
+  prepare(suite: ScenarioSuite, pair: NetnsPair, step: number): Promise<() => Promise<{ started: number }>>;
 }
 
+/** The server's listener on 8080, as syn-flood groups it. */
+const listenerGroup = (p: NetnsPair) => ({ netns: p.server.inode, laddr: p.server.v4, lport: 8080 });
+/** The server's namespace and the client as its peer. */
+const peerGroup = (p: NetnsPair) => ({ netns: p.server.inode, raddr: p.client.v4 });
+
+/** A step of SYN floods at the step's rate on a listener with `backlog`, from `sources` more addresses (or the client's own); SYN-ACKs dropped. */
+const synFlood =
+  (backlog: number, sources = 0): Ladder['prepare'] =>
+  async (suite, pair, rate) => {
+    const { server: s, client: c } = pair;
+    await suite.server(pair, s, [s.v4, '8080', 'sink', String(backlog)]);
+    const from = sources ? addSourceAddresses(pair, c, sources) : [];
+    dropSynAcks(pair, c, 4);
+    return () => suite.attack(pair, c, ['synflood', s.v4, '8080', String(rate), String(STEP_MS), from.join(',')]);
+  };
+
+/** A step of short connections at the step's rate, the server in `serverMode`, each closed by the client as `clientClose` says. */
+const resets =
+  (serverMode: string, clientClose: string): Ladder['prepare'] =>
+  async (suite, pair, rate) => {
+    const { server: s, client: c } = pair;
+    await suite.server(pair, s, [s.v4, '8080', serverMode]);
+    return () => suite.attack(pair, c, ['churn', s.v4, '8080', String(rate), String(STEP_MS), clientClose]);
+  };
+
 const ladders: Ladder[] = [
-  {
-    rule: 'syn-flood',
-    unit: 'SYN/s',
-    steps: [5, 10, 20, 50, 100, 200, 400],
-    group: (p) => ({ netns: p.server.inode, laddr: p.server.v4, lport: 8080 }),
-    async prepare(pair, rate, teardown) {
-      const { server: s, client: c } = pair;
-      teardown.child(await server(pair, s, [s.v4, '8080', 'sink', '4096']));
-      dropSynAcks(pair, c, 4);
-      return () => attackTraffic(inHost(pair, c), ['synflood', s.v4, '8080', String(rate), String(STEP_MS)], (ch) => teardown.child(ch));
-    },
-  },
-  {
-    rule: 'syn-flood-cookies',
-    unit: 'SYN/s (backlog 16)',
-    steps: [20, 50, 100, 200, 500, 1000],
-    group: (p) => ({ netns: p.server.inode }),
-    async prepare(pair, rate, teardown) {
-      const { server: s, client: c } = pair;
-      teardown.child(await server(pair, s, [s.v4, '8080', 'sink', '16']));
-      dropSynAcks(pair, c, 4);
-      return () => attackTraffic(inHost(pair, c), ['synflood', s.v4, '8080', String(rate), String(STEP_MS)], (ch) => teardown.child(ch));
-    },
-  },
-  {
-    rule: 'syn-flood',
-    unit: 'SYN/s from 40 sources',
-    steps: [10, 20, 50, 100, 200, 400],
-    group: (p) => ({ netns: p.server.inode, laddr: p.server.v4, lport: 8080 }),
-    async prepare(pair, rate, teardown) {
-      const { server: s, client: c } = pair;
-      teardown.child(await server(pair, s, [s.v4, '8080', 'sink', '4096']));
-      const sources = addSourceAddresses(pair, c, 40);
-      dropSynAcks(pair, c, 4);
-      return () => attackTraffic(inHost(pair, c), ['synflood', s.v4, '8080', String(rate), String(STEP_MS), sources.join(',')], (ch) => teardown.child(ch));
-    },
-  },
-  {
-    rule: 'rst-burst',
-    unit: 'resets/s received',
-    steps: [10, 20, 50, 100, 200, 400, 800],
-    group: (p) => ({ netns: p.server.inode, raddr: p.client.v4 }),
-    async prepare(pair, rate, teardown) {
-      const { server: s, client: c } = pair;
-      teardown.child(await server(pair, s, [s.v4, '8080', 'sink']));
-      return () => attackTraffic(inHost(pair, c), ['churn', s.v4, '8080', String(rate), String(STEP_MS), 'linger0'], (ch) => teardown.child(ch));
-    },
-  },
-  {
-    rule: 'rst-burst',
-    unit: 'resets/s sent',
-    steps: [10, 20, 50, 100, 200, 400, 800],
-    group: (p) => ({ netns: p.server.inode, raddr: p.client.v4 }),
-    async prepare(pair, rate, teardown) {
-      const { server: s, client: c } = pair;
-      teardown.child(await server(pair, s, [s.v4, '8080', 'reset']));
-      return () => attackTraffic(inHost(pair, c), ['churn', s.v4, '8080', String(rate), String(STEP_MS), 'wait'], (ch) => teardown.child(ch));
-    },
-  },
+  { rule: 'syn-flood', unit: 'SYN/s', steps: [5, 10, 20, 50, 100, 200, 400], group: listenerGroup, prepare: synFlood(4096) },
+  { rule: 'syn-flood-cookies', unit: 'SYN/s (backlog 16)', steps: [20, 50, 100, 200, 500, 1000], group: (p) => ({ netns: p.server.inode }), prepare: synFlood(16) },
+  { rule: 'syn-flood', unit: 'SYN/s from 40 sources', steps: [10, 20, 50, 100, 200, 400], group: listenerGroup, prepare: synFlood(4096, 40) },
+  { rule: 'rst-burst', unit: 'resets/s received', steps: [10, 20, 50, 100, 200, 400, 800], group: peerGroup, prepare: resets('sink', 'linger0') },
+  { rule: 'rst-burst', unit: 'resets/s sent', steps: [10, 20, 50, 100, 200, 400, 800], group: peerGroup, prepare: resets('reset', 'wait') },
   {
     rule: 'refused-connections',
     unit: 'refused/s on one port',
     steps: [2, 5, 10, 20, 50, 100],
-    group: (p) => ({ netns: p.server.inode, raddr: p.client.v4 }),
-    async prepare(pair, rate, teardown) {
+    group: peerGroup,
+    async prepare(suite, pair, rate) {
       const { server: s, client: c } = pair;
-      return () => attackTraffic(inHost(pair, c), ['refuse', s.v4, '9', String(rate), String(STEP_MS)], (ch) => teardown.child(ch));
+      return () => suite.attack(pair, c, ['refuse', s.v4, '9', String(rate), String(STEP_MS)]);
     },
   },
   {
     rule: 'port-scan',
     unit: 'closed ports (one burst)',
     steps: [10, 20, 40, 100],
-    group: (p) => ({ netns: p.server.inode, raddr: p.client.v4 }),
-    async prepare(pair, ports) {
+    group: peerGroup,
+    async prepare(_suite, pair, ports) {
       const { server: s, client: c } = pair;
       return async () => {
         const started = Date.now();
@@ -116,13 +86,13 @@ const ladders: Ladder[] = [
     rule: 'retransmit-spike',
     unit: '% loss on a bulk transfer',
     steps: [0.5, 1, 2, 5],
-    group: (p) => ({ netns: p.server.inode, raddr: p.client.v4 }),
-    async prepare(pair, percent, teardown) {
+    group: peerGroup,
+    async prepare(suite, pair, percent) {
       const { server: s, client: c } = pair;
-      teardown.child(await server(pair, s, [s.v4, '8090', 'source:200']));
+      await suite.server(pair, s, [s.v4, '8090', 'source:200']);
       return async () => {
         randomLoss(pair, c, 8090, percent);
-        const r = await attackTraffic(inHost(pair, c), ['download', s.v4, '8090', String(STEP_MS)], (ch) => teardown.child(ch));
+        const r = await suite.attack(pair, c, ['download', s.v4, '8090', String(STEP_MS)]);
         return { started: r.started };
       };
     },
@@ -138,47 +108,31 @@ const describeLadder: jest.Describe = enabled
       describe.skip(`${name} [SKIPPED: set TCPWARDEN_SCENARIO_LADDER=1 to run it (about twenty minutes)]`, fn);
     }) as jest.Describe;
 
-describeLadder('scenarios: sensitivity ladder', () => {
-  let detector: ScenarioDetector;
-  let rules: Map<string, CompiledRule>;
-  /** A step's children and firewall rules; the step's namespaces outlive it (see `namespaces`). */
-  const teardown = new Teardown();
-  /**
-   * The ladder's namespaces, deleted when the ladder ends: a deleted namespace's inode is reused,
-   * and a group keyed by netns alone (syn-flood-cookies) would be the previous step's, still in
-   * its cooldown.
-   */
-  const namespaces = new Teardown();
+// Each step in fresh namespaces (suite.pair()), kept to the file's end: a deleted namespace's
+// inode is reused, and a group keyed by netns alone (syn-flood-cookies) would be the previous
+// step's, still in its cooldown. A step's children and firewall rules go after it (suite.teardown).
+describeScenarios('scenarios: sensitivity ladder', { warmUp: true, describe: describeLadder }, (suite) => {
   const table: string[] = [];
-  beforeAll(async () => {
-    rules = await shippedRules();
-    detector = await startScenarioDetector({ warmUp: true });
-  }, 60_000);
-  afterEach(async () => {
-    await teardown.run();
-    await namespaces.run();
-  });
-  afterAll(async () => {
+  afterAll(() => {
     process.stdout.write(`\nsensitivity ladder (detected within ${TARGET_MS / 1000} s of the first packet, ${STEP_MS / 1000} s steps):\n${table.join('\n')}\n`);
-    await detector?.stop();
   });
 
   test.each(ladders.map((l) => [`${l.rule} by ${l.unit}`, l] as const))(
     '%s',
     async (_name, ladder) => {
-      const rule = rules.get(ladder.rule)!;
+      const rule = suite.rules.get(ladder.rule)!;
       const rows: string[] = [];
       let smallest: number | undefined;
       let smallestAtAll: number | undefined;
       let strongestDetected = false;
       for (const step of ladder.steps) {
-        const pair = scenarioPair(namespaces);
-        const play = await ladder.prepare(pair, step, teardown);
-        const { firing, started } = await playUntilFiring(detector, { rule: ladder.rule, group: ladder.group(pair), play }, STEP_MS + rule.windowMs + 5000);
+        const pair = suite.pair();
+        const play = await ladder.prepare(suite, pair, step);
+        const { firing, started } = await playUntilFiring(suite.detector, { rule: ladder.rule, group: ladder.group(pair), play }, STEP_MS + rule.windowMs + 5000);
         const detectedMs = firing ? firing.at - started : null;
         reportScenario({ scenario: `ladder ${ladder.rule} ${ladder.unit}`, kind: 'ladder', rule: ladder.rule, intensity: { [ladder.unit]: step }, detectedMs });
         rows.push(`  ${ladder.rule.padEnd(20)} ${String(step).padStart(6)} ${ladder.unit.padEnd(26)} ${detectedMs === null ? 'not detected' : `${(detectedMs / 1000).toFixed(2)} s`}`);
-        await teardown.run();
+        await suite.teardown.run();
         if (step === ladder.steps[ladder.steps.length - 1]) strongestDetected = detectedMs !== null;
         if (detectedMs !== null) smallestAtAll ??= step;
         if (detectedMs !== null && detectedMs <= TARGET_MS) {

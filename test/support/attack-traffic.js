@@ -65,66 +65,62 @@ function synflood(rate, ms, sources) {
   );
 }
 
-function churn(rate, ms, close) {
-  let open = 0;
-  let finishedIssuing = false;
-  let issuedTotal = 0;
-  const maybeDone = () => finishedIssuing && open === 0 && done({ issued: issuedTotal });
+/**
+ * Opens connections with `open(ended)` RATE times a second for MS; each calls `ended()` once its
+ * connection is over. Prints the result once the last one issued has ended.
+ */
+function pacedConnections(rate, ms, open) {
+  let live = 0;
+  let issuedTotal = null;
+  const ended = () => {
+    live--;
+    if (issuedTotal !== null && live === 0) done({ issued: issuedTotal });
+  };
   paced(
     rate,
     ms,
     () => {
-      open++;
-      const s = net.connect({ host, port });
-      const end = (o) => {
-        if (s.counted) return;
-        s.counted = true;
-        count(o);
-        open--;
-        maybeDone();
-      };
-      s.setTimeout(5000, () => (s.destroy(), end('timeout')));
-      s.once('connect', () => {
-        s.write('hello tcpwarden\n');
-        if (close === 'linger0') {
-          s.resetAndDestroy();
-          end('reset-sent');
-        } else if (close === 'end') {
-          s.end();
-        }
-      });
-      s.on('data', () => undefined);
-      s.once('error', (err) => end(err.code));
-      s.once('close', () => end('closed'));
+      live++;
+      open(ended);
     },
     (issued) => {
-      finishedIssuing = true;
       issuedTotal = issued;
-      maybeDone();
+      if (live === 0) done({ issued });
     },
   );
 }
 
+function churn(rate, ms, close) {
+  pacedConnections(rate, ms, (ended) => {
+    const s = net.connect({ host, port });
+    const end = (o) => {
+      if (s.counted) return;
+      s.counted = true;
+      count(o);
+      ended();
+    };
+    s.setTimeout(5000, () => (s.destroy(), end('timeout')));
+    s.once('connect', () => {
+      s.write('hello tcpwarden\n');
+      if (close === 'linger0') {
+        s.resetAndDestroy();
+        end('reset-sent');
+      } else if (close === 'end') {
+        s.end();
+      }
+    });
+    s.on('data', () => undefined);
+    s.once('error', (err) => end(err.code));
+    s.once('close', () => end('closed'));
+  });
+}
+
 function refuse(rate, ms) {
-  let open = 0;
-  let finishedIssuing = false;
-  let issuedTotal = 0;
-  const maybeDone = () => finishedIssuing && open === 0 && done({ issued: issuedTotal });
-  paced(
-    rate,
-    ms,
-    () => {
-      open++;
-      const s = net.connect({ host, port });
-      s.once('connect', () => (s.destroy(), count('connected'), open--, maybeDone()));
-      s.once('error', (err) => (count(err.code), open--, maybeDone()));
-    },
-    (issued) => {
-      finishedIssuing = true;
-      issuedTotal = issued;
-      maybeDone();
-    },
-  );
+  pacedConnections(rate, ms, (ended) => {
+    const s = net.connect({ host, port });
+    s.once('connect', () => (s.destroy(), count('connected'), ended()));
+    s.once('error', (err) => (count(err.code), ended()));
+  });
 }
 
 function download(ms) {

@@ -231,18 +231,21 @@ export async function expectDetection(detector: ScenarioDetector, rules: Map<str
   return firing;
 }
 
-export interface BenignScenario {
+export interface BenignScenario<T> {
   scenario: string;
   inodes: number[];
   intensity: Record<string, number | string>;
-  /** Plays the load to its end. */
-  play(): Promise<unknown>;
+  /** Plays the load to its end; resolves with what the load did. */
+  play(): Promise<T>;
 }
 
-/** Plays a benign load and checks that nothing about its namespaces fired during it and a settle period after it. */
-export async function expectSilence(detector: ScenarioDetector, rules: Map<string, CompiledRule>, s: BenignScenario): Promise<void> {
+/**
+ * Plays a benign load and checks that nothing about its namespaces fired during it and a settle
+ * period after it; returns what the load did (for the test's checks of the load itself).
+ */
+export async function expectSilence<T>(detector: ScenarioDetector, rules: Map<string, CompiledRule>, s: BenignScenario<T>): Promise<T> {
   const from = detector.alerts().length;
-  await s.play();
+  const played = await s.play();
   // Every window the load touched has been judged once the longest window has passed since its end.
   const settleMs = Math.max(...[...rules.values()].map((r) => r.windowMs)) + JUDGE_DELAY_MS + 3000;
   await new Promise((r) => setTimeout(r, settleMs));
@@ -252,4 +255,5 @@ export async function expectSilence(detector: ScenarioDetector, rules: Map<strin
     .filter((a) => about(a, s.inodes));
   reportScenario({ scenario: s.scenario, kind: 'benign', intensity: s.intensity, falseAlerts: fired.map((a) => `${a.rule.id} ${JSON.stringify(a.group)} (${a.summary}; samples: ${sampleKinds(a)})`) });
   expect(fired.map(describeAlert)).toEqual([]);
+  return played;
 }
