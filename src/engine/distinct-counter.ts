@@ -5,8 +5,13 @@ import { HyperLogLog } from './hyper-log-log';
 /** A distinct counter as plain JSON (engine state export). */
 export type DistinctCounterState = { exact: Array<string | number> } | { hll: string; precision: number };
 
-/** Values kept in a plain array before a Set: most groups see few values per window, and a short array scan beats a Set's allocations. */
-const SMALL = 16;
+/**
+ * Values kept in a plain array before a Set: most groups see few values per slice, and a short
+ * array scan beats a Set's inserts and allocations (a recycled Set's clear() drops its table, so it
+ * grows again each slice). 64 rather than 16: in the rules-engine benchmark, slices of 20 to 60
+ * values were the Sets' main users, and the engine ran 10-20% faster with 64.
+ */
+const SMALL = 64;
 
 /**
  * Counts the distinct values of one field in one slice of a group's window: exactly while there are at
