@@ -20,6 +20,8 @@ export class Engine {
   private runtimes: RuleRuntime[] = [];
   /** A pushed batch split by event kind (the last partition holds kinds this version does not know). */
   private readonly partitions: TcpEvent[][] = [...EVENT_KINDS, 'other'].map(() => []);
+  /** Events of the batch being pushed in each partition so far. */
+  private readonly fill = new Uint32Array(this.partitions.length);
   private maxTs = -Infinity;
   private keys = new GroupKeyCache();
   /** Indices of the events a rule matched in the partition being read. */
@@ -72,11 +74,14 @@ export class Engine {
     const other = partitions.length - 1;
     let min = Infinity;
     try {
+      const fill = this.fill;
       for (const e of events) {
         if (e.ts > this.maxTs) this.maxTs = e.ts;
         if (e.ts < min) min = e.ts;
-        partitions[KIND_INDEX.get(e.kind) ?? other].push(e);
+        const p = KIND_INDEX.get(e.kind) ?? other;
+        partitions[p][fill[p]++] = e;
       }
+      for (let p = 0; p < partitions.length; p++) partitions[p].length = fill[p];
       if (min === Infinity) return;
       let largest = 0;
       for (const p of partitions) largest = Math.max(largest, p.length);
@@ -93,7 +98,10 @@ export class Engine {
       }
     } finally {
       // Even if a caller's iterable throws midway, the next batch must not see this one's events.
-      for (const p of partitions) p.length = 0;
+      // They are overwritten rather than cut off: `length = 0` dropped the arrays' storage, and
+      // growing them again for every batch was a tenth of the engine's garbage in its benchmark.
+      this.fill.fill(0);
+      for (const p of partitions) p.fill(undefined as unknown as TcpEvent);
     }
   }
 

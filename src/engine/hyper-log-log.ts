@@ -2,6 +2,9 @@
 // global lookup costs about 100 ns, which made the per-event path five times slower there.
 const clz32 = Math.clz32;
 
+/** 2^-r for every value a one-byte register can hold: the estimate's sum reads a table instead of computing a power per register. */
+const INVERSE_POWERS = Float64Array.from({ length: 256 }, (_, r) => 2 ** -r);
+
 /**
  * HyperLogLog cardinality sketch (Flajolet et al. 2007, with the small-range correction):
  * 2^precision one-byte registers, standard error about 1.04 / sqrt(2^precision) — 1.6% at the
@@ -27,12 +30,14 @@ export class HyperLogLog {
   }
 
   estimate(): number {
-    const m = this.registers.length;
+    const registers = this.registers;
+    const m = registers.length;
     let sum = 0;
     let zeros = 0;
     for (let i = 0; i < m; i++) {
-      sum += 2 ** -this.registers[i];
-      if (this.registers[i] === 0) zeros++;
+      const r = registers[i];
+      sum += INVERSE_POWERS[r];
+      if (r === 0) zeros++;
     }
     const alpha = 0.7213 / (1 + 1.079 / m);
     const raw = (alpha * m * m) / sum;

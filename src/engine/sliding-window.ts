@@ -199,7 +199,7 @@ export class SlidingWindow {
       const span = spans[f];
       if (!span) continue;
       if (slice >= span.from && slice < span.to) {
-        for (const v of this.distinct[i * this.fields + f].values()) if (span.values.get(v) === slice) span.values.delete(v);
+        this.distinct[i * this.fields + f].leaveSpan(span.values, slice);
       }
       if (span.from < first) span.from = first;
     }
@@ -286,7 +286,7 @@ export class SlidingWindow {
         return -1;
       }
       // Entering slices come in order: each is the last holding its values so far.
-      for (const v of counter.values()) span.values.set(v, slice);
+      counter.enterSpan(span.values, slice);
     }
     span.from = from;
     span.to = to;
