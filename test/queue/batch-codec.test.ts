@@ -1,3 +1,4 @@
+import { pack, unpack } from 'msgpackr';
 import { decodeBatch, encodeBatch } from '../../src/queue/batch-codec';
 import { tcpEvent, tcpEvents } from '../support/tcp-events';
 
@@ -13,9 +14,34 @@ describe('batch codec', () => {
     const batch = { id: 'p1-7', partition: 3, createdAt: 1764062578000, lost: 12, collectorLost: 5, events };
     const bytes = encodeBatch(batch);
     expect(decodeBatch(bytes)).toEqual(batch);
-    expect(Object.keys(decodeBatch(bytes).events[0])).not.toContain('pid');
+    // Absent stays absent: undefined on the event, and not in its JSON (alerts' sample events).
+    expect(decodeBatch(bytes).events[0].pid).toBeUndefined();
+    expect(Object.keys(JSON.parse(JSON.stringify(decodeBatch(bytes).events[0])))).not.toContain('pid');
     // One JSON object per event would take about 200 bytes.
     expect(bytes.length / events.length).toBeLessThan(60);
+  });
+
+  it("carries an event's value weight, so an aggregated flood crosses as one event", () => {
+    // One event standing for 250,000 SYN-ACK retransmits (an in-kernel aggregate), one counter sample, one plain event.
+    const events = [
+      tcpEvent(0, { kind: 'synack_retransmit', value: 250_000 }),
+      tcpEvent(1, { kind: 'syncookies_sent', laddr: '', raddr: '', lport: 0, rport: 0, value: 3 }),
+      tcpEvent(2),
+    ];
+    const decoded = decodeBatch(encodeBatch({ id: 'p1-2', partition: 0, createdAt: 1764062578000, lost: 0, collectorLost: 0, events }));
+    expect(decoded.events).toHaveLength(3);
+    expect(decoded.events.map((e) => e.value)).toEqual([250_000, 3, undefined]);
+    expect(decoded.lost).toBe(0);
+  });
+
+  it('reads a batch of another release: unknown columns skipped, missing ones absent', () => {
+    const bytes = encodeBatch({ id: 'p1-3', partition: 0, createdAt: 1764062578000, lost: 0, collectorLost: 0, events: [tcpEvent(0, { pid: 7 })] });
+    const wire = unpack(bytes) as { fields: string[]; cols: unknown[][] };
+    const pid = wire.fields.indexOf('pid');
+    wire.fields[pid] = 'cgroup_id';
+    const decoded = decodeBatch(pack(wire));
+    expect(decoded.events).toEqual([tcpEvent(0)]);
+    expect(decoded.events[0]).not.toHaveProperty('cgroup_id');
   });
 });
 
