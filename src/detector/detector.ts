@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { AlertDelivery } from '../alerts/alert-delivery';
 import { createAlertDelivery } from '../alerts/create-alert-delivery';
 import type { ValidAlertsConfig } from '../alerts/sink-config';
-import { Collector } from '../collector/collector';
+import { Collector, type AggregateKeepField } from '../collector/collector';
 import { enginePartitionState } from '../engine/engine-partition-state';
 import { groupKeyOf } from '../engine/group-key';
 import { PartitionedEngine } from '../engine/partitioned-engine';
@@ -31,6 +31,7 @@ import { formatDiagnostic } from '../rules/diagnostic';
 import { formatLoadResult, type LoadResult } from '../rules/load-result';
 import { loadRules } from '../rules/loader';
 import { VictimResolver } from '../victim/victim-resolver';
+import { aggregateKeepOf } from './aggregate-keep';
 import { checkedSource } from './checked-source';
 import type { DetectorOptions, DetectorRole } from './detector-options';
 import { LossLedger, type LossStage } from './loss-ledger';
@@ -98,6 +99,10 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private sourceTime = -Infinity;
   private sourceRefusedLogged = false;
   private routingRules: CompiledRule[] = [];
+  /** Whether this process loaded rules (an unpartitioned collector does not: its aggregates keep every field). */
+  private rulesKnown = false;
+  /** The rules the collector's aggregates were last keyed for. */
+  private keptFor?: CompiledRule[];
   private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0, ruleFailures: new Map<string, number>() };
   private started = false;
   private starting: Promise<void> = Promise.resolve();
@@ -188,6 +193,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
       if (!result.ok) throw new UserError('RULES_INVALID', formatLoadResult(result), 2);
       for (const w of result.warnings) this.log.warn({ code: w.code }, formatDiagnostic(w));
       this.routingRules = result.rules;
+      this.rulesKnown = true;
       signal.throwIfAborted();
     }
     if (judge) {
@@ -421,12 +427,20 @@ export class Detector extends EventEmitter<DetectorEvents> {
       });
       return;
     }
-    this.collector = new Collector({ ...this.options.collector, host: this.host });
+    const keep = this.aggregateKeep(this.engine?.rules ?? (this.rulesKnown ? this.routingRules : undefined));
+    this.collector = new Collector({ ...this.options.collector, host: this.host, aggregateKeep: keep });
     this.collector.on('events', (batch) => this.ingest(batch));
     const started = this.collector.start();
     if (started.mountedTracefs) this.log.info({ path: started.mountedTracefs }, 'tracefs was not mounted: mounted it');
     for (const tp of started.missing) this.log.warn({ tracepoint: tp }, 'tracepoint not in this kernel: its events will be missing');
     this.log.info({ tracepoints: started.attached.length }, 'collector attached');
+  }
+
+  /** The fields in-kernel aggregates keep for `rules`, with those the options add. */
+  private aggregateKeep(rules: CompiledRule[] | undefined): AggregateKeepField[] {
+    this.keptFor = rules;
+    const fields = new Set([...aggregateKeepOf(rules), ...(this.options.collector?.aggregateKeep ?? [])]);
+    return [...fields];
   }
 
   /** Events of the source that break the event contract: lost before the queue (stage `collector`), logged once. */
@@ -459,6 +473,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private async tick(): Promise<void> {
     const engine = this.engine!;
     this.countLoss();
+    if (this.collector && engine.rules !== this.keptFor) this.collector.setAggregateKeep(this.aggregateKeep(engine.rules));
     // Live, slice boundaries are judged on the wall clock, `lateness` after they pass (events still
     // in the ring buffer or the queue then count); a source's batches are judged on their own time.
     const lateness = this.options.engine?.latenessMs ?? DEFAULT_LATENESS_MS;
