@@ -35,6 +35,7 @@ import { aggregateKeepOf } from './aggregate-keep';
 import { checkedSource } from './checked-source';
 import type { DetectorOptions, DetectorRole } from './detector-options';
 import { LossLedger, type LossStage } from './loss-ledger';
+import { AggregateLedger } from './aggregate-ledger';
 import { LossMonitor, type LossAlertOptions } from './loss-monitor';
 import { StopReport } from './stop-report';
 
@@ -87,6 +88,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private delivery?: AlertDelivery;
   private metricsServer?: MetricsServer;
   private ledger: LossLedger;
+  /** Events judged that came inside in-kernel aggregates, by time: each alert's `aggregated`. */
+  private aggregates: AggregateLedger;
   private readonly lossOptions: LossAlertOptions;
   private lossMonitor?: LossMonitor;
   private victims?: VictimResolver;
@@ -134,6 +137,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     this.metrics.reportReadiness(this.role, () => this.ready);
     const loss = { ...DEFAULT_LOSS, ...options.loss };
     this.ledger = new LossLedger(Math.max(loss.windowMs, 600_000));
+    this.aggregates = new AggregateLedger(600_000);
     this.lossOptions = loss;
     this.report = new StopReport(this.log);
   }
@@ -411,6 +415,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (batch.lost > 0) this.lost('queue', batch.lost);
     // A collector-role process's ring loss, so this engine's event-loss alert covers that host too.
     if (batch.collectorLost > 0) this.lost('collector', batch.collectorLost);
+    this.aggregates.record(batch.events);
     this.engine!.push(batch.partition, batch.events);
   }
 
@@ -430,6 +435,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
     const keep = this.aggregateKeep(this.engine?.rules ?? (this.rulesKnown ? this.routingRules : undefined));
     this.collector = new Collector({ ...this.options.collector, host: this.host, aggregateKeep: keep });
     this.collector.on('events', (batch) => this.ingest(batch));
+    const collector = this.collector;
+    this.metrics.reportCollector(() => collector.stats());
     const started = this.collector.start();
     if (started.mountedTracefs) this.log.info({ path: started.mountedTracefs }, 'tracefs was not mounted: mounted it');
     for (const tp of started.missing) this.log.warn({ tracepoint: tp }, 'tracepoint not in this kernel: its events will be missing');
@@ -489,7 +496,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     const judged = owned.filter((p) => this.consumer!.ready(p)).length;
     this.metrics.partitions.set({ state: 'judged' }, judged);
     this.metrics.partitions.set({ state: 'waiting' }, owned.length - judged);
-    const fresh = alerts.map((a) => this.withVictim(this.withUpstreamLoss(a)));
+    const fresh = alerts.map((a) => this.withVictim(this.withAggregated(this.withUpstreamLoss(a))));
     for (const alert of fresh) {
       this.metrics.alerts.inc({ rule: alert.rule.id, severity: alert.rule.severity, status: alert.status });
       this.emit('alert', alert);
@@ -542,6 +549,14 @@ export class Detector extends EventEmitter<DetectorEvents> {
   }
 
   /** Adds the collector's and the queue's loss during the alert's window to the engine's own figure. */
+  /** How many of the window's events of the rule's kinds came inside in-kernel aggregates. */
+  private withAggregated(alert: Alert): Alert {
+    const rule = this.engine?.rules.find((r) => r.id === alert.rule.id);
+    if (!rule) return alert;
+    const n = this.aggregates.between(alert.window.start, alert.window.end, rule.kinds);
+    return n > 0 ? { ...alert, aggregated: n } : alert;
+  }
+
   private withUpstreamLoss(alert: Alert): Alert {
     if (alert.rule.id === 'event-loss') return alert;
     const upstream = this.ledger.between(alert.window.start, alert.window.end);

@@ -229,6 +229,8 @@ int main() {
   for (int i = 0; i < 50; i++) Refused("127.0.0.1", 7);
   for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) session.SetAggregation(tp, false, 0);
   usleep(250000);  // both slices over
+  // Detached, as the collector does at stop: nothing is counted between reading the ring and the counters.
+  session.Detach();
   ring_buffer__consume(ring);
   for (int parity = 0; parity < 2; parity++) {
     DrainAggregates(session.agg_map_fd(parity), [](const tw_record& r) {

@@ -17,6 +17,15 @@ describe('batch codec', () => {
     // One JSON object per event would take about 200 bytes.
     expect(bytes.length / events.length).toBeLessThan(60);
   });
+
+  it('carries an in-kernel aggregate as one event with its value, not re-expanded', () => {
+    const aggregate = tcpEvent(1, { kind: 'connect_refused', direction: 'inbound', rport: 0, value: 123456, pid: undefined, comm: undefined });
+    const events = [aggregate, tcpEvent(2)];
+    const decoded = decodeBatch(encodeBatch({ id: 'p1-8', partition: 0, createdAt: 1764062578000, lost: 0, collectorLost: 0, events }));
+    expect(decoded.events).toEqual(events);
+    expect(decoded.events[0].value).toBe(123456);
+    expect(decoded.events[1].value).toBeUndefined();
+  });
 });
 
 describe('decodeBatch', () => {
