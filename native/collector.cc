@@ -108,7 +108,7 @@ Napi::Value Collector::Start(const Napi::CallbackInfo& info) {
     Destroy();
     throw ErrnoError(env, "opening the ring buffer", err);
   }
-  switch_ = new AggregationSwitch(agg_mode_, agg_on_per_second_, agg_hold_ns_);
+  switch_ = std::make_unique<AggregationSwitch>(agg_mode_, agg_on_per_second_, agg_hold_ns_);
   applied_keep_ = agg_keep_;
   for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) {
     aggregating_[tp] = switch_->on(tp);
@@ -161,8 +161,7 @@ void Collector::Destroy() {
   }
   delete batch_;
   batch_ = nullptr;
-  delete switch_;
-  switch_ = nullptr;
+  switch_.reset();
 }
 
 void Collector::Drain() {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,7 +66,7 @@ class Collector : public Napi::ObjectWrap<Collector> {
   // kernel's `seen` at the last slice (the switch's rate).
   uint64_t slice_ = 0;
   uint64_t slice_at_ns_ = 0;
-  AggregationSwitch* switch_ = nullptr;
+  std::unique_ptr<AggregationSwitch> switch_;
   uint64_t switch_seen_[TW_TP_MAX] = {};
   std::atomic<uint64_t> agg_delivered_[TW_TP_MAX] = {};  // packets handed over in aggregates
   std::atomic<uint64_t> aggregates_[TW_TP_MAX] = {};     // aggregate records handed over
