@@ -13,5 +13,6 @@ extern "C" {
 }
 
 // Calls `out` once per key with a record flagged TW_F_AGGREGATE (count = packets, ts_ns = the
-// first packet's CLOCK_MONOTONIC time) and deletes the key. Returns the packets drained.
-uint64_t DrainAggregates(int map_fd, const std::function<void(const tw_record&)>& out);
+// first packet's CLOCK_MONOTONIC time) and deletes the key. `max_keys` is the map's max_entries.
+// Returns the packets drained.
+uint64_t DrainAggregates(int map_fd, uint32_t max_keys, const std::function<void(const tw_record&)>& out);

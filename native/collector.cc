@@ -212,7 +212,7 @@ void Collector::NextSlice() {
 }
 
 void Collector::DrainAggregates(int parity) {
-  ::DrainAggregates(session_.agg_map_fd(parity), [this](const tw_record& r) {
+  ::DrainAggregates(session_.agg_map_fd(parity), session_options_.agg_max_keys, [this](const tw_record& r) {
     if (r.tracepoint < TW_TP_MAX) {
       agg_delivered_[r.tracepoint] += r.count;
       aggregates_[r.tracepoint]++;

@@ -233,7 +233,7 @@ int main() {
   session.Detach();
   ring_buffer__consume(ring);
   for (int parity = 0; parity < 2; parity++) {
-    DrainAggregates(session.agg_map_fd(parity), [](const tw_record& r) {
+    DrainAggregates(session.agg_map_fd(parity), 1024, [](const tw_record& r) {
       printf("aggregate ");
       for (size_t i = 0; i < sizeof(r); i++) printf("%02x", reinterpret_cast<const unsigned char*>(&r)[i]);
       printf("\n");

@@ -68,6 +68,8 @@ describeKernel('tcpwarden run with in-kernel aggregation: exact counts from aggr
       const want = expected.get(String(a.group.raddr))!;
       expect(Math.abs(a.aggregates.count - want)).toBeLessThanOrEqual(want * 0.01);
       expect(a.group.netns).toBe(setup.pair.server.inode);
+      // The alert says how many of its window's refused connections came in aggregates: all of them.
+      expect(a.aggregated).toBe(sent.sent);
       // The samples are aggregates: no rule uses the peer's port, so it is left out of the key.
       expect(a.samples.some((e) => (e.value ?? 1) > 1 && e.rport === 0)).toBe(true);
     }
