@@ -2,7 +2,8 @@
 /*
  * TCP tracepoints -> ring buffer records (tcpwarden.h). Filters and records only: what counts
  * as an attack is decided in user space by the rules. Kernel layout differences are in
- * compat.bpf.h. Every record that cannot be reserved is counted in `lost`, per tracepoint.
+ * compat.bpf.h. Under load records are counted per key in maps instead (tcpwarden.h); every record
+ * that can be neither aggregated nor written is counted in `lost`, per tracepoint.
  */
 #include "compat.bpf.h"
 #include <bpf/bpf_helpers.h>
@@ -15,6 +16,9 @@
 
 /* Set by the loader before load. 0 = every network namespace. */
 const volatile __u32 targ_netns = 0;
+/* CLOCK_REALTIME - CLOCK_MONOTONIC at load, and the aggregation time slice. */
+const volatile __u64 wall_offset_ns = 0;
+const volatile __u64 agg_slice_ns = 100000000;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -36,6 +40,43 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
+/* Per tracepoint: records counted into an aggregate, and those a full aggregation map sent to the ring. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TW_TP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} aggregated SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TW_TP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} agg_full SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TW_TP_MAX);
+	__type(key, __u32);
+	__type(value, struct tw_agg_ctl);
+} agg_ctl SEC(".maps");
+
+/* The aggregates of even and odd time slices; the loader sets max_entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct tw_record);
+	__type(value, struct tw_agg_value);
+} agg_even SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct tw_record);
+	__type(value, struct tw_agg_value);
+} agg_odd SEC(".maps");
+
 static __always_inline void count(void *map, __u32 tp)
 {
 	__u64 *n = bpf_map_lookup_elem(map, &tp);
@@ -55,41 +96,96 @@ static __always_inline __u32 skb_netns(const struct sk_buff *skb)
 }
 
 /*
- * Counts the event and reserves its record, or returns NULL when the namespace filter rejects
- * it or the ring buffer is full (then counted as lost). The caller fills and submits it.
+ * Starts the event's record on the program's stack, or returns false when the namespace filter
+ * rejects it. The caller fills it and hands it to emit().
  */
-static __always_inline struct tw_record *reserve(__u32 tp, __u32 netns)
+static __always_inline bool begin(struct tw_record *r, __u32 tp, __u32 netns)
 {
-	struct tw_record *r;
 	__u64 id;
 
 	if (targ_netns && netns != targ_netns)
-		return NULL;
+		return false;
 	count(&seen, tp);
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count(&lost, tp);
-		return NULL;
-	}
 	__builtin_memset(r, 0, sizeof(*r));
 	id = bpf_get_current_pid_tgid();
 	r->ts_ns = bpf_ktime_get_ns();
 	r->netns = netns;
 	r->pid = id >> 32;
 	r->tracepoint = tp;
+	r->count = 1;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
-	return r;
+	return true;
 }
 
 /*
- * Records are submitted without waking the reader: wakeups cost the traced workload more than the
- * records. Measured during development with the connect() loop of bench/: a wakeup per record left it 21% of its
- * untraced rate, one per 2,048 records 79%, none 81% (bpftrace counting in a map: 80%). The
- * reader polls the ring on a short timer instead (maxDelayMs).
+ * Counts the record under its key in the map of its time slice (tcpwarden.h). Returns false when
+ * the map is full and has no entry for the key: the caller writes the full record instead.
  */
-static __always_inline void submit(struct tw_record *r)
+static __always_inline bool aggregate(const struct tw_record *r, __u32 keep)
 {
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	struct tw_agg_value first = { .count = 1, .first_ns = r->ts_ns };
+	struct tw_agg_value *v;
+	struct tw_record key;
+	void *map;
+	int i;
+
+	__builtin_memcpy(&key, r, sizeof(key));
+	key.ts_ns = 0;
+	key.count = 0;
+	key.cookie = 0;
+	if (!(keep & TW_KEEP_RPORT)) {
+		/* skb:kfree_skb records keep the segment's direction: the peer is the source. */
+		if (r->tracepoint == TW_TP_KFREE_SKB)
+			key.sport = 0;
+		else
+			key.dport = 0;
+	}
+	if (!(keep & TW_KEEP_SOCK))
+		key.skaddr = 0;
+	if (!(keep & TW_KEEP_TASK)) {
+		key.pid = 0;
+		for (i = 0; i < TW_COMM_LEN; i++)
+			key.comm[i] = 0;
+	}
+	/* The slice follows the wall clock, as the engine's window slices do. */
+	map = ((r->ts_ns + wall_offset_ns) / agg_slice_ns) & 1 ? (void *)&agg_odd : (void *)&agg_even;
+	v = bpf_map_lookup_elem(map, &key);
+	if (!v) {
+		if (bpf_map_update_elem(map, &key, &first, BPF_NOEXIST) == 0)
+			return true;
+		/* Another CPU added the key meanwhile (this CPU's slot is then zero), or the map is full. */
+		v = bpf_map_lookup_elem(map, &key);
+		if (!v)
+			return false;
+	}
+	if (v->count == 0)
+		v->first_ns = r->ts_ns;
+	__sync_fetch_and_add(&v->count, 1);
+	return true;
+}
+
+/*
+ * Aggregates the record while that is on for its tracepoint, else writes it to the ring buffer,
+ * or counts it lost when the ring is full: seen = delivered + aggregated + lost, per tracepoint.
+ * Records are written without waking the reader: wakeups cost the traced workload more than the
+ * records. Measured during development with the connect() loop of bench/: a wakeup per record
+ * left it 21% of its untraced rate, one per 2,048 records 79%, none 81% (bpftrace counting in a
+ * map: 80%). The reader polls the ring on a short timer instead (maxDelayMs).
+ */
+static __always_inline void emit(struct tw_record *r)
+{
+	__u32 tp = r->tracepoint;
+	struct tw_agg_ctl *ctl = bpf_map_lookup_elem(&agg_ctl, &tp);
+
+	if (ctl && ctl->on) {
+		if (aggregate(r, ctl->keep)) {
+			count(&aggregated, tp);
+			return;
+		}
+		count(&agg_full, tp);
+	}
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
+		count(&lost, tp);
 }
 
 /*
@@ -162,19 +258,18 @@ int tcp_retransmit_synack(void *raw)
 	struct trace_event_raw_tcp_retransmit_synack *ctx = (void *)copy;
 	const struct request_sock *req;
 	const struct sock *sk;
-	struct tw_record *r;
+	struct tw_record rec, *r = &rec;
 
 	bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_retransmit_synack), raw);
 	sk = ctx->skaddr;
 	req = ctx->req;
-	r = reserve(TW_TP_RETRANSMIT_SYNACK, sk_netns(sk));
-	if (!r)
+	if (!begin(r, TW_TP_RETRANSMIT_SYNACK, sk_netns(sk)))
 		return 0;
 	/* The half-open connection is the request sock, not the listener. */
 	r->skaddr = (__u64)req;
 	r->state = BPF_CORE_READ(req, __req_common.skc_state);
 	copy_endpoints(r, ctx, synack_event_family(ctx, req));
-	submit(r);
+	emit(r);
 	return 0;
 }
 
@@ -185,7 +280,7 @@ int tcp_retransmit_skb(void *raw)
 	struct trace_event_raw_tcp_retransmit_skb___new *ctx = (void *)copy;
 	struct trace_event_raw_tcp_event_sk_skb___old *old = (void *)copy;
 	const struct sock *sk;
-	struct tw_record *r;
+	struct tw_record rec, *r = &rec;
 
 	if (retransmit_skb_has_own_layout())
 		bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_retransmit_skb___new), raw);
@@ -199,8 +294,7 @@ int tcp_retransmit_skb(void *raw)
 	} else {
 		sk = old->skaddr;
 	}
-	r = reserve(TW_TP_RETRANSMIT_SKB, sk_netns(sk));
-	if (!r)
+	if (!begin(r, TW_TP_RETRANSMIT_SKB, sk_netns(sk)))
 		return 0;
 	r->skaddr = (__u64)sk;
 	if (retransmit_skb_has_own_layout()) {
@@ -210,7 +304,7 @@ int tcp_retransmit_skb(void *raw)
 		r->state = old->state;
 		copy_endpoints(r, old, sk_skb_event_family(old));
 	}
-	submit(r);
+	emit(r);
 	return 0;
 }
 
@@ -222,7 +316,7 @@ int tcp_send_reset(void *raw)
 	struct trace_event_raw_tcp_event_sk_skb___old *old = (void *)copy;
 	const struct sk_buff *skb;
 	const struct sock *sk;
-	struct tw_record *r;
+	struct tw_record rec, *r = &rec;
 
 	if (send_reset_has_own_layout())
 		bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_send_reset___new), raw);
@@ -235,8 +329,7 @@ int tcp_send_reset(void *raw)
 		sk = old->skaddr;
 		skb = old->skbaddr;
 	}
-	r = reserve(TW_TP_SEND_RESET, sk ? sk_netns(sk) : skb_netns(skb));
-	if (!r)
+	if (!begin(r, TW_TP_SEND_RESET, sk ? sk_netns(sk) : skb_netns(skb)))
 		return 0;
 	r->skaddr = (__u64)sk;
 	if (send_reset_has_own_layout()) {
@@ -251,7 +344,7 @@ int tcp_send_reset(void *raw)
 		r->state = old->state;
 		copy_endpoints(r, old, sk_skb_event_family(old));
 	}
-	submit(r);
+	emit(r);
 	return 0;
 }
 
@@ -261,12 +354,11 @@ static __always_inline int tcp_event_sk(void *raw, __u32 tp)
 	__u64 copy[CTX_COPY_MAX / 8]; /* 8-byte aligned: fields are read as words */
 	struct trace_event_raw_tcp_event_sk *ctx = (void *)copy;
 	const struct sock *sk;
-	struct tw_record *r;
+	struct tw_record rec, *r = &rec;
 
 	bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_event_sk), raw);
 	sk = ctx->skaddr;
-	r = reserve(tp, sk_netns(sk));
-	if (!r)
+	if (!begin(r, tp, sk_netns(sk)))
 		return 0;
 	r->skaddr = (__u64)sk;
 	if (bpf_core_field_exists(ctx->sock_cookie))
@@ -274,7 +366,7 @@ static __always_inline int tcp_event_sk(void *raw, __u32 tp)
 	/* Read before tcp_done(): a refused connect() is still SYN_SENT here. */
 	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	copy_endpoints(r, ctx, sk_event_family(ctx, sk));
-	submit(r);
+	emit(r);
 	return 0;
 }
 
@@ -296,20 +388,19 @@ int inet_sock_set_state(void *raw)
 	__u64 copy[CTX_COPY_MAX / 8]; /* 8-byte aligned: fields are read as words */
 	struct trace_event_raw_inet_sock_set_state *ctx = (void *)copy;
 	const struct sock *sk;
-	struct tw_record *r;
+	struct tw_record rec, *r = &rec;
 
 	bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_inet_sock_set_state), raw);
 	if (ctx->protocol != TW_IPPROTO_TCP)
 		return 0;
 	sk = ctx->skaddr;
-	r = reserve(TW_TP_SET_STATE, sk_netns(sk));
-	if (!r)
+	if (!begin(r, TW_TP_SET_STATE, sk_netns(sk)))
 		return 0;
 	r->skaddr = (__u64)sk;
 	r->oldstate = ctx->oldstate;
 	r->state = ctx->newstate;
 	copy_endpoints(r, ctx, ctx->family);
-	submit(r);
+	emit(r);
 	return 0;
 }
 
@@ -319,19 +410,18 @@ int tcp_probe(void *raw)
 	__u64 copy[CTX_COPY_MAX / 8]; /* 8-byte aligned: fields are read as words */
 	struct trace_event_raw_tcp_probe *ctx = (void *)copy;
 	const struct sock *sk;
-	struct tw_record *r;
+	struct tw_record rec, *r = &rec;
 
 	bpf_probe_read_kernel(copy, ctx_size(struct trace_event_raw_tcp_probe), raw);
 	sk = ctx->skaddr;
-	r = reserve(TW_TP_PROBE, sk_netns(sk));
-	if (!r)
+	if (!begin(r, TW_TP_PROBE, sk_netns(sk)))
 		return 0;
 	r->skaddr = (__u64)sk;
 	r->cookie = ctx->sock_cookie;
 	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	copy_sockaddr(r->saddr, &r->sport, &r->family, ctx->saddr);
 	copy_sockaddr(r->daddr, &r->dport, &r->family, ctx->daddr);
-	submit(r);
+	emit(r);
 	return 0;
 }
 
@@ -346,7 +436,7 @@ int kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 	int no_socket = drop_reason_no_socket();
 	const struct sk_buff *skb;
 	unsigned char *head;
-	struct tw_record *r;
+	struct tw_record rec, *r = &rec;
 	__u16 proto, nh, th;
 	__u8 l4 = 0;
 
@@ -366,8 +456,7 @@ int kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 	if (l4 != TW_IPPROTO_TCP)
 		return 0;
 
-	r = reserve(TW_TP_KFREE_SKB, skb_netns(skb));
-	if (!r)
+	if (!begin(r, TW_TP_KFREE_SKB, skb_netns(skb)))
 		return 0;
 	/* The segment's own direction: source is the peer. */
 	if (proto == TW_ETH_P_IP) {
@@ -384,7 +473,7 @@ int kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 	r->sport = bpf_ntohs(r->sport);
 	r->dport = bpf_ntohs(r->dport);
 	r->flags = TW_F_NO_SOCKET | segment_flags(skb);
-	submit(r);
+	emit(r);
 	return 0;
 }
 

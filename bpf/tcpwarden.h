@@ -28,6 +28,32 @@ enum tw_tracepoint {
 #define TW_F_SEG_SYN 0x02   /* the segment that caused a no-socket reset/drop carried SYN */
 #define TW_F_SEG_RST 0x04   /* ... carried RST (the kernel answers no reset to a reset) */
 #define TW_F_SEG_ACK 0x08   /* ... carried ACK */
+#define TW_F_AGGREGATE 0x10 /* an aggregate: `count` packets of one key in one time slice (see below) */
+
+/*
+ * In-kernel aggregation (docs/architecture.md, "Aggregation under load"). While it is on for a
+ * tracepoint, a record is not written to the ring buffer but counted in a per-CPU hash map whose
+ * key is the record itself with its per-packet fields cleared: ts_ns and count always, cookie
+ * always (user space never reads it), and the peer's port, the socket and the task (pid, comm)
+ * unless `keep` says a rule needs them. Two maps alternate by wall-clock time slice (even and odd
+ * slice numbers), so the reader drains one while the kernel counts into the other. A key the
+ * full map cannot take becomes a full record: nothing vanishes.
+ */
+#define TW_KEEP_RPORT 0x1 /* keep the peer's port in the key */
+#define TW_KEEP_SOCK 0x2  /* keep skaddr (the event's `sock`) */
+#define TW_KEEP_TASK 0x4  /* keep pid and comm */
+
+/* Per tracepoint, written by the reader: whether to aggregate now, and what the key keeps. */
+struct tw_agg_ctl {
+	__u32 on;
+	__u32 keep; /* TW_KEEP_* */
+};
+
+/* Per key and CPU: packets counted, and the first one's time (CLOCK_MONOTONIC). */
+struct tw_agg_value {
+	__u64 count;
+	__u64 first_ns;
+};
 
 struct tw_record {
 	__u64 ts_ns;           /* bpf_ktime_get_ns(): CLOCK_MONOTONIC; the addon adds the wall-clock offset */
@@ -37,7 +63,7 @@ struct tw_record {
 	__u8 daddr[16];        /* the tracepoint's destination address */
 	__u32 netns;           /* network namespace inode number */
 	__u32 pid;             /* best effort: tracepoints in softirq see whoever was on the CPU */
-	__s32 err;             /* tcp_retransmit_skb's err (6.17+), else 0 */
+	__u32 count;           /* packets this record stands for: 1, or an aggregate's count */
 	__u16 sport;           /* host byte order */
 	__u16 dport;
 	__u16 family;          /* AF_INET (2) or AF_INET6 (10) */

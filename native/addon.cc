@@ -22,7 +22,7 @@ Napi::Object RecordLayout(Napi::Env env) {
   TW_FIELD(daddr);
   TW_FIELD(netns);
   TW_FIELD(pid);
-  TW_FIELD(err);
+  TW_FIELD(count);
   TW_FIELD(sport);
   TW_FIELD(dport);
   TW_FIELD(family);

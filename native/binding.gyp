@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "tcpwarden",
-      "sources": ["addon.cc", "bpf-session.cc", "collector.cc", "btf-enum.cc", "libbpf-log.cc", "mount-tracefs.cc"],
+      "sources": ["addon.cc", "aggregate-drain.cc", "bpf-session.cc", "collector.cc", "btf-enum.cc", "libbpf-log.cc", "mount-tracefs.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "../bpf",

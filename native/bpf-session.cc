@@ -81,9 +81,18 @@ int BpfSession::Start(const SessionOptions& options, std::string* failed) {
 
   // Set the switches and the ring size, and choose the programs, before load.
   skel_->rodata->targ_netns = options.netns;
+  skel_->rodata->wall_offset_ns = uint64_t(options.wall_offset_ns);
+  skel_->rodata->agg_slice_ns = options.agg_slice_ns;
   int err = bpf_map__set_max_entries(skel_->maps.events, options.ring_bytes);
   if (err) {
     *failed = "sizing the ring buffer";
+    Destroy();
+    return err;
+  }
+  err = bpf_map__set_max_entries(skel_->maps.agg_even, options.agg_max_keys);
+  if (!err) err = bpf_map__set_max_entries(skel_->maps.agg_odd, options.agg_max_keys);
+  if (err) {
+    *failed = "sizing the aggregation maps";
     Destroy();
     return err;
   }
@@ -141,9 +150,20 @@ void BpfSession::Destroy() {
 
 int BpfSession::ring_fd() const { return bpf_map__fd(skel_->maps.events); }
 
-void BpfSession::ReadCounters(uint64_t seen[TW_TP_MAX], uint64_t lost[TW_TP_MAX]) const {
+void BpfSession::ReadCounters(KernelCounters* out) const {
   for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) {
-    seen[tp] = SumPerCpu(bpf_map__fd(skel_->maps.seen), tp);
-    lost[tp] = SumPerCpu(bpf_map__fd(skel_->maps.lost), tp);
+    out->seen[tp] = SumPerCpu(bpf_map__fd(skel_->maps.seen), tp);
+    out->lost[tp] = SumPerCpu(bpf_map__fd(skel_->maps.lost), tp);
+    out->aggregated[tp] = SumPerCpu(bpf_map__fd(skel_->maps.aggregated), tp);
+    out->agg_full[tp] = SumPerCpu(bpf_map__fd(skel_->maps.agg_full), tp);
   }
+}
+
+int BpfSession::SetAggregation(uint32_t tp, bool on, uint32_t keep) const {
+  tw_agg_ctl ctl{on ? 1u : 0u, keep};
+  return bpf_map_update_elem(bpf_map__fd(skel_->maps.agg_ctl), &tp, &ctl, BPF_ANY);
+}
+
+int BpfSession::agg_map_fd(int parity) const {
+  return bpf_map__fd(parity ? skel_->maps.agg_odd : skel_->maps.agg_even);
 }

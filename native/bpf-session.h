@@ -19,6 +19,17 @@ struct SessionOptions {
   uint32_t ring_bytes;
   uint32_t netns;         // 0: every network namespace
   bool probe;             // also tcp:tcp_probe
+  int64_t wall_offset_ns; // CLOCK_REALTIME - CLOCK_MONOTONIC: aggregation slices follow the wall clock
+  uint64_t agg_slice_ns;  // the aggregation time slice
+  uint32_t agg_max_keys;  // keys per aggregation map (one map per slice parity)
+};
+
+// Kernel-side counters per tracepoint, summed over CPUs (docs/events.md, "Loss").
+struct KernelCounters {
+  uint64_t seen[TW_TP_MAX] = {};
+  uint64_t lost[TW_TP_MAX] = {};
+  uint64_t aggregated[TW_TP_MAX] = {};
+  uint64_t agg_full[TW_TP_MAX] = {};  // records written in full because the aggregation map was full
 };
 
 class BpfSession {
@@ -38,7 +49,11 @@ class BpfSession {
   bool started() const { return skel_ != nullptr; }
   int ring_fd() const;
   // Per-tracepoint counters summed over CPUs.
-  void ReadCounters(uint64_t seen[TW_TP_MAX], uint64_t lost[TW_TP_MAX]) const;
+  void ReadCounters(KernelCounters* out) const;
+  // Turns aggregation on or off for one tracepoint, with the key's TW_KEEP_* fields.
+  int SetAggregation(uint32_t tp, bool on, uint32_t keep) const;
+  // The aggregation map of even (0) or odd (1) slices.
+  int agg_map_fd(int parity) const;
 
   // "category:name" of the attached tracepoints, and of wanted ones this kernel lacks.
   std::vector<std::string> attached;

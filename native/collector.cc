@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "aggregate-drain.h"
 #include "libbpf-log.h"
 
 namespace {
@@ -14,6 +15,14 @@ int64_t NowNs(clockid_t clock) {
   timespec ts{};
   clock_gettime(clock, &ts);
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// The drain thread reads a slice's map this long after the slice ended: a program that read the
+// clock just before the boundary has counted by then (programs run for microseconds).
+constexpr uint64_t kSliceGraceNs = 2000000;
+
+AggregationMode ModeOf(const std::string& name) {
+  return name == "on" ? AggregationMode::kOn : name == "off" ? AggregationMode::kOff : AggregationMode::kAuto;
 }
 
 Napi::Error ErrnoError(Napi::Env env, const std::string& what, int err) {
@@ -30,10 +39,12 @@ Napi::Error ErrnoError(Napi::Env env, const std::string& what, int err) {
 Napi::Function Collector::Define(Napi::Env env) {
   return DefineClass(env, "Collector",
                      {InstanceMethod<&Collector::Start>("start"), InstanceMethod<&Collector::Stop>("stop"),
-                      InstanceMethod<&Collector::Close>("close"), InstanceMethod<&Collector::Stats>("stats")});
+                      InstanceMethod<&Collector::Close>("close"), InstanceMethod<&Collector::Stats>("stats"),
+                      InstanceMethod<&Collector::SetAggregateKeep>("setAggregateKeep")});
 }
 
-// new Collector({ ringBytes, netns, probe, batchRecords, maxQueuedBatches, pollMs }, onBatch(buffer | null))
+// new Collector({ ringBytes, netns, probe, batchRecords, maxQueuedBatches, pollMs, aggregate: 'off' | 'on' | 'auto',
+//   aggregateAbove, aggregateHoldMs, aggregateKeep, aggregateSliceMs, aggregateMaxKeys }, onBatch(buffer | null))
 // onBatch gets one Buffer of records per batch, then null once after stop(): the end of the stream.
 Collector::Collector(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Collector>(info) {
   Napi::Object opts = info[0].As<Napi::Object>();
@@ -43,6 +54,12 @@ Collector::Collector(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Collecto
   batch_records_ = opts.Get("batchRecords").As<Napi::Number>().Uint32Value();
   max_queued_batches_ = opts.Get("maxQueuedBatches").As<Napi::Number>().Uint32Value();
   poll_ms_ = opts.Get("pollMs").As<Napi::Number>().Int32Value();
+  agg_mode_ = ModeOf(opts.Get("aggregate").As<Napi::String>().Utf8Value());
+  agg_on_per_second_ = opts.Get("aggregateAbove").As<Napi::Number>().DoubleValue();
+  agg_hold_ns_ = uint64_t(opts.Get("aggregateHoldMs").As<Napi::Number>().DoubleValue() * 1e6);
+  agg_keep_ = opts.Get("aggregateKeep").As<Napi::Number>().Uint32Value();
+  session_options_.agg_slice_ns = uint64_t(opts.Get("aggregateSliceMs").As<Napi::Number>().DoubleValue() * 1e6);
+  session_options_.agg_max_keys = opts.Get("aggregateMaxKeys").As<Napi::Number>().Uint32Value();
   // Two references: the drain thread's and the owner's (released by close() or at exit).
   on_batch_ = Napi::ThreadSafeFunction::New(info.Env(), info[1].As<Napi::Function>(), "tcpwarden-ring",
                                             max_queued_batches_, 2);
@@ -74,6 +91,9 @@ Napi::Value Collector::Start(const Napi::CallbackInfo& info) {
   LibbpfLog::Install();
 
   std::string failed;
+  // Aggregation slices follow the wall clock, as the engine's window slices do.
+  clock_offset_ns_ = NowNs(CLOCK_REALTIME) - NowNs(CLOCK_MONOTONIC);
+  session_options_.wall_offset_ns = clock_offset_ns_;
   int err = session_.Start(session_options_, &failed);
   if (err) throw ErrnoError(env, failed, err);
   Napi::Array attached = Napi::Array::New(env);
@@ -88,7 +108,18 @@ Napi::Value Collector::Start(const Napi::CallbackInfo& info) {
     Destroy();
     throw ErrnoError(env, "opening the ring buffer", err);
   }
-  clock_offset_ns_ = NowNs(CLOCK_REALTIME) - NowNs(CLOCK_MONOTONIC);
+  switch_ = std::make_unique<AggregationSwitch>(agg_mode_, agg_on_per_second_, agg_hold_ns_);
+  applied_keep_ = agg_keep_;
+  for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) {
+    aggregating_[tp] = switch_->on(tp);
+    err = session_.SetAggregation(tp, aggregating_[tp], applied_keep_);
+    if (err) {
+      Destroy();
+      throw ErrnoError(env, "switching aggregation", err);
+    }
+  }
+  slice_at_ns_ = NowNs(CLOCK_MONOTONIC);
+  slice_ = (slice_at_ns_ + clock_offset_ns_ - kSliceGraceNs) / session_options_.agg_slice_ns;
   running_ = true;
   on_batch_.Ref(env);
   started_ = true;
@@ -130,6 +161,7 @@ void Collector::Destroy() {
   }
   delete batch_;
   batch_ = nullptr;
+  switch_.reset();
 }
 
 void Collector::Drain() {
@@ -140,32 +172,77 @@ void Collector::Drain() {
     int n = ring_buffer__poll(ring_, poll_ms_);
     if (n < 0 && n != -EINTR) break;
     if (ring_buffer__consume(ring_) < 0) break;
+    NextSlice();
     open = Flush();
   }
-  // Detach first so nothing new arrives, then deliver what the ring still holds.
+  // Detach first so nothing new arrives, then deliver what the ring and both aggregation maps hold.
   session_.Detach();
   if (open && !closing_) {
     ring_buffer__consume(ring_);
+    DrainAggregates(0);
+    DrainAggregates(1);
     if (Flush()) EndOfStream();
   }
   on_batch_.Release();
 }
 
+// Once a wall-clock slice has ended (and kSliceGraceNs more): hand over its aggregates, and let
+// the switch judge each tracepoint's record rate over it. The map drained is the one the kernel
+// is not counting into now; if this thread was late by a whole slice, what the current slice's
+// map holds from before is handed over at the next boundary (still counted, stamped earlier).
+void Collector::NextSlice() {
+  uint64_t now = NowNs(CLOCK_MONOTONIC);
+  uint64_t slice = (now + clock_offset_ns_ - kSliceGraceNs) / session_options_.agg_slice_ns;
+  if (slice == slice_) return;
+  slice_ = slice;
+  DrainAggregates(int((slice - 1) & 1));
+
+  KernelCounters counters;
+  session_.ReadCounters(&counters);
+  uint64_t elapsed = now - slice_at_ns_;
+  slice_at_ns_ = now;
+  uint32_t keep = agg_keep_;
+  bool keep_changed = keep != applied_keep_;
+  applied_keep_ = keep;
+  for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) {
+    bool on = switch_->Next(tp, counters.seen[tp] - switch_seen_[tp], elapsed);
+    switch_seen_[tp] = counters.seen[tp];
+    if ((on != aggregating_[tp] || keep_changed) && session_.SetAggregation(tp, on, keep) == 0) aggregating_[tp] = on;
+  }
+}
+
+void Collector::DrainAggregates(int parity) {
+  ::DrainAggregates(session_.agg_map_fd(parity), session_options_.agg_max_keys, [this](const tw_record& r) {
+    if (r.tracepoint < TW_TP_MAX) {
+      agg_delivered_[r.tracepoint] += r.count;
+      aggregates_[r.tracepoint]++;
+    }
+    Append(r);
+  });
+}
+
 int Collector::OnRecord(void* ctx, void* data, size_t size) {
   auto* self = static_cast<Collector*>(ctx);
   if (size != sizeof(tw_record)) return 0;
-  if (!self->batch_) {
-    self->batch_ = new std::vector<uint8_t>();
-    self->batch_->reserve(self->batch_records_ * sizeof(tw_record));
-  }
-  size_t at = self->batch_->size();
-  self->batch_->resize(at + sizeof(tw_record));
-  auto* rec = reinterpret_cast<tw_record*>(self->batch_->data() + at);
-  memcpy(rec, data, sizeof(tw_record));
-  rec->ts_ns += self->clock_offset_ns_;  // to wall-clock time
+  auto* rec = static_cast<const tw_record*>(data);
   if (rec->tracepoint < TW_TP_MAX) self->delivered_[rec->tracepoint]++;
-  if (self->batch_->size() >= self->batch_records_ * sizeof(tw_record) && !self->Flush()) return -1;
-  return 0;
+  return self->Append(*rec) ? 0 : -1;
+}
+
+// Adds one record (kernel time) to the current batch, in wall-clock time; hands the batch to JS
+// when full. False once JS can no longer be called.
+bool Collector::Append(const tw_record& record) {
+  if (!batch_) {
+    batch_ = new std::vector<uint8_t>();
+    batch_->reserve(batch_records_ * sizeof(tw_record));
+  }
+  size_t at = batch_->size();
+  batch_->resize(at + sizeof(tw_record));
+  auto* rec = reinterpret_cast<tw_record*>(batch_->data() + at);
+  memcpy(rec, &record, sizeof(tw_record));
+  rec->ts_ns += clock_offset_ns_;  // to wall-clock time
+  if (batch_->size() >= batch_records_ * sizeof(tw_record)) return Flush();
+  return true;
 }
 
 // Hands the current batch to JS: one call per batch. Blocks while JS is behind by
@@ -192,24 +269,33 @@ void Collector::EndOfStream() {
   on_batch_.BlockingCall([](Napi::Env env, Napi::Function fn) { fn.Call({env.Null()}); });
 }
 
-void Collector::ReadCounters() { session_.ReadCounters(seen_, lost_); }
+void Collector::ReadCounters() { session_.ReadCounters(&counters_); }
 
-// Returns { seen, lost, delivered: number[] indexed by enum tw_tracepoint, batches }.
+// Returns { seen, lost, delivered, aggregated, aggregatedDelivered, aggregates, aggregateFull:
+// number[] and aggregating: boolean[], each indexed by enum tw_tracepoint, batches }.
 Napi::Value Collector::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (session_.started()) ReadCounters();
-  Napi::Array seen = Napi::Array::New(env, TW_TP_MAX);
-  Napi::Array lost = Napi::Array::New(env, TW_TP_MAX);
-  Napi::Array delivered = Napi::Array::New(env, TW_TP_MAX);
-  for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) {
-    seen.Set(tp, double(seen_[tp]));
-    lost.Set(tp, double(lost_[tp]));
-    delivered.Set(tp, double(delivered_[tp].load()));
-  }
   Napi::Object result = Napi::Object::New(env);
-  result.Set("seen", seen);
-  result.Set("lost", lost);
-  result.Set("delivered", delivered);
+  auto set = [&](const char* name, auto value_of) {
+    Napi::Array a = Napi::Array::New(env, TW_TP_MAX);
+    for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) a.Set(tp, value_of(tp));
+    result.Set(name, a);
+  };
+  set("seen", [&](uint32_t tp) { return double(counters_.seen[tp]); });
+  set("lost", [&](uint32_t tp) { return double(counters_.lost[tp]); });
+  set("delivered", [&](uint32_t tp) { return double(delivered_[tp].load()); });
+  set("aggregated", [&](uint32_t tp) { return double(counters_.aggregated[tp]); });
+  set("aggregatedDelivered", [&](uint32_t tp) { return double(agg_delivered_[tp].load()); });
+  set("aggregates", [&](uint32_t tp) { return double(aggregates_[tp].load()); });
+  set("aggregateFull", [&](uint32_t tp) { return double(counters_.agg_full[tp]); });
+  set("aggregating", [&](uint32_t tp) { return Napi::Boolean::New(env, aggregating_[tp].load()); });
   result.Set("batches", double(batches_.load()));
   return result;
+}
+
+// setAggregateKeep(bits): the TW_KEEP_* fields aggregates keep from the next slice on (the rules changed).
+Napi::Value Collector::SetAggregateKeep(const Napi::CallbackInfo& info) {
+  agg_keep_ = info[0].As<Napi::Number>().Uint32Value();
+  return info.Env().Undefined();
 }

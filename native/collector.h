@@ -5,10 +5,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "aggregation-switch.h"
 #include "bpf-session.h"
 
 struct ring_buffer;
@@ -24,8 +26,12 @@ class Collector : public Napi::ObjectWrap<Collector> {
   Napi::Value Stop(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value SetAggregateKeep(const Napi::CallbackInfo& info);
 
   void Drain();
+  void NextSlice();
+  void DrainAggregates(int parity);
+  bool Append(const tw_record& record);
   bool Flush();
   void EndOfStream();
   void Destroy();
@@ -39,6 +45,11 @@ class Collector : public Napi::ObjectWrap<Collector> {
   size_t max_queued_batches_;
   int poll_ms_;
   int64_t clock_offset_ns_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC at start
+  AggregationMode agg_mode_ = AggregationMode::kAuto;
+  double agg_on_per_second_ = 0;
+  uint64_t agg_hold_ns_ = 0;
+  std::atomic<uint32_t> agg_keep_{0};  // TW_KEEP_*, set from JS, applied by the drain thread
+  uint32_t applied_keep_ = 0;
 
   BpfSession session_;
   ring_buffer* ring_ = nullptr;
@@ -51,7 +62,15 @@ class Collector : public Napi::ObjectWrap<Collector> {
   std::vector<uint8_t>* batch_ = nullptr;  // owned by the drain thread until handed to JS
   std::atomic<uint64_t> delivered_[TW_TP_MAX] = {};
   std::atomic<uint64_t> batches_{0};
+  // Aggregation, on the drain thread: the wall-clock slice being counted, the switch, and the
+  // kernel's `seen` at the last slice (the switch's rate).
+  uint64_t slice_ = 0;
+  uint64_t slice_at_ns_ = 0;
+  std::unique_ptr<AggregationSwitch> switch_;
+  uint64_t switch_seen_[TW_TP_MAX] = {};
+  std::atomic<uint64_t> agg_delivered_[TW_TP_MAX] = {};  // packets handed over in aggregates
+  std::atomic<uint64_t> aggregates_[TW_TP_MAX] = {};     // aggregate records handed over
+  std::atomic<bool> aggregating_[TW_TP_MAX] = {};
   // Kernel counters, summed over CPUs; kept after the maps are gone.
-  uint64_t seen_[TW_TP_MAX] = {};
-  uint64_t lost_[TW_TP_MAX] = {};
+  KernelCounters counters_;
 };

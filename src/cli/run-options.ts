@@ -56,6 +56,8 @@ export function runOptions(config: ValidConfig | undefined, flags: RunFlags): De
           probe: config.collector.probe,
           netns: config.collector.netns || undefined,
           snmpIntervalMs: config.collector.snmpIntervalMs,
+          aggregate: config.collector.aggregate,
+          aggregateAbove: config.collector.aggregateAbove,
         }
       : undefined,
     queue: config && { batchSize: config.queue.batchSize, lingerMs: config.queue.lingerMs, capacity: config.queue.capacity, partitions: config.queue.partitions },

@@ -2,11 +2,11 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { UserError } from '../errors/user-error';
 import type { TcpEvent } from '../interfaces/tcp-event';
-import { loadAddon, type NativeCollector } from './native-addon';
+import { loadAddon, type AggregateMode, type NativeCollector, type NativeStats } from './native-addon';
 import { preflight } from './preflight';
 import { RecordDecoder } from './record-decoder';
 import { SnmpSampler, type SnmpSamplerOptions } from './snmp-sampler';
-import { TRACEPOINT_COUNT, TRACEPOINT_NAMES, type Tracepoint } from './record-layout';
+import { KEEP, TRACEPOINT_COUNT, TRACEPOINT_NAMES, type Tracepoint } from './record-layout';
 import { NetnsDirectory } from '../victim/netns-directory';
 
 export interface CollectorOptions {
@@ -38,7 +38,29 @@ export interface CollectorOptions {
    * one; `false` leaves the names out.
    */
   names?: NetnsDirectory | false;
+  /**
+   * In-kernel aggregation (docs/architecture.md, "Aggregation under load"): `auto` (default)
+   * counts a tracepoint's packets per key in the kernel while its rate is at least
+   * `aggregateAbove` records/s, until it stays under half of that for `aggregateHoldMs`; `on` and
+   * `off` force it. An aggregate is one event whose `value` is its count.
+   */
+  aggregate?: AggregateMode;
+  /** Records per second of one tracepoint that switch aggregation on in `auto`. Default 20,000. */
+  aggregateAbove?: number;
+  /** How long the rate must stay under half the threshold before `auto` switches off, in ms. Default 3000. */
+  aggregateHoldMs?: number;
+  /**
+   * The per-packet fields an aggregate keeps in its key; the others are left out (rport 0, no
+   * sock, pid, comm): the detector keeps the ones its rules use. Default none.
+   */
+  aggregateKeep?: AggregateKeepField[];
+  /** Keys one aggregation map holds per time slice; a packet of a key past that is a full record. Default 16,384. */
+  aggregateMaxKeys?: number;
 }
+
+/** The per-packet fields an aggregate can keep in its key. */
+export type AggregateKeepField = 'rport' | 'sock' | 'pid' | 'comm';
+export const AGGREGATE_KEEP_FIELDS: readonly AggregateKeepField[] = ['rport', 'sock', 'pid', 'comm'];
 
 export interface TracepointStats {
   tracepoint: string;
@@ -46,14 +68,25 @@ export interface TracepointStats {
   seen: number;
   /** Records handed to JavaScript. */
   delivered: number;
-  /** Records dropped because the ring buffer was full: seen = delivered + lost once stopped. */
+  /** Records dropped because the ring buffer was full: seen = delivered + aggregated + lost once stopped. */
   lost: number;
+  /** Packets the kernel counted into aggregates instead of writing records. */
+  aggregated: number;
+  /** Packets handed to JavaScript inside aggregates (their `value`s): equals `aggregated` once stopped. */
+  aggregatedDelivered: number;
+  /** Aggregate records handed to JavaScript. */
+  aggregates: number;
+  /** Records written in full while aggregating because the aggregation map was full (in `delivered`). */
+  aggregateFull: number;
+  /** Whether the kernel aggregates this tracepoint now. */
+  aggregating: boolean;
 }
 
 export interface CollectorStats {
   seen: number;
   delivered: number;
   lost: number;
+  aggregated: number;
   batches: number;
   tracepoints: TracepointStats[];
 }
@@ -79,7 +112,19 @@ export interface CollectorEvents {
 }
 
 /** The defaults of CollectorOptions (the run config applies the same ones). */
-export const COLLECTOR_DEFAULTS = { ringBytes: 8 << 20, batchRecords: 2048, maxQueuedBatches: 32, maxDelayMs: 10, snmpIntervalMs: 1000 };
+export const COLLECTOR_DEFAULTS = {
+  ringBytes: 8 << 20,
+  batchRecords: 2048,
+  maxQueuedBatches: 32,
+  maxDelayMs: 10,
+  snmpIntervalMs: 1000,
+  aggregate: 'auto' as AggregateMode,
+  aggregateAbove: 20000,
+  aggregateHoldMs: 3000,
+  aggregateMaxKeys: 16384,
+  /** The aggregation time slice: the engine's slices are whole multiples of it (at least 100 ms). */
+  aggregateSliceMs: 100,
+};
 
 /**
  * The eBPF collector: kernel TCP tracepoints to normalized events. The BPF program and the
@@ -125,6 +170,12 @@ export class Collector extends EventEmitter<CollectorEvents> {
         batchRecords: this.options.batchRecords ?? COLLECTOR_DEFAULTS.batchRecords,
         maxQueuedBatches: this.options.maxQueuedBatches ?? COLLECTOR_DEFAULTS.maxQueuedBatches,
         pollMs: this.options.maxDelayMs ?? COLLECTOR_DEFAULTS.maxDelayMs,
+        aggregate: this.options.aggregate ?? COLLECTOR_DEFAULTS.aggregate,
+        aggregateAbove: this.options.aggregateAbove ?? COLLECTOR_DEFAULTS.aggregateAbove,
+        aggregateHoldMs: this.options.aggregateHoldMs ?? COLLECTOR_DEFAULTS.aggregateHoldMs,
+        aggregateKeep: keepBits(this.options.aggregateKeep ?? []),
+        aggregateSliceMs: COLLECTOR_DEFAULTS.aggregateSliceMs,
+        aggregateMaxKeys: this.options.aggregateMaxKeys ?? COLLECTOR_DEFAULTS.aggregateMaxKeys,
       },
       (batch) => {
         if (batch === null) {
@@ -182,20 +233,30 @@ export class Collector extends EventEmitter<CollectorEvents> {
     return this.ended;
   }
 
+  /** The per-packet fields aggregates keep from the next time slice on (the rules changed). */
+  setAggregateKeep(fields: AggregateKeepField[]): void {
+    this.native?.setAggregateKeep(keepBits(fields));
+  }
+
   stats(): CollectorStats {
     if (this.final) return this.final;
-    const raw = this.native ? this.native.stats() : { seen: [], lost: [], delivered: [], batches: 0 };
+    const raw: Partial<NativeStats> = this.native ? this.native.stats() : {};
     const tracepoints: TracepointStats[] = [];
     for (let tp = 0; tp < TRACEPOINT_COUNT; tp++) {
       tracepoints.push({
         tracepoint: TRACEPOINT_NAMES[tp as Tracepoint],
-        seen: raw.seen[tp] ?? 0,
-        delivered: raw.delivered[tp] ?? 0,
-        lost: raw.lost[tp] ?? 0,
+        seen: raw.seen?.[tp] ?? 0,
+        delivered: raw.delivered?.[tp] ?? 0,
+        lost: raw.lost?.[tp] ?? 0,
+        aggregated: raw.aggregated?.[tp] ?? 0,
+        aggregatedDelivered: raw.aggregatedDelivered?.[tp] ?? 0,
+        aggregates: raw.aggregates?.[tp] ?? 0,
+        aggregateFull: raw.aggregateFull?.[tp] ?? 0,
+        aggregating: raw.aggregating?.[tp] ?? false,
       });
     }
-    const sum = (k: 'seen' | 'delivered' | 'lost') => tracepoints.reduce((n, t) => n + t[k], 0);
-    return { seen: sum('seen'), delivered: sum('delivered'), lost: sum('lost'), batches: raw.batches, tracepoints };
+    const sum = (k: 'seen' | 'delivered' | 'lost' | 'aggregated') => tracepoints.reduce((n, t) => n + t[k], 0);
+    return { seen: sum('seen'), delivered: sum('delivered'), lost: sum('lost'), aggregated: sum('aggregated'), batches: raw.batches ?? 0, tracepoints };
   }
 
   /** `for await (const batch of collector)`: decoded batches until stop(). */
@@ -219,6 +280,12 @@ export class Collector extends EventEmitter<CollectorEvents> {
       this.off('end', onEnd);
     }
   }
+}
+
+function keepBits(fields: AggregateKeepField[]): number {
+  let bits = 0;
+  for (const f of fields) bits |= f === 'rport' ? KEEP.rport : f === 'sock' ? KEEP.sock : KEEP.task;
+  return bits;
 }
 
 function startError(err: unknown): Error {

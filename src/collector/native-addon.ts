@@ -9,7 +9,21 @@ export interface NativeCollector {
   start(): { attached: string[]; missing: string[] };
   stop(): void;
   close(): void;
-  stats(): { seen: number[]; lost: number[]; delivered: number[]; batches: number };
+  stats(): NativeStats;
+  setAggregateKeep(bits: number): void;
+}
+
+/** Per-tracepoint arrays indexed by `Tracepoint` (native/collector.cc, Stats). */
+export interface NativeStats {
+  seen: number[];
+  lost: number[];
+  delivered: number[];
+  aggregated: number[];
+  aggregatedDelivered: number[];
+  aggregates: number[];
+  aggregateFull: number[];
+  aggregating: boolean[];
+  batches: number;
 }
 
 export interface NativeCollectorOptions {
@@ -19,7 +33,17 @@ export interface NativeCollectorOptions {
   batchRecords: number;
   maxQueuedBatches: number;
   pollMs: number;
+  aggregate: AggregateMode;
+  aggregateAbove: number;
+  aggregateHoldMs: number;
+  /** KEEP bits (record-layout.ts). */
+  aggregateKeep: number;
+  aggregateSliceMs: number;
+  aggregateMaxKeys: number;
 }
+
+/** In-kernel aggregation: forced on, forced off, or switched by the record rate (docs/architecture.md). */
+export type AggregateMode = 'auto' | 'on' | 'off';
 
 export interface NativeAddon {
   Collector: new (options: NativeCollectorOptions, onBatch: (batch: Buffer | null) => void) => NativeCollector;

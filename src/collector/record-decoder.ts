@@ -82,8 +82,11 @@ export class RecordDecoder {
     const reversed = tp === Tracepoint.KfreeSkb;
     const ts = (view.getUint32(at + OFFSET.ts_ns + 4, true) * TWO_32 + view.getUint32(at + OFFSET.ts_ns, true)) / 1e6;
     const netns = view.getUint32(at + OFFSET.netns, true);
-    const pid = view.getUint32(at + OFFSET.pid, true);
-    const comm = this.comms.get(buf, view, at, pid);
+    // An aggregate stands for `count` packets; its key left out the task unless a rule needs it.
+    const value = flags & FLAG.aggregate ? view.getUint32(at + OFFSET.count, true) : undefined;
+    const rawPid = view.getUint32(at + OFFSET.pid, true);
+    const pid = value !== undefined && rawPid === 0 ? undefined : rawPid;
+    const comm = pid === undefined ? undefined : this.comms.get(buf, view, at, rawPid);
     const sock = socketId(view, at);
     if (netns !== this.lastNetns && this.names) {
       this.lastNetns = netns;
@@ -142,9 +145,9 @@ export class RecordDecoder {
       default:
         return;
     }
-    out.push(event(kind, ts, family, laddr, lport, raddr, rport, state, oldstate, newstate, reason, undefined, netns, sock, pid, comm, this.host, n));
+    out.push(event(kind, ts, family, laddr, lport, raddr, rport, state, oldstate, newstate, reason, undefined, netns, sock, pid, comm, this.host, value, n));
     if (refused) {
-      out.push(event('connect_refused', ts, family, laddr, lport, raddr, rport, undefined, undefined, undefined, undefined, refused, netns, sock, pid, comm, this.host, n));
+      out.push(event('connect_refused', ts, family, laddr, lport, raddr, rport, undefined, undefined, undefined, undefined, refused, netns, sock, pid, comm, this.host, value, n));
     }
   }
 }
@@ -168,13 +171,14 @@ function event(
   direction: 'inbound' | 'outbound' | undefined,
   netns: number,
   sock: string | undefined,
-  pid: number,
-  comm: string,
+  pid: number | undefined,
+  comm: string | undefined,
   host: string,
+  value: number | undefined,
   n: EventNames,
 ): TcpEvent {
   return {
-    kind, ts, family, laddr, lport, raddr, rport, state, oldstate, newstate, reason, direction, netns, sock, pid, comm, host,
+    kind, ts, family, laddr, lport, raddr, rport, state, oldstate, newstate, reason, direction, netns, sock, pid, comm, host, value,
     netns_name: n.netns_name, container: n.container, pod: n.pod, service: n.service,
   };
 }

@@ -13,7 +13,7 @@ export const OFFSET = {
   daddr: 40,
   netns: 56,
   pid: 60,
-  err: 64,
+  count: 64,
   sport: 68,
   dport: 70,
   family: 72,
@@ -60,6 +60,15 @@ export const FLAG = {
   segSyn: 0x02,
   segRst: 0x04,
   segAck: 0x08,
+  /** An aggregate: `count` packets of one key in one time slice (bpf/tcpwarden.h). */
+  aggregate: 0x10,
+} as const;
+
+/** TW_KEEP_*: the per-packet fields an aggregate's key keeps (the rest are cleared). */
+export const KEEP = {
+  rport: 0x1,
+  sock: 0x2,
+  task: 0x4,
 } as const;
 
 export const AF_INET = 2;

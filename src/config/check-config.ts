@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { checkAlertsConfig, formatAlertsPath } from '../alerts/validate-alerts-config';
 import type { SecretSource, ValidAlertsConfig } from '../alerts/sink-config';
+import type { AggregateMode } from '../collector/native-addon';
 import { RedisUrlError } from '../errors/redis-url-error';
 import { UserError } from '../errors/user-error';
 import type { LogFormat, LogLevel } from '../logging/create-logger';
@@ -119,6 +120,8 @@ export function checkConfig(
       probe: (collector.probe as boolean | undefined) ?? d.collector.probe,
       netns: (collector.netns as number | undefined) ?? d.collector.netns,
       snmpIntervalMs: ms(collector.snmpInterval, d.collector.snmpInterval),
+      aggregate: (collector.aggregate as AggregateMode | undefined) ?? d.collector.aggregate,
+      aggregateAbove: (collector.aggregateAbove as number | undefined) ?? d.collector.aggregateAbove,
     },
     queue: {
       batchSize: (queue.batchSize as number | undefined) ?? d.queue.batchSize,

@@ -11,7 +11,11 @@ import { formatDuration } from '../rules/duration';
  */
 export const CONFIG_DEFAULTS = {
   role: 'all',
-  collector: { ringBytes: COLLECTOR_DEFAULTS.ringBytes, probe: false, netns: 0, snmpInterval: formatDuration(COLLECTOR_DEFAULTS.snmpIntervalMs) },
+  collector: {
+    ringBytes: COLLECTOR_DEFAULTS.ringBytes, probe: false, netns: 0, snmpInterval: formatDuration(COLLECTOR_DEFAULTS.snmpIntervalMs),
+    aggregate: COLLECTOR_DEFAULTS.aggregate,
+    aggregateAbove: COLLECTOR_DEFAULTS.aggregateAbove,
+  },
   queue: {
     batchSize: PRODUCER_DEFAULTS.batchSize,
     linger: formatDuration(PRODUCER_DEFAULTS.lingerMs),

@@ -1,4 +1,5 @@
 import type { SecretSource, ValidAlertsConfig } from '../alerts/sink-config';
+import type { AggregateMode } from '../collector/native-addon';
 import type { LogFormat, LogLevel } from '../logging/create-logger';
 import type { ListenAddress } from '../metrics/metrics-server';
 
@@ -19,7 +20,7 @@ export interface ValidConfig {
   host: string;
   /** Absent: the in-memory queue (role `all` only). */
   redis?: { url: string; password?: SecretSource };
-  collector: { ringBytes: number; probe: boolean; netns: number; snmpIntervalMs: number };
+  collector: { ringBytes: number; probe: boolean; netns: number; snmpIntervalMs: number; aggregate: AggregateMode; aggregateAbove: number };
   queue: { batchSize: number; lingerMs: number; capacity: number; partitions: number; failoverMs: number };
   engine: { maxKeysPerRule: number; distinctExactLimit: number; latenessMs: number; tickMs: number };
   alerts: ValidAlertsConfig;

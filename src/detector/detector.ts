@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { AlertDelivery } from '../alerts/alert-delivery';
 import { createAlertDelivery } from '../alerts/create-alert-delivery';
 import type { ValidAlertsConfig } from '../alerts/sink-config';
-import { Collector } from '../collector/collector';
+import { Collector, type AggregateKeepField } from '../collector/collector';
 import { enginePartitionState } from '../engine/engine-partition-state';
 import { groupKeyOf } from '../engine/group-key';
 import { PartitionedEngine } from '../engine/partitioned-engine';
@@ -31,9 +31,11 @@ import { formatDiagnostic } from '../rules/diagnostic';
 import { formatLoadResult, type LoadResult } from '../rules/load-result';
 import { loadRules } from '../rules/loader';
 import { VictimResolver } from '../victim/victim-resolver';
+import { aggregateKeepOf } from './aggregate-keep';
 import { checkedSource } from './checked-source';
 import type { DetectorOptions, DetectorRole } from './detector-options';
 import { LossLedger, type LossStage } from './loss-ledger';
+import { AggregateLedger } from './aggregate-ledger';
 import { LossMonitor, type LossAlertOptions } from './loss-monitor';
 import { StopReport } from './stop-report';
 
@@ -86,6 +88,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private delivery?: AlertDelivery;
   private metricsServer?: MetricsServer;
   private ledger: LossLedger;
+  /** Events judged that came inside in-kernel aggregates, by time: each alert's `aggregated`. */
+  private aggregates: AggregateLedger;
   private readonly lossOptions: LossAlertOptions;
   private lossMonitor?: LossMonitor;
   private victims?: VictimResolver;
@@ -98,6 +102,10 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private sourceTime = -Infinity;
   private sourceRefusedLogged = false;
   private routingRules: CompiledRule[] = [];
+  /** Whether this process loaded rules (an unpartitioned collector does not: its aggregates keep every field). */
+  private rulesKnown = false;
+  /** The rules the collector's aggregates were last keyed for. */
+  private keptFor?: CompiledRule[];
   private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0, ruleFailures: new Map<string, number>() };
   private started = false;
   private starting: Promise<void> = Promise.resolve();
@@ -129,6 +137,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     this.metrics.reportReadiness(this.role, () => this.ready);
     const loss = { ...DEFAULT_LOSS, ...options.loss };
     this.ledger = new LossLedger(Math.max(loss.windowMs, 600_000));
+    this.aggregates = new AggregateLedger(600_000);
     this.lossOptions = loss;
     this.report = new StopReport(this.log);
   }
@@ -188,6 +197,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
       if (!result.ok) throw new UserError('RULES_INVALID', formatLoadResult(result), 2);
       for (const w of result.warnings) this.log.warn({ code: w.code }, formatDiagnostic(w));
       this.routingRules = result.rules;
+      this.rulesKnown = true;
       signal.throwIfAborted();
     }
     if (judge) {
@@ -405,6 +415,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (batch.lost > 0) this.lost('queue', batch.lost);
     // A collector-role process's ring loss, so this engine's event-loss alert covers that host too.
     if (batch.collectorLost > 0) this.lost('collector', batch.collectorLost);
+    this.aggregates.record(batch.events);
     this.engine!.push(batch.partition, batch.events);
   }
 
@@ -421,12 +432,22 @@ export class Detector extends EventEmitter<DetectorEvents> {
       });
       return;
     }
-    this.collector = new Collector({ ...this.options.collector, host: this.host });
+    const keep = this.aggregateKeep(this.engine?.rules ?? (this.rulesKnown ? this.routingRules : undefined));
+    this.collector = new Collector({ ...this.options.collector, host: this.host, aggregateKeep: keep });
     this.collector.on('events', (batch) => this.ingest(batch));
+    const collector = this.collector;
+    this.metrics.reportCollector(() => collector.stats());
     const started = this.collector.start();
     if (started.mountedTracefs) this.log.info({ path: started.mountedTracefs }, 'tracefs was not mounted: mounted it');
     for (const tp of started.missing) this.log.warn({ tracepoint: tp }, 'tracepoint not in this kernel: its events will be missing');
     this.log.info({ tracepoints: started.attached.length }, 'collector attached');
+  }
+
+  /** The fields in-kernel aggregates keep for `rules`, with those the options add. */
+  private aggregateKeep(rules: CompiledRule[] | undefined): AggregateKeepField[] {
+    this.keptFor = rules;
+    const fields = new Set([...aggregateKeepOf(rules), ...(this.options.collector?.aggregateKeep ?? [])]);
+    return [...fields];
   }
 
   /** Events of the source that break the event contract: lost before the queue (stage `collector`), logged once. */
@@ -459,6 +480,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private async tick(): Promise<void> {
     const engine = this.engine!;
     this.countLoss();
+    if (this.collector && engine.rules !== this.keptFor) this.collector.setAggregateKeep(this.aggregateKeep(engine.rules));
     // Live, slice boundaries are judged on the wall clock, `lateness` after they pass (events still
     // in the ring buffer or the queue then count); a source's batches are judged on their own time.
     const lateness = this.options.engine?.latenessMs ?? DEFAULT_LATENESS_MS;
@@ -477,7 +499,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     const judged = owned.filter((p) => this.consumer!.ready(p)).length;
     this.metrics.partitions.set({ state: 'judged' }, judged);
     this.metrics.partitions.set({ state: 'waiting' }, owned.length - judged);
-    const fresh = alerts.map((a) => this.withVictim(this.withUpstreamLoss(a)));
+    const fresh = alerts.map((a) => this.withVictim(this.withAggregated(this.withUpstreamLoss(a))));
     for (const alert of fresh) {
       this.metrics.alerts.inc({ rule: alert.rule.id, severity: alert.rule.severity, status: alert.status });
       this.emit('alert', alert);
@@ -530,6 +552,14 @@ export class Detector extends EventEmitter<DetectorEvents> {
   }
 
   /** Adds the collector's and the queue's loss during the alert's window to the engine's own figure. */
+  /** How many of the window's events of the rule's kinds came inside in-kernel aggregates. */
+  private withAggregated(alert: Alert): Alert {
+    const rule = this.engine?.rules.find((r) => r.id === alert.rule.id);
+    if (!rule) return alert;
+    const n = this.aggregates.between(alert.window.start, alert.window.end, rule.kinds);
+    return n > 0 ? { ...alert, aggregated: n } : alert;
+  }
+
   private withUpstreamLoss(alert: Alert): Alert {
     if (alert.rule.id === 'event-loss') return alert;
     const upstream = this.ledger.between(alert.window.start, alert.window.end);

@@ -36,6 +36,12 @@ export interface Alert {
   /** Events lost upstream (collector, queue, state limits) during this window: the alert may undercount. */
   loss: { events: number; stages: Record<string, number> };
   /**
+   * Events of the rule's kinds in this window that reached the rules inside in-kernel aggregates
+   * (docs/alerts.md, "Aggregated events"): counted exactly, but each aggregate's time is its first
+   * packet's, up to 100 ms early. Set by the detector; absent when none.
+   */
+  aggregated?: number;
+  /**
    * When the episode started (epoch ms, event time): the judgement instant at which the condition
    * first held; the same on the episode's repeats and resolution.
    */

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CollectorStats } from '../collector/collector';
 
 /**
  * tcpwarden's Prometheus metrics, named by Prometheus conventions (snake_case, `_total` for
@@ -72,6 +73,37 @@ export class Metrics {
 
   private readiness?: { role: string; check: () => boolean };
 
+  /**
+   * The kernel collector's per-tracepoint ledger (docs/events.md, "Loss"): seen = delivered +
+   * aggregated + lost. Read from the collector at each scrape; absent without a collector.
+   */
+  readonly collectorRecords = new Counter({
+    name: 'tcpwarden_collector_records_total',
+    help: 'Kernel tracepoint records by outcome: seen (passed the filters) = delivered (full records) + aggregated (counted in in-kernel aggregates) + lost (ring buffer full)',
+    labelNames: ['tracepoint', 'outcome'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const stats = this.collectorStats?.();
+      if (!stats) return;
+      this.collectorRecords.reset();
+      this.collectorAggregating.reset();
+      for (const t of stats.tracepoints) {
+        for (const outcome of ['seen', 'delivered', 'aggregated', 'lost'] as const) this.collectorRecords.inc({ tracepoint: t.tracepoint, outcome }, t[outcome]);
+        this.collectorAggregating.set({ tracepoint: t.tracepoint }, t.aggregating ? 1 : 0);
+      }
+    },
+  });
+
+  /** Set with tcpwarden_collector_records_total. */
+  readonly collectorAggregating = new Gauge({
+    name: 'tcpwarden_collector_aggregating',
+    help: 'Whether the kernel aggregates this tracepoint now (1): under load, one event per key and 100 ms with value = its packets',
+    labelNames: ['tracepoint'] as const,
+    registers: [this.registry],
+  });
+
+  private collectorStats?: () => CollectorStats;
+
   readonly ruleEvaluation = new Histogram({
     name: 'tcpwarden_rule_evaluation_seconds',
     help: 'Time to evaluate the rules for one window step',
@@ -94,6 +126,11 @@ export class Metrics {
   /** Where tcpwarden_ready reads from: the detector's role and readiness. */
   reportReadiness(role: string, check: () => boolean): void {
     this.readiness = { role, check };
+  }
+
+  /** Where tcpwarden_collector_* read from. */
+  reportCollector(stats: () => CollectorStats): void {
+    this.collectorStats = stats;
   }
 
   /** The exposition text for a scrape. */

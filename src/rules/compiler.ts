@@ -12,8 +12,8 @@ import type { RuleCatalog } from './rule-catalog';
 
 const DEFAULT_COOLDOWN_MS = 5 * 60_000;
 
-/** Facts named anywhere in a resolved condition. */
-function factsOf(cond: NestedCondition, out: Set<string>): Set<string> {
+/** Facts named anywhere in a resolved condition (also what a rule's `matchConditions` name). */
+export function factsOf(cond: NestedCondition, out: Set<string>): Set<string> {
   if ('all' in cond) for (const c of cond.all) factsOf(c as NestedCondition, out);
   else if ('any' in cond) for (const c of cond.any) factsOf(c as NestedCondition, out);
   else if ('not' in cond) factsOf(cond.not as NestedCondition, out);

@@ -147,6 +147,32 @@ describe('RecordDecoder', () => {
   });
 });
 
+describe('RecordDecoder: aggregates (in-kernel aggregation under load)', () => {
+  test('an aggregate is one event whose value is its count, and its derived connect_refused carries the same value', () => {
+    const decoder = new RecordDecoder({ host: 'h', resetReasons: {} });
+    const flags = FLAG.aggregate | FLAG.noSocket | FLAG.segSyn;
+    // The key left out the peer's port and the task: rport 0, pid 0, no comm.
+    const events = decoder.decode(buildRecord({ tracepoint: Tracepoint.SendReset, saddr: '10.0.0.1', daddr: '172.16.0.9', sport: 7, dport: 0, flags, count: 1234, comm: '' }));
+    expect(events.map((e) => [e.kind, e.value])).toEqual([['rst_sent', 1234], ['connect_refused', 1234]]);
+    expect(events[1]).toMatchObject({ direction: 'inbound', laddr: '10.0.0.1', lport: 7, raddr: '172.16.0.9', rport: 0 });
+    expect(events[0].pid).toBeUndefined();
+    expect(events[0].comm).toBeUndefined();
+  });
+
+  test('a full record has no value, whatever its count field says', () => {
+    const decoder = new RecordDecoder({ host: 'h', resetReasons: {} });
+    const [e] = decoder.decode(buildRecord({ tracepoint: Tracepoint.RetransmitSkb, saddr: '1.2.3.4', daddr: '5.6.7.8', sport: 1, dport: 2, count: 1, pid: 9 }));
+    expect(e.value).toBeUndefined();
+    expect(e.pid).toBe(9);
+  });
+
+  test('an aggregate whose key kept the task names it', () => {
+    const decoder = new RecordDecoder({ host: 'h', resetReasons: {} });
+    const [e] = decoder.decode(buildRecord({ tracepoint: Tracepoint.RetransmitSkb, saddr: '1.2.3.4', daddr: '5.6.7.8', sport: 1, dport: 2, flags: FLAG.aggregate, count: 3, pid: 9, comm: 'curl' }));
+    expect(e).toMatchObject({ value: 3, pid: 9, comm: 'curl' });
+  });
+});
+
 describe('RecordDecoder: victim names of each event\'s namespace', () => {
   test('looks the names up once per run of one namespace, and names learned later apply from the next batch', () => {
     const names = new Map<number, { netns_name?: string; container?: string; pod?: string; service?: string }>([[7, { netns_name: 'web', container: 'shop-api', pod: 'shop/api-0' }]]);

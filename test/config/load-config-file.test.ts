@@ -24,7 +24,7 @@ test('an empty file is a valid config with every default, durations in milliseco
       rules: ['/pkg/rules'],
       role: 'all',
       host: 'test-host',
-      collector: { ringBytes: 8388608, probe: false, netns: 0, snmpIntervalMs: 1000 },
+      collector: { ringBytes: 8388608, probe: false, netns: 0, snmpIntervalMs: 1000, aggregate: 'auto', aggregateAbove: 20000 },
       queue: { batchSize: 1000, lingerMs: 50, capacity: 100000, partitions: 1, failoverMs: 10000 },
       engine: { maxKeysPerRule: 10000, distinctExactLimit: 256, latenessMs: 250, tickMs: 250 },
       alerts: { sinks: [{ type: 'stdout', id: 'stdout' }] },
@@ -41,7 +41,7 @@ test('given values win over defaults; relative rule paths start at the config fi
       'role: engine',
       'host: web-1',
       'redis: { url: "rediss://redis.internal:6380/0", password: { env: TCPWARDEN_REDIS_PASSWORD } }',
-      'collector: { snmpInterval: 0s, probe: true }',
+      'collector: { snmpInterval: 0s, probe: true, aggregate: on }',
       'queue: { linger: 1m30s, partitions: 4, failover: 3s }',
       'engine: { tick: 500ms }',
       'alerts: { sinks: [{ type: webhook, url: "https://hooks.example/x", format: slack, secret: { file: /run/secrets/slack } }] }',
@@ -60,7 +60,7 @@ test('given values win over defaults; relative rule paths start at the config fi
   expect(c.host).toBe('web-1');
   // The secret stays a source: it is read where it is used, so a config object never holds one.
   expect(c.redis).toEqual({ url: 'rediss://redis.internal:6380/0', password: { env: 'TCPWARDEN_REDIS_PASSWORD' } });
-  expect(c.collector).toEqual({ ringBytes: 8388608, probe: true, netns: 0, snmpIntervalMs: 0 });
+  expect(c.collector).toEqual({ ringBytes: 8388608, probe: true, netns: 0, snmpIntervalMs: 0, aggregate: 'on', aggregateAbove: 20000 });
   expect(c.queue).toEqual({ batchSize: 1000, lingerMs: 90000, capacity: 100000, partitions: 4, failoverMs: 3000 });
   expect(c.engine.tickMs).toBe(500);
   expect(c.alerts.sinks).toEqual([expect.objectContaining({ type: 'webhook', format: 'slack', id: expect.stringMatching(/^webhook-/), secret: { file: '/run/secrets/slack' } })]);

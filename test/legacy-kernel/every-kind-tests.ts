@@ -3,6 +3,7 @@
  * for how it makes them with routes alone), decoded, with every field the kind has. What differs
  * between the kernels (refused connects, the reset layouts) stays in each kernel's test file.
  */
+import { RecordDecoder } from '../../src/collector/record-decoder';
 import type { TcpEvent } from '../../src/interfaces/tcp-event';
 import type { VmRun } from './describe-kernel-vm';
 
@@ -36,6 +37,28 @@ export function testEveryKind(run: VmRun): void {
     expect(run.lines).not.toContain('attached tcp:tcp_probe');
     expect(run.lines).toContain('TW-END 0');
     expect(run.events.filter((e) => e.kind === 'probe')).toEqual([]);
+  });
+
+  test('in-kernel aggregation loads and counts here: per tracepoint seen = delivered + aggregated + lost, every aggregate drained', () => {
+    const ledger = run.lines.filter((l) => l.startsWith('ledger ')).map((l) => l.split(' ').map(Number));
+    expect(ledger).toHaveLength(8);
+    // ledger TP seen S delivered D aggregated A lost L
+    for (const [, tp, , seen, , delivered, , aggregated, , lost] of ledger) {
+      expect({ tp, seen }).toEqual({ tp, seen: delivered + aggregated + lost });
+    }
+    const aggregates = new RecordDecoder({ host: 'vm', resetReasons: {} }).decode(
+      Buffer.concat(run.lines.filter((l) => l.startsWith('aggregate ')).map((l) => Buffer.from(l.slice(10), 'hex'))),
+    );
+    const byTracepoint = new Map<string, number>();
+    for (const e of aggregates) if (e.kind !== 'connect_refused') byTracepoint.set(e.kind, (byTracepoint.get(e.kind) ?? 0) + (e.value ?? 0));
+    // 50 refused connects from 127.0.0.1: each client socket goes CLOSE -> SYN_SENT -> CLOSE,
+    // receives a reset and is destroyed, all of it counted in the maps.
+    const aggregatedOf = (tp: number) => ledger.find((l) => l[1] === tp)![7];
+    expect(byTracepoint.get('state_change')).toBe(aggregatedOf(5));
+    expect(byTracepoint.get('rst_received')).toBe(aggregatedOf(3));
+    expect(byTracepoint.get('destroy')).toBe(aggregatedOf(4));
+    expect(aggregatedOf(5)).toBeGreaterThanOrEqual(100);
+    expect(aggregatedOf(3)).toBeGreaterThanOrEqual(50);
   });
 
   describe.each(FAMILIES)('over %s', (label, family, host, other, unreachable, vanished) => {

@@ -53,7 +53,7 @@ export function runHarnessInVm(kernel: string): string[] {
       '-static', '-O2', '-std=c++17',
       `-I${join(ROOT, 'bpf')}`, `-I${join(ROOT, 'bpf', '.output')}`, `-I${join(ROOT, 'native')}`,
       '-o', join(rootfs, 'harness'),
-      join(__dirname, 'harness.cc'), join(ROOT, 'native', 'bpf-session.cc'),
+      join(__dirname, 'harness.cc'), join(ROOT, 'native', 'bpf-session.cc'), join(ROOT, 'native', 'aggregate-drain.cc'),
       '-lbpf', '-lelf', '-lz',
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
     copyFileSync(BUSYBOX, join(rootfs, 'bin', 'busybox'));

@@ -19,6 +19,8 @@ export interface RecordFields {
   tsNs?: bigint;
   pid?: number;
   comm?: string;
+  /** Packets the record stands for (an aggregate's count); 1 by default, as the kernel writes. */
+  count?: number;
 }
 
 function addressBytes(addr: string): { family: number; bytes: number[] } {
@@ -41,6 +43,7 @@ export function buildRecord(f: RecordFields): Buffer {
   Buffer.from(d.bytes).copy(buf, OFFSET.daddr);
   buf.writeUInt32LE(f.netns ?? 4026531840, OFFSET.netns);
   buf.writeUInt32LE(f.pid ?? 0, OFFSET.pid);
+  buf.writeUInt32LE(f.count ?? 1, OFFSET.count);
   buf.writeUInt16LE(f.sport, OFFSET.sport);
   buf.writeUInt16LE(f.dport, OFFSET.dport);
   buf.writeUInt16LE(s.family, OFFSET.family);

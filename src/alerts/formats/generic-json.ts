@@ -21,6 +21,7 @@ export function genericJson(alert: Alert): RenderedBody {
     netns: alert.netns,
     samples: alert.samples,
     loss: alert.loss,
+    ...(alert.aggregated !== undefined ? { aggregated: alert.aggregated } : {}),
     startsAt: isoTime(alert.startsAt),
     ...(alert.endsAt !== undefined ? { endsAt: isoTime(alert.endsAt) } : {}),
     ...(alert.victim !== undefined ? { victim: alert.victim } : {}),

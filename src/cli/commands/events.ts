@@ -119,7 +119,8 @@ async function run(argv: string[]): Promise<number> {
   await stopped;
   const stats = await collector.stop();
   if (record) await new Promise<void>((resolve) => record.end(resolve));
-  process.stderr.write(`tcpwarden events: ${stats.delivered} records delivered, ${stats.lost} lost\n`);
+  const aggregated = stats.aggregated > 0 ? `, ${stats.aggregated} more counted in in-kernel aggregates` : '';
+  process.stderr.write(`tcpwarden events: ${stats.delivered} records delivered${aggregated}, ${stats.lost} lost\n`);
   if (stats.lost > 0) {
     process.stderr.write('tcpwarden events: the ring buffer overflowed: the output is slower than the kernel; use --json to a file, or filters\n');
   }

@@ -39,10 +39,10 @@ function time(ts: number): string {
 }
 
 function detail(e: TcpEvent): string {
-  if (e.kind === 'state_change') return `${e.oldstate} -> ${e.newstate}`;
-  if (e.kind === 'connect_refused') return e.direction ?? '';
   if (e.kind === 'syncookies_sent') return `${e.value} SYN cookies`;
-  return e.reason ?? '';
+  const own = e.kind === 'state_change' ? `${e.oldstate} -> ${e.newstate}` : e.kind === 'connect_refused' ? (e.direction ?? '') : (e.reason ?? '');
+  // An in-kernel aggregate (under load): the packets this one line stands for.
+  return e.value === undefined ? own : `${own} x${e.value}`.trim();
 }
 
 export function eventHeader(): string {
@@ -56,7 +56,7 @@ export function formatEventLine(e: TcpEvent): string {
     e.laddr,
     String(e.lport),
     e.raddr,
-    String(e.rport),
+    e.value !== undefined && e.rport === 0 ? '*' : String(e.rport),
     e.state ?? '-',
     detail(e) || '-',
     fit(e.netns_name ?? String(e.netns), 14),

@@ -1,0 +1,107 @@
+/**
+ * `tcpwarden run` with in-kernel aggregation forced on (collector.aggregate: on) under a spoofed
+ * SYN flood to a closed port: the shipped refused-connections rule fires per source with the
+ * count of SYNs that source sent, and a user rule on a field the shipped rules never use (the
+ * peer's port) counts each port exactly as full events would, because the detector keeps that
+ * field in the aggregates' key. The flood is started just after a 1 s boundary and lasts 0.5 s,
+ * so it falls in one slice of the rules' 10 s windows: the judgement that fires holds all of it.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Alert } from '../../../src/interfaces/alert';
+import { startCli } from '../../support/cli';
+import { describeKernel } from '../../support/kernel-access';
+import { SHIPPED_RULES } from '../../support/scenario-detector';
+import { setUpSpoofedFlood, type FloodResult, type SpoofedFloodSetup } from '../../support/spoofed-flood';
+
+const SOURCES = 5;
+const PORTS = 10; // the user rule watches the first ten peer ports the generator uses (1024..1033)
+
+describeKernel('tcpwarden run with in-kernel aggregation: exact counts from aggregates', () => {
+  let setup: SpoofedFloodSetup;
+  let dir: string;
+  beforeAll(() => {
+    setup = setUpSpoofedFlood();
+    dir = mkdtempSync(join(tmpdir(), 'tw-agg-run-'));
+  });
+  afterAll(() => {
+    setup?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs the detector with `rules`, floods once inside one 1 s slice, and returns the alerts and what was sent. */
+  async function floodUnderRun(rules: string[]): Promise<{ alerts: Alert[]; sent: FloodResult }> {
+    const config = join(dir, `tcpwarden-${rules.length}.yaml`);
+    writeFileSync(
+      config,
+      [`rules: [${rules.map((r) => JSON.stringify(r)).join(', ')}]`, 'collector: { aggregate: on, snmpInterval: 0s }', 'logging: { level: info, format: json }', ''].join('\n'),
+    );
+    const run = startCli(['run', '--config', config, '--json']);
+    try {
+      await run.stderrLine(/detector running/);
+      // Start 50-150 ms after a whole second: 0.5 s of flood then ends before the next one.
+      while (Date.now() % 1000 < 50 || Date.now() % 1000 >= 150) await new Promise((r) => setTimeout(r, 5));
+      const sent = await setup.flood(7, 0.5, SOURCES, 8000);
+      // Judged 250 ms after the slice's end, on a 250 ms tick: wait for the firing lines.
+      await new Promise((r) => setTimeout(r, 2500));
+      run.child.kill('SIGTERM');
+      const r = await run.done;
+      expect(r.code).toBe(0);
+      const alerts = r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Alert);
+      return { alerts, sent };
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.done;
+    }
+  }
+
+  test('the shipped rules: refused-connections fires per source with the SYNs it sent, from aggregates', async () => {
+    const { alerts, sent } = await floodUnderRun([SHIPPED_RULES]);
+    const refused = alerts.filter((a) => a.rule.id === 'refused-connections' && a.status === 'firing');
+    const expected = setup.perSource(sent);
+    expect(refused.map((a) => a.group.raddr).sort()).toEqual([...expected.keys()].sort());
+    for (const a of refused) {
+      const want = expected.get(String(a.group.raddr))!;
+      expect(Math.abs(a.aggregates.count - want)).toBeLessThanOrEqual(want * 0.01);
+      expect(a.group.netns).toBe(setup.pair.server.inode);
+      // The alert says how many of its window's refused connections came in aggregates: all of them.
+      expect(a.aggregated).toBe(sent.sent);
+      // The samples are aggregates: no rule uses the peer's port, so it is left out of the key.
+      expect(a.samples.some((e) => (e.value ?? 1) > 1 && e.rport === 0)).toBe(true);
+    }
+  }, 60000);
+
+  test('a user rule grouped by the peer port counts each port as full events would: the port stays in the key', async () => {
+    const rules = join(dir, 'by-port.yaml');
+    writeFileSync(
+      rules,
+      [
+        'rules:',
+        '  - id: refused-by-peer-port',
+        '    name: Refused connections by peer port',
+        '    description: d',
+        '    severity: low',
+        `    match: { all: [ { fact: kind, operator: equal, value: connect_refused }, { fact: rport, operator: lessThan, value: ${1024 + PORTS} } ] }`,
+        '    group_by: [rport]',
+        '    window: 10s',
+        '    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 1 } ] }',
+        '    summary: "{{count}} refused from peer port {{rport}}"',
+        '',
+      ].join('\n'),
+    );
+    const { alerts, sent } = await floodUnderRun([SHIPPED_RULES, rules]);
+    // The generator's k-th SYN comes from source k % SOURCES and port 1024 + floor(k / SOURCES).
+    const expected = new Map<number, number>();
+    for (let k = 0; k < Math.min(sent.sent, PORTS * SOURCES); k++) expected.set(1024 + Math.floor(k / SOURCES), (expected.get(1024 + Math.floor(k / SOURCES)) ?? 0) + 1);
+    const byPort = alerts.filter((a) => a.rule.id === 'refused-by-peer-port' && a.status === 'firing');
+    expect(new Map(byPort.map((a) => [Number(a.group.rport), a.aggregates.count]))).toEqual(expected);
+    expect(byPort.every((a) => a.samples.every((e) => e.value !== undefined))).toBe(true);
+    // The shipped rule, on the same aggregates (now one per source and port), is exact too.
+    const refused = alerts.filter((a) => a.rule.id === 'refused-connections' && a.status === 'firing');
+    for (const a of refused) expect(a.aggregates.count).toBe(setup.perSource(sent).get(String(a.group.raddr)));
+  }, 60000);
+});

@@ -1,0 +1,106 @@
+/**
+ * In-kernel aggregation under a spoofed SYN flood to a closed port (test/support/spoofed-flood.ts):
+ * each SYN is one reset, counted per key in the kernel while aggregation is on. What is checked
+ * is exactness: the values of the aggregates add up, per source, to the SYNs sent; the ledger
+ * seen = delivered + aggregated + lost holds per tracepoint; a full aggregation map falls back to
+ * full records; and `auto` switches on under the flood and off after it.
+ */
+import { Collector, type CollectorOptions, type CollectorStats } from '../../src/collector/collector';
+import { Tracepoint } from '../../src/collector/record-layout';
+import type { TcpEvent } from '../../src/interfaces/tcp-event';
+import { describeKernel } from '../support/kernel-access';
+import { setUpSpoofedFlood, type FloodResult, type SpoofedFloodSetup } from '../support/spoofed-flood';
+
+interface Run {
+  sent: FloodResult;
+  stats: CollectorStats;
+  refused: TcpEvent[];
+  /** stats().tracepoints[SendReset].aggregating, sampled every 50 ms while the flood ran. */
+  switched: boolean[];
+}
+
+describeKernel('in-kernel aggregation of a spoofed SYN flood', () => {
+  let setup: SpoofedFloodSetup;
+  beforeAll(() => {
+    setup = setUpSpoofedFlood();
+  });
+  afterAll(() => setup?.destroy());
+
+  async function run(options: CollectorOptions, seconds: number, sources: number, rate: number, after?: (c: Collector) => Promise<void>): Promise<Run> {
+    const collector = new Collector({ netns: setup.pair.server.inode, snmpIntervalMs: 0, names: false, ...options });
+    const refused: TcpEvent[] = [];
+    collector.on('events', (batch) => {
+      for (const e of batch) if (e.kind === 'connect_refused') refused.push(e);
+    });
+    collector.start();
+    const switched: boolean[] = [];
+    const sampling = setInterval(() => switched.push(collector.stats().tracepoints[Tracepoint.SendReset].aggregating), 50);
+    let stats: CollectorStats | undefined;
+    try {
+      const sent = await setup.flood(7, seconds, sources, rate);
+      if (after) await after(collector);
+      stats = await collector.stop();
+      return { sent, stats, refused, switched };
+    } finally {
+      clearInterval(sampling);
+      if (!stats) await collector.stop();
+    }
+  }
+
+  function countsBySource(events: TcpEvent[]): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const e of events) counts.set(e.raddr, (counts.get(e.raddr) ?? 0) + (e.value ?? 1));
+    return counts;
+  }
+
+  function expectLedger(stats: CollectorStats): void {
+    for (const t of stats.tracepoints) {
+      expect({ tracepoint: t.tracepoint, seen: t.seen }).toEqual({ tracepoint: t.tracepoint, seen: t.delivered + t.aggregated + t.lost });
+      expect({ tracepoint: t.tracepoint, handedOver: t.aggregatedDelivered }).toEqual({ tracepoint: t.tracepoint, handedOver: t.aggregated });
+    }
+  }
+
+  test('forced on: the aggregates of each source add up to exactly the SYNs it sent, in far fewer events', async () => {
+    const { sent, stats, refused } = await run({ aggregate: 'on' }, 1.5, 500, 40000);
+    expect(sent.sent).toBeGreaterThan(20000);
+    const resets = stats.tracepoints[Tracepoint.SendReset];
+    expect(resets.seen).toBe(sent.sent);
+    expect(resets.aggregated).toBe(sent.sent);
+    expect(resets.lost).toBe(0);
+    expect(countsBySource(refused)).toEqual(setup.perSource(sent));
+    // One event per source and 100 ms slice (the flood's 1.5 s touches at most 17 slices).
+    expect(refused.length).toBeLessThanOrEqual(500 * 17);
+    expect(refused.every((e) => e.value !== undefined && e.lport === 7 && e.rport === 0 && e.laddr === setup.pair.server.v4)).toBe(true);
+    expectLedger(stats);
+  });
+
+  test('a full aggregation map sends the keys it cannot take as full records: still exact per source', async () => {
+    const { sent, stats, refused } = await run({ aggregate: 'on', aggregateMaxKeys: 64 }, 1, 500, 20000);
+    const resets = stats.tracepoints[Tracepoint.SendReset];
+    expect(resets.aggregateFull).toBeGreaterThan(0);
+    expect(resets.aggregated).toBeGreaterThan(0);
+    expect(resets.delivered).toBe(resets.aggregateFull);
+    expect(resets.lost).toBe(0);
+    expect(countsBySource(refused)).toEqual(setup.perSource(sent));
+    expectLedger(stats);
+  });
+
+  test('auto: on under a fast flood, off once it has been quiet for the hold time', async () => {
+    let offAfter = false;
+    const { sent, stats, refused, switched } = await run({ aggregate: 'auto', aggregateAbove: 5000, aggregateHoldMs: 300 }, 1.5, 100, 30000, async (c) => {
+      for (let i = 0; i < 60 && !offAfter; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        offAfter = !c.stats().tracepoints[Tracepoint.SendReset].aggregating;
+      }
+    });
+    expect(switched).toContain(true);
+    expect(offAfter).toBe(true);
+    const resets = stats.tracepoints[Tracepoint.SendReset];
+    // The first slice, before the switch saw the rate, came as full records; the rest as aggregates.
+    expect(resets.delivered).toBeGreaterThan(0);
+    expect(resets.aggregated).toBeGreaterThan(resets.delivered);
+    expect(refused.some((e) => e.value === undefined)).toBe(true);
+    expect(countsBySource(refused)).toEqual(setup.perSource(sent));
+    expectLedger(stats);
+  });
+});
