@@ -42,6 +42,7 @@ function detail(e: TcpEvent): string {
   if (e.kind === 'state_change') return `${e.oldstate} -> ${e.newstate}`;
   if (e.kind === 'connect_refused') return e.direction ?? '';
   if (e.kind === 'syncookies_sent') return `${e.value} SYN cookies`;
+  if (e.kind === 'syn_dropped') return `${e.value} SYNs dropped`;
   return e.reason ?? '';
 }
 
