@@ -6,11 +6,12 @@
  * - syn-cookies: a listener with a backlog of 16 and net.ipv4.tcp_syncookies=1: once its 16
  *   half-open requests fill the queue, each SYN is answered by a cookie SYN-ACK with no request
  *   socket, which no tracepoint shows; the signal is the namespace's TcpExtSyncookiesSent counter
- *   (`syncookies_sent`, sampled). Not tcp_syncookies=2: that answers the benign client's SYNs
- *   with cookies too, and the namespace-wide counter would count them as the flood's.
+ *   (`syncookies_sent`, sampled, put on the listener its half-open requests name). Not
+ *   tcp_syncookies=2: that answers the benign client's SYNs with cookies too, and the
+ *   namespace-wide counter would count them as the flood's.
  * - small-backlog: a listener with a backlog of 16 and cookies off: 16 half-open requests fill its
- *   queue and the kernel drops every other SYN; the only events are the queued requests' SYN-ACK
- *   retransmits (`synack_retransmit`).
+ *   queue and the kernel drops every other SYN, which no tracepoint shows; the signal is the
+ *   namespace's TcpExtListenDrops counter (`syn_dropped`, sampled and put on the listener alike).
  *
  * `detects`: the shipped rules meant for the target, whose first alert is the time to detect.
  *
@@ -38,16 +39,16 @@ export interface FloodTarget {
   /** The flooded listener's backlog; null: nothing listens. */
   backlog: number | null;
   /** The event kind tcpwarden shows the flood as, and the local port of those events. */
-  kind: 'connect_refused' | 'syncookies_sent' | 'synack_retransmit';
+  kind: 'connect_refused' | 'syncookies_sent' | 'syn_dropped';
   kindLport: number;
   detects: string[];
 }
 
 export const TARGETS: FloodTarget[] = [
   { name: 'closed-port', port: 7, syncookies: 1, backlog: null, kind: 'connect_refused', kindLport: 7, detects: ['refused-connections', 'port-scan'] },
-  // Counter samples carry no ports (docs/events.md).
-  { name: 'syn-cookies', port: 8443, syncookies: 1, backlog: 16, kind: 'syncookies_sent', kindLport: 0, detects: ['syn-flood-cookies', 'syn-flood'] },
-  { name: 'small-backlog', port: 8443, syncookies: 0, backlog: 16, kind: 'synack_retransmit', kindLport: 8443, detects: ['syn-flood-cookies', 'syn-flood'] },
+  // Counter samples carry the port of the listener the kernel shows a sign of (docs/events.md).
+  { name: 'syn-cookies', port: 8443, syncookies: 1, backlog: 16, kind: 'syncookies_sent', kindLport: 8443, detects: ['syn-flood-cookies', 'syn-flood'] },
+  { name: 'small-backlog', port: 8443, syncookies: 0, backlog: 16, kind: 'syn_dropped', kindLport: 8443, detects: ['syn-flood-drops', 'syn-flood'] },
 ];
 
 /** The bench's own rule: one count per run of the target's events and the marker, in the victim's namespace. */

@@ -28,7 +28,8 @@ export interface CollectorOptions {
    */
   maxDelayMs?: number;
   /**
-   * How often the kernel's SYN-cookie counter is sampled into `syncookies_sent` events, in ms.
+   * How often the kernel's SYN-cookie and listen-drop counters are sampled into `syncookies_sent`
+   * and `syn_dropped` events, in ms.
    * Default 1000; 0 turns sampling off.
    */
   snmpIntervalMs?: number;
@@ -101,7 +102,7 @@ export interface CollectorStart {
 
 export interface CollectorEvents {
   /**
-   * One decoded batch, in ring-buffer order, or a batch of SYN-cookie counter samples.
+   * One decoded batch, in ring-buffer order, or a batch of counter samples.
    * Decoding happens only while someone listens.
    */
   events: [TcpEvent[]];
@@ -218,7 +219,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
     if (samples.length > 0) this.emit('events', samples);
   }
 
-  /** A last sample, so cookies sent up to the stop are counted. */
+  /** A last sample, so cookies sent and SYNs dropped up to the stop are counted. */
   private stopSampling(): void {
     if (!this.sampling) return;
     clearInterval(this.sampling);

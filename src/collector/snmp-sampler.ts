@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import type { TcpEvent } from '../interfaces/tcp-event';
+import { COUNTER_KINDS, type CounterKind, type TcpEvent } from '../interfaces/tcp-event';
 import type { EventNames } from '../victim/namespace-names';
+import { listenerSign, type ListenerSign } from './listener-sign';
 import { parseNetstat } from './netstat-counters';
 
 export interface SnmpSamplerOptions {
@@ -13,16 +14,27 @@ export interface SnmpSamplerOptions {
   names?: (netns: number) => EventNames | undefined;
 }
 
+/** The /proc/net/netstat counter each counter-sample kind reads. */
+const COUNTERS: Record<CounterKind, string> = {
+  syncookies_sent: 'TcpExt.SyncookiesSent',
+  // Every SYN (and handshake-completing ACK) a listener dropped: a full SYN queue without cookies
+  // (TCPReqQFullDrop), a full accept queue (ListenOverflows), memory. One counter, no overlaps.
+  syn_dropped: 'TcpExt.ListenDrops',
+};
+
 /**
- * The kernel's SYN-cookie counter as events. During a SYN flood the accept queue fills and the
- * kernel answers with SYN cookies, which caps the SYN-ACK retransmits the BPF program sees; the
- * counter TcpExtSyncookiesSent does not plateau. Each `sample()` reads it in every network
- * namespace (through one process living in each) and returns a `syncookies_sent` event, with
- * `value` the increase, for each namespace whose counter rose since the previous sample.
+ * The kernel's SYN-cookie and listen-drop counters as events. During a SYN flood a listener's
+ * queue fills and the kernel answers with SYN cookies, which caps the SYN-ACK retransmits the BPF
+ * program sees, or, with cookies off, drops the SYNs without a tracepoint; the counters do not
+ * plateau. Each `sample()` reads them in every network namespace (through one process living in
+ * each) and returns a `syncookies_sent` / `syn_dropped` event, with `value` the increase, for each
+ * counter that rose since the previous sample. Only then are the namespace's listen queues read
+ * (listener-sign.ts), to name the listener the increase belongs to: a quiet namespace costs one
+ * small file per sample.
  */
 export class SnmpSampler {
   private readonly proc: string;
-  private readonly previous = new Map<number, number>();
+  private readonly previous = new Map<number, (number | undefined)[]>();
 
   constructor(private readonly options: SnmpSamplerOptions) {
     this.proc = options.proc ?? '/proc';
@@ -52,37 +64,50 @@ export class SnmpSampler {
     const events: TcpEvent[] = [];
     const seen = new Set<number>();
     for (const [netns, pid] of this.namespaces()) {
-      let sent: number | undefined;
+      let counters: Map<string, number>;
       try {
-        sent = parseNetstat(readFileSync(`${this.proc}/${pid}/net/netstat`, 'utf8')).get('TcpExt.SyncookiesSent');
+        counters = parseNetstat(readFileSync(`${this.proc}/${pid}/net/netstat`, 'utf8'));
       } catch {
         continue; // the process exited between listing and reading
       }
-      if (sent === undefined) continue;
+      const values = COUNTER_KINDS.map((kind) => counters.get(COUNTERS[kind]));
+      if (values.every((v) => v === undefined)) continue;
       seen.add(netns);
       const before = this.previous.get(netns);
-      this.previous.set(netns, sent);
-      // The first sample of a namespace is its baseline, not cookies sent now.
-      if (before === undefined || sent <= before) continue;
-      const n = this.options.names?.(netns);
-      events.push({
-        kind: 'syncookies_sent',
-        ts: now,
-        family: 4,
-        laddr: '',
-        lport: 0,
-        raddr: '',
-        rport: 0,
-        netns,
-        host: this.options.host,
-        value: sent - before,
-        netns_name: n?.netns_name,
-        container: n?.container,
-        pod: n?.pod,
-        service: n?.service,
-      });
+      this.previous.set(netns, values);
+      // The first sample of a namespace is its baseline, not cookies sent or SYNs dropped now.
+      if (before === undefined) continue;
+      let sign: ListenerSign | undefined | null = null; // null: not read yet
+      for (let i = 0; i < COUNTER_KINDS.length; i++) {
+        const was = before[i];
+        const is = values[i];
+        if (was === undefined || is === undefined || is <= was) continue;
+        if (sign === null) sign = listenerSign(`${this.proc}/${pid}/net`);
+        events.push(this.event(COUNTER_KINDS[i], now, netns, is - was, sign));
+      }
     }
     for (const netns of this.previous.keys()) if (!seen.has(netns)) this.previous.delete(netns);
     return events;
+  }
+
+  /** A counter sample: on the listener that showed a sign, else on the namespace alone (empty address, port 0). */
+  private event(kind: CounterKind, ts: number, netns: number, value: number, on: ListenerSign | undefined): TcpEvent {
+    const n = this.options.names?.(netns);
+    return {
+      kind,
+      ts,
+      family: on?.family ?? 4,
+      laddr: on?.addr ?? '',
+      lport: on?.port ?? 0,
+      raddr: '',
+      rport: 0,
+      netns,
+      host: this.options.host,
+      value,
+      netns_name: n?.netns_name,
+      container: n?.container,
+      pod: n?.pod,
+      service: n?.service,
+    };
   }
 }

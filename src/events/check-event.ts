@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { EVENT_FIELDS, EVENT_KINDS, type TcpEvent } from '../interfaces/tcp-event';
+import { COUNTER_KINDS, EVENT_FIELDS, EVENT_KINDS, type TcpEvent } from '../interfaces/tcp-event';
 
 /**
  * The one check of an event entering from outside the collector: a recorded JSONL line (replay),
@@ -17,8 +17,8 @@ export const EVENT_STRING_MAX = 256;
 
 const KINDS: ReadonlySet<string> = new Set(EVENT_KINDS);
 const FIELDS = Object.keys(EVENT_FIELDS) as (keyof TcpEvent)[];
-/** Kinds with no connection: their addresses are empty and their ports 0 (docs/events.md). */
-const CONNECTIONLESS: ReadonlySet<string> = new Set(['syncookies_sent']);
+/** Kinds with no connection: their peer address is empty, their local one too when no listener is named (docs/events.md). */
+const CONNECTIONLESS: ReadonlySet<string> = new Set(COUNTER_KINDS);
 const U32_MAX = 0xffffffff;
 
 type Problem = string | undefined;
@@ -171,7 +171,7 @@ function addressProblem(e: Record<string, unknown>, l: number | string, r: numbe
       e[field] = k;
       family = 4;
     } else if (k === -1) return `'${field}' must be an IPv4 or IPv6 address, got ${show(e[field])}`;
-    else if (k === 0 && !CONNECTIONLESS.has(e.kind as string)) return `'${field}' is empty; only ${[...CONNECTIONLESS].join(', ')} events have no addresses`;
+    else if (k === 0 && !CONNECTIONLESS.has(e.kind as string)) return `'${field}' is empty; only counter samples (${[...CONNECTIONLESS].join(', ')}) have no addresses`;
   }
   for (const field of ['laddr', 'raddr'] as const) {
     const k = addressKind(e[field] as string, memo);

@@ -17,9 +17,21 @@ export const EVENT_KINDS = [
   // namespace) that rose since the previous sample; `value` carries the increase. SYN cookies cap
   // SYN-ACK retransmits during a flood, so this is the SYN flood signal that does not plateau.
   'syncookies_sent',
+  // The same for TcpExtListenDrops ("SYNs to LISTEN sockets dropped" in netstat -s): a full queue
+  // with SYN cookies off drops SYNs without any tracepoint the collector attaches.
+  'syn_dropped',
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];
+
+/**
+ * The kinds sampled from namespace-wide kernel counters rather than traced per connection: `value`
+ * is the counter's increase, `raddr` is empty and `rport` 0, and `laddr`/`lport` name the listener
+ * the kernel showed a sign of (its half-open requests, its accept queue), or are empty and 0 when
+ * it showed none (docs/events.md, "Counter samples").
+ */
+export const COUNTER_KINDS = ['syncookies_sent', 'syn_dropped'] as const satisfies readonly EventKind[];
+export type CounterKind = (typeof COUNTER_KINDS)[number];
 
 export interface TcpEvent {
   kind: EventKind;
@@ -51,9 +63,8 @@ export interface TcpEvent {
   /** The collecting host's name. */
   host: string;
   /**
-   * For counter-sample kinds (`syncookies_sent`): the counter's increase since the previous
-   * sample. Such an event counts as `value` events in a window's `count`. Connection-less
-   * samples carry empty addresses and port 0.
+   * For counter-sample kinds (COUNTER_KINDS): the counter's increase since the previous sample.
+   * Such an event counts as `value` events in a window's `count`.
    */
   value?: number;
   /**

@@ -28,7 +28,7 @@ describe('toTcpEvent', () => {
     [{ raddr: { a: 1 } }, "'raddr' must be an IP address string, got an object"],
     [{ raddr: null }, "'raddr' must be an IP address string, got null"],
     [{ raddr: 'not-an-ip' }, '\'raddr\' must be an IPv4 or IPv6 address, got "not-an-ip"'],
-    [{ raddr: '' }, "'raddr' is empty; only syncookies_sent events have no addresses"],
+    [{ raddr: '' }, "'raddr' is empty; only counter samples (syncookies_sent, syn_dropped) have no addresses"],
     [{ raddr: '2001:db8::1' }, '\'raddr\' "2001:db8::1" is not an IPv4 address, as \'family\' 4 says'],
     [{ kind: 'syn' }, /^'kind' must be one of synack_retransmit, .*, got "syn"$/],
     [{ host: undefined }, "'host' is missing"],
@@ -62,6 +62,9 @@ describe('toTcpEvent', () => {
   it('takes IPv6 events and connection-less counter samples', () => {
     expect(problemWith({ family: 6, laddr: '2001:db8::1', raddr: 'fe80::1' })).toBeUndefined();
     expect(toTcpEvent({ kind: 'syncookies_sent', ts: EVENT_TS_MIN, family: 4, laddr: '', lport: 0, raddr: '', rport: 0, netns: 1, host: 'h', value: 12 }).problem).toBeUndefined();
+    // Counter samples put on a listener name its address and port, and still no peer.
+    expect(toTcpEvent({ kind: 'syn_dropped', ts: EVENT_TS_MIN, family: 6, laddr: 'fd00::1', lport: 8443, raddr: '', rport: 0, netns: 1, host: 'h', value: 3 }).problem).toBeUndefined();
+    expect(toTcpEvent({ kind: 'syncookies_sent', ts: EVENT_TS_MIN, family: 4, laddr: '10.0.0.1', lport: 8443, raddr: '', rport: 0, netns: 1, host: 'h', value: 3 }).problem).toBeUndefined();
   });
 });
 

@@ -22,7 +22,7 @@ describe('the shipped rules in rules/', () => {
 
   // Every shipped rule must be shown to fire, repeat only after its cooldown, resolve, and stay
   // silent on benign traffic that resembles its attack.
-  it.each(['syn-flood', 'syn-flood-cookies', 'rst-burst', 'refused-connections', 'port-scan', 'retransmit-spike', 'retransmit-spike-host'])(
+  it.each(['syn-flood', 'syn-flood-cookies', 'syn-flood-cookies-netns', 'syn-flood-drops', 'syn-flood-drops-netns', 'rst-burst', 'refused-connections', 'port-scan', 'retransmit-spike', 'retransmit-spike-host'])(
     '%s has tests that fire, repeat after the cooldown, resolve and stay silent',
     (id) => {
       const mine = outcome.results.filter((r) => r.test.rules.includes(id));

@@ -40,6 +40,7 @@ function time(ts: number): string {
 
 function detail(e: TcpEvent): string {
   if (e.kind === 'syncookies_sent') return `${e.value} SYN cookies`;
+  if (e.kind === 'syn_dropped') return `${e.value} SYNs dropped`;
   const own = e.kind === 'state_change' ? `${e.oldstate} -> ${e.newstate}` : e.kind === 'connect_refused' ? (e.direction ?? '') : (e.reason ?? '');
   // An in-kernel aggregate (under load): the packets this one line stands for.
   return e.value === undefined ? own : `${own} x${e.value}`.trim();

@@ -1,0 +1,80 @@
+/**
+ * The counter sampler on a /proc of its own: one process dir whose ns/net link and net/ files are
+ * recorded text (fixtures/listen-queues, see its README), swapped between samples.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SnmpSampler } from '../../src/collector/snmp-sampler';
+
+const NETNS = 4026532999;
+const fixture = (name: string) => join(__dirname, 'fixtures', 'listen-queues', name);
+/** The recorded text without its request sockets (SYN_RECV lines): the accept queue is then the only sign. */
+const withoutHalfOpen = (name: string) =>
+  readFileSync(fixture(name), 'latin1')
+    .split('\n')
+    .filter((l) => !/^\s*\d+: \S+ \S+ 03 /.test(l))
+    .join('\n');
+
+describe('SnmpSampler', () => {
+  let proc: string;
+  let net: string;
+  beforeEach(() => {
+    proc = mkdtempSync(join(tmpdir(), 'tw-proc-'));
+    mkdirSync(join(proc, '4242', 'ns'), { recursive: true });
+    symlinkSync(`net:[${NETNS}]`, join(proc, '4242', 'ns', 'net'));
+    net = join(proc, '4242', 'net');
+    mkdirSync(net);
+  });
+  afterEach(() => rmSync(proc, { recursive: true, force: true }));
+
+  const use = (netstat: string, tcp: string, tcp6: string) => {
+    copyFileSync(fixture(netstat), join(net, 'netstat'));
+    writeFileSync(join(net, 'tcp'), tcp);
+    writeFileSync(join(net, 'tcp6'), tcp6);
+  };
+  const sampler = () => new SnmpSampler({ host: 'h', proc, names: () => ({ netns_name: 'victim' }) });
+
+  it('puts the drops of a flood past a small backlog on the listener holding the half-open requests', () => {
+    const s = sampler();
+    use('netstat-before', readFileSync(fixture('tcp-flood'), 'latin1'), readFileSync(fixture('tcp6-flood'), 'latin1'));
+    expect(s.sample(1000)).toEqual([]); // the baseline
+    use('netstat-flood', readFileSync(fixture('tcp-flood'), 'latin1'), readFileSync(fixture('tcp6-flood'), 'latin1'));
+    expect(s.sample(2000)).toEqual([
+      { kind: 'syn_dropped', ts: 2000, family: 4, laddr: '10.231.0.1', lport: 8443, raddr: '', rport: 0, netns: NETNS, host: 'h', value: 4982, netns_name: 'victim' },
+    ]);
+    expect(s.sample(3000)).toEqual([]); // no rise, no event
+  });
+
+  it('falls back to the listener with the longest accept queue when no request socket is left', () => {
+    const s = sampler();
+    use('netstat-flood', withoutHalfOpen('tcp-overflow'), readFileSync(fixture('tcp6-overflow'), 'latin1'));
+    s.sample(1000);
+    use('netstat-overflow', withoutHalfOpen('tcp-overflow'), readFileSync(fixture('tcp6-overflow'), 'latin1'));
+    expect(s.sample(2000)).toEqual([expect.objectContaining({ kind: 'syn_dropped', family: 6, laddr: 'fd00:231::1', lport: 9000, value: 9 })]);
+  });
+
+  it('names only the namespace when no listener shows a sign', () => {
+    const s = sampler();
+    use('netstat-before', withoutHalfOpen('tcp-flood'), withoutHalfOpen('tcp6-flood'));
+    s.sample(1000);
+    use('netstat-flood', withoutHalfOpen('tcp-flood'), withoutHalfOpen('tcp6-flood'));
+    expect(s.sample(2000)).toEqual([expect.objectContaining({ kind: 'syn_dropped', family: 4, laddr: '', lport: 0, raddr: '', value: 4982, netns: NETNS })]);
+  });
+
+  it('samples SYN cookies the same way', () => {
+    const s = sampler();
+    const netstat = readFileSync(fixture('netstat-flood'), 'utf8');
+    const cookies = (n: number) => netstat.replace(/^(TcpExt: .*\n)(TcpExt: .*)$/m, (_all, head: string, values: string) => {
+      const names = head.trim().split(/\s+/);
+      const v = values.split(/\s+/);
+      v[names.indexOf('SyncookiesSent')] = String(n);
+      return head + v.join(' ');
+    });
+    use('netstat-flood', readFileSync(fixture('tcp-flood'), 'latin1'), '');
+    writeFileSync(join(net, 'netstat'), cookies(10));
+    s.sample(1000);
+    writeFileSync(join(net, 'netstat'), cookies(310));
+    expect(s.sample(2000)).toEqual([expect.objectContaining({ kind: 'syncookies_sent', laddr: '10.231.0.1', lport: 8443, value: 300 })]);
+  });
+});
