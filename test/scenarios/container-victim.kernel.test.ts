@@ -10,7 +10,7 @@ import { startServer } from '../support/run-traffic';
 import { describeScenarios } from '../support/scenario-suite';
 
 /** SYNs a second against the container's listener, and for how long. */
-const SYN_RATE = 50;
+const SYN_RATE = 100;
 const SECONDS = 15;
 
 const TIMEOUT = 180_000;

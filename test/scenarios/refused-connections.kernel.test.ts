@@ -6,7 +6,7 @@ import { traffic } from '../support/run-traffic';
 import { describeScenarios } from '../support/scenario-suite';
 
 /** Connects a second to one closed port, and for how long. */
-const REFUSED_RATE = 30;
+const REFUSED_RATE = 50;
 const REFUSED_SECONDS = 15;
 /** Closed ports scanned in one burst, from FIRST_PORT on. */
 const SCAN_PORTS = 40;

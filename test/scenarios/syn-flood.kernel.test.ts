@@ -16,10 +16,10 @@ interface Flood {
   sources?: number;
 }
 
-const BELOW_BACKLOG: Flood = { family: 4, rate: 50, seconds: 15, backlog: 4096 };
+const BELOW_BACKLOG: Flood = { family: 4, rate: 100, seconds: 15, backlog: 4096 };
 const ABOVE_BACKLOG: Flood = { family: 4, rate: 500, seconds: 10, backlog: 16 };
 const MANY_SOURCES: Flood = { family: 4, rate: 100, seconds: 15, backlog: 4096, sources: 40 };
-const IPV6: Flood = { family: 6, rate: 50, seconds: 15, backlog: 4096 };
+const IPV6: Flood = { family: 6, rate: 100, seconds: 15, backlog: 4096 };
 
 const TIMEOUT = 180_000;
 
