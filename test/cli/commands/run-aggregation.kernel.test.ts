@@ -4,7 +4,10 @@
  * count of SYNs that source sent, and a user rule on a field the shipped rules never use (the
  * peer's port) counts each port exactly as full events would, because the detector keeps that
  * field in the aggregates' key. The flood is started just after a 1 s boundary and lasts 0.5 s,
- * so it falls in one slice of the rules' 10 s windows: the judgement that fires holds all of it.
+ * so it falls in one slice of the rules' 10 s windows. A shipped rule fires live at the first
+ * aggregate that crosses its threshold (the look into the open slice), with the count so far; the
+ * exact counts are read from test rules judged at the slice boundary, which holds the whole flood
+ * (a `lessThan` in `when` keeps a rule from firing inside the slice).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +19,9 @@ import { SHIPPED_RULES } from '../../support/scenario-detector';
 import { setUpSpoofedFlood, type FloodResult, type SpoofedFloodSetup } from '../../support/spoofed-flood';
 
 const SOURCES = 5;
+/** The count that a condition with `lessThan` never reaches: such a rule is judged at slice boundaries only. */
+const AT_BOUNDARY = '{ fact: count, operator: lessThan, value: 1000000000 }';
+
 const PORTS = 10; // the user rule watches the first ten peer ports the generator uses (1024..1033)
 
 describeKernel('tcpwarden run with in-kernel aggregation: exact counts from aggregates', () => {
@@ -59,20 +65,49 @@ describeKernel('tcpwarden run with in-kernel aggregation: exact counts from aggr
     }
   }
 
-  test('the shipped rules: refused-connections fires per source with the SYNs it sent, from aggregates', async () => {
-    const { alerts, sent } = await floodUnderRun([SHIPPED_RULES]);
+  /** A rule like refused-connections (per peer), judged at the boundary: its count is the whole flood's. */
+  function perSourceAtBoundary(): string {
+    const file = join(dir, 'per-source.yaml');
+    writeFileSync(
+      file,
+      [
+        'rules:',
+        '  - id: refused-per-source-at-boundary',
+        '    name: Refused connections per source, judged at the slice boundary',
+        '    description: d',
+        '    severity: low',
+        '    match: { all: [ { fact: kind, operator: equal, value: connect_refused }, { fact: direction, operator: equal, value: inbound } ] }',
+        '    group_by: [netns, raddr]',
+        '    window: 10s',
+        `    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 1 }, ${AT_BOUNDARY} ] }`,
+        '    summary: "{{count}} refused from {{raddr}}"',
+        '',
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  /** The shipped refused-connections fired once per source, at or past its threshold, with no more than that source sent. */
+  function expectShippedRuleFired(alerts: Alert[], sent: FloodResult): void {
     const refused = alerts.filter((a) => a.rule.id === 'refused-connections' && a.status === 'firing');
     const expected = setup.perSource(sent);
     expect(refused.map((a) => a.group.raddr).sort()).toEqual([...expected.keys()].sort());
     for (const a of refused) {
-      const want = expected.get(String(a.group.raddr))!;
-      expect(Math.abs(a.aggregates.count - want)).toBeLessThanOrEqual(want * 0.01);
+      expect(a.aggregates.count).toBeGreaterThanOrEqual(100);
+      expect(a.aggregates.count).toBeLessThanOrEqual(expected.get(String(a.group.raddr))!);
       expect(a.group.netns).toBe(setup.pair.server.inode);
-      // The alert says how many of its window's refused connections came in aggregates: all of them.
-      expect(a.aggregated).toBe(sent.sent);
-      // The samples are aggregates: no rule uses the peer's port, so it is left out of the key.
-      expect(a.samples.some((e) => (e.value ?? 1) > 1 && e.rport === 0)).toBe(true);
     }
+  }
+
+  test('the shipped rules: refused-connections fires per source from aggregates; the boundary judgement counts every SYN each source sent', async () => {
+    const { alerts, sent } = await floodUnderRun([SHIPPED_RULES, perSourceAtBoundary()]);
+    expectShippedRuleFired(alerts, sent);
+    const exact = alerts.filter((a) => a.rule.id === 'refused-per-source-at-boundary' && a.status === 'firing');
+    expect(new Map(exact.map((a) => [String(a.group.raddr), a.aggregates.count]))).toEqual(setup.perSource(sent));
+    // The alert says how many of its window's refused connections came in aggregates: all of them.
+    for (const a of exact) expect(a.aggregated).toBe(sent.sent);
+    // The samples are aggregates: no rule uses the peer's port, so it is left out of the key.
+    for (const a of exact) expect(a.samples.some((e) => (e.value ?? 1) > 1 && e.rport === 0)).toBe(true);
   }, 60000);
 
   test('a user rule grouped by the peer port counts each port as full events would: the port stays in the key', async () => {
@@ -88,7 +123,7 @@ describeKernel('tcpwarden run with in-kernel aggregation: exact counts from aggr
         `    match: { all: [ { fact: kind, operator: equal, value: connect_refused }, { fact: rport, operator: lessThan, value: ${1024 + PORTS} } ] }`,
         '    group_by: [rport]',
         '    window: 10s',
-        '    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 1 } ] }',
+        `    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 1 }, ${AT_BOUNDARY} ] }`,
         '    summary: "{{count}} refused from peer port {{rport}}"',
         '',
       ].join('\n'),
@@ -100,8 +135,7 @@ describeKernel('tcpwarden run with in-kernel aggregation: exact counts from aggr
     const byPort = alerts.filter((a) => a.rule.id === 'refused-by-peer-port' && a.status === 'firing');
     expect(new Map(byPort.map((a) => [Number(a.group.rport), a.aggregates.count]))).toEqual(expected);
     expect(byPort.every((a) => a.samples.every((e) => e.value !== undefined))).toBe(true);
-    // The shipped rule, on the same aggregates (now one per source and port), is exact too.
-    const refused = alerts.filter((a) => a.rule.id === 'refused-connections' && a.status === 'firing');
-    for (const a of refused) expect(a.aggregates.count).toBe(setup.perSource(sent).get(String(a.group.raddr)));
+    // The shipped rule works on the same aggregates (now one per source and port).
+    expectShippedRuleFired(alerts, sent);
   }, 60000);
 });
