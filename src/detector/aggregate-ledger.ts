@@ -1,4 +1,4 @@
-import type { EventKind, TcpEvent } from '../interfaces/tcp-event';
+import { COUNTER_KINDS, type EventKind, type TcpEvent } from '../interfaces/tcp-event';
 
 /**
  * Events that reached the rules inside in-kernel aggregates (one event with `value` = the packets
@@ -7,17 +7,19 @@ import type { EventKind, TcpEvent } from '../interfaces/tcp-event';
  * exact, but an aggregate carries its first packet's time for up to 100 ms of packets.
  */
 const BUCKET_MS = 1000;
+/** Counter samples (SYN cookies, SYN drops) carry `value` too, but are no aggregates. */
+const COUNTER_SAMPLES: ReadonlySet<EventKind> = new Set(COUNTER_KINDS);
 
 export class AggregateLedger {
   private readonly buckets = new Map<number, Map<EventKind, number>>();
 
   constructor(private readonly keepMs: number) {}
 
-  /** Counts the aggregates of a batch (SYN-cookie counter samples carry `value` too, but are no aggregates). */
+  /** Counts the aggregates of a batch. */
   record(events: readonly TcpEvent[]): void {
     let newest = -Infinity;
     for (const e of events) {
-      if (e.value === undefined || e.kind === 'syncookies_sent') continue;
+      if (e.value === undefined || COUNTER_SAMPLES.has(e.kind)) continue;
       const slot = Math.floor(e.ts / BUCKET_MS);
       let b = this.buckets.get(slot);
       if (!b) this.buckets.set(slot, (b = new Map()));

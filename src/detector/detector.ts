@@ -551,7 +551,6 @@ export class Detector extends EventEmitter<DetectorEvents> {
     }
   }
 
-  /** Adds the collector's and the queue's loss during the alert's window to the engine's own figure. */
   /** How many of the window's events of the rule's kinds came inside in-kernel aggregates. */
   private withAggregated(alert: Alert): Alert {
     const rule = this.engine?.rules.find((r) => r.id === alert.rule.id);
@@ -560,6 +559,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     return n > 0 ? { ...alert, aggregated: n } : alert;
   }
 
+  /** Adds the collector's and the queue's loss during the alert's window to the engine's own figure. */
   private withUpstreamLoss(alert: Alert): Alert {
     if (alert.rule.id === 'event-loss') return alert;
     const upstream = this.ledger.between(alert.window.start, alert.window.end);

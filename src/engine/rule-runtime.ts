@@ -262,12 +262,11 @@ export class RuleRuntime {
 
   /** Asks json-rules-engine for the verdicts the memo does not know (one run per distinct set of facts). */
   private async verdicts(jobs: Judgement[], k: number): Promise<void> {
-    let unknown = 0;
-    for (const j of jobs) if (j.holds === undefined) unknown++;
-    if (unknown === 0) return;
+    // A promise only for the verdicts to ask: most jobs' are remembered.
+    const unknown = jobs.filter((j) => j.holds === undefined);
+    if (unknown.length === 0) return;
     await Promise.all(
-      jobs.map(async (j) => {
-        if (j.holds !== undefined) return;
+      unknown.map(async (j) => {
         j.facts ??= this.facts(j.g, k, j.count, this.judge.facts);
         j.holds = await this.judge.run(j.key, j.facts);
       }),
