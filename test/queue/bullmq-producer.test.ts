@@ -5,6 +5,7 @@ import type { EventBatch } from '../../src/queue/event-batch';
 import { startRedis, type TestRedis } from '../support/redis-server';
 import { startReplyCuttingProxy } from '../support/reply-cutting-proxy';
 import { tcpEvents } from '../support/tcp-events';
+import { Teardown } from '../support/teardown';
 import { waitFor } from '../support/transport-contract';
 
 // Every test here runs against a Redis with requirepass: the password travels in the URL.
@@ -15,15 +16,25 @@ beforeAll(async () => {
 afterAll(async () => {
   await redis.stop();
 });
+// Whatever a test opened is closed also when it fails: a client left reconnecting to a stopped
+// server would knock on closed loopback ports for the rest of the run.
+const teardown = new Teardown();
+afterEach(() => teardown.run());
+
+/** `closable`, closed at teardown (again after the test's own close: closing twice is harmless). */
+function closedAtTeardown<T extends { close(): Promise<unknown> }>(closable: T): T {
+  teardown.add(async () => void (await closable.close()));
+  return closable;
+}
 
 const fast = { commitIntervalMs: 20, leaseTtlMs: 1500, lockDurationMs: 1500, stalledIntervalMs: 300 };
 
 describe('BullmqProducer (needs redis-server)', () => {
   it('keeps publishing through a 10 s Redis outage, resumes, and counts the loss exactly', async () => {
     const got: EventBatch[] = [];
-    const consumer = await BullmqConsumer.connect({ url: redis.url, ...fast });
+    const consumer = closedAtTeardown(await BullmqConsumer.connect({ url: redis.url, ...fast }));
     await consumer.start((b) => void got.push(b));
-    const producer = await BullmqProducer.connect({ url: redis.url, batchSize: 100, lingerMs: 10, capacity: 2000 });
+    const producer = closedAtTeardown(await BullmqProducer.connect({ url: redis.url, batchSize: 100, lingerMs: 10, capacity: 2000 }));
 
     // The collector: 100 events every 20 ms, whatever Redis does. It must never stall.
     let next = 0;
@@ -75,13 +86,14 @@ describe('BullmqProducer (needs redis-server)', () => {
   });
 
   it('bounds what Redis keeps: completed batches and the event stream', async () => {
-    const consumer = await BullmqConsumer.connect({ url: redis.url, ...fast, keepCompleted: 20 });
+    const consumer = closedAtTeardown(await BullmqConsumer.connect({ url: redis.url, ...fast, keepCompleted: 20 }));
     await consumer.start(() => undefined);
-    const producer = await BullmqProducer.connect({ url: redis.url, batchSize: 10, lingerMs: 1, eventsStreamMaxLen: 50 });
+    const producer = closedAtTeardown(await BullmqProducer.connect({ url: redis.url, batchSize: 10, lingerMs: 1, eventsStreamMaxLen: 50 }));
     producer.publish(tcpEvents(0, 3000));
     await producer.flush();
     await waitFor('all acknowledged', () => consumer.metrics().ackedEvents === 3000);
     const r = new IORedis(redis.url);
+    teardown.add(() => r.disconnect());
     // Trimming is approximate (whole stream nodes), so allow some slack over the bound, far under the ~1,000 entries written.
     expect(await r.xlen('{tcpwarden}:events-p0:events')).toBeLessThan(300);
     expect(await r.zcard('{tcpwarden}:events-p0:completed')).toBeLessThanOrEqual(20);
@@ -94,7 +106,8 @@ describe('BullmqProducer (needs redis-server)', () => {
 describe('BullmqProducer shutdown (needs redis-server)', () => {
   it('closes within its timeout while Redis is down, counting what it could not send as dropped', async () => {
     const r = await startRedis();
-    const producer = await BullmqProducer.connect({ url: r.url });
+    teardown.add(() => r.stop());
+    const producer = closedAtTeardown(await BullmqProducer.connect({ url: r.url }));
     await r.stop();
     producer.publish(tcpEvents(0, 2500));
     const started = Date.now();
@@ -108,9 +121,10 @@ describe('BullmqProducer shutdown (needs redis-server)', () => {
 describe('BullMQ over rediss:// (needs redis-server built with TLS, and openssl)', () => {
   it('carries batches from producer to consumer over TLS with a password', async () => {
     const r = await startRedis({ tls: true, password: 'hunter2' });
-    const consumer = await BullmqConsumer.connect({ url: r.url, tls: { ca: r.ca }, ...fast });
+    teardown.add(() => r.stop());
+    const consumer = closedAtTeardown(await BullmqConsumer.connect({ url: r.url, tls: { ca: r.ca }, ...fast }));
     await consumer.start(() => undefined);
-    const producer = await BullmqProducer.connect({ url: r.url, tls: { ca: r.ca } });
+    const producer = closedAtTeardown(await BullmqProducer.connect({ url: r.url, tls: { ca: r.ca } }));
     producer.publish(tcpEvents(0, 1500));
     await producer.flush();
     await waitFor('all acknowledged', () => consumer.metrics().ackedEvents === 1500);
@@ -123,7 +137,8 @@ describe('BullMQ over rediss:// (needs redis-server built with TLS, and openssl)
 describe('BullmqProducer against a full Redis (needs redis-server)', () => {
   it('treats a Redis at maxmemory (noeviction) like an outage: buffers, drops and counts', async () => {
     const r = await startRedis({ args: ['--maxmemory', '3mb', '--maxmemory-policy', 'noeviction'] });
-    const producer = await BullmqProducer.connect({ url: r.url, capacity: 20_000 });
+    teardown.add(() => r.stop());
+    const producer = closedAtTeardown(await BullmqProducer.connect({ url: r.url, capacity: 20_000 }));
     // No consumer: batches pile up in Redis until it refuses writes.
     for (let i = 0; i < 100; i++) {
       producer.publish(tcpEvents(i * 1000, 1000));
@@ -141,12 +156,14 @@ describe('BullmqProducer against a full Redis (needs redis-server)', () => {
 describe('BullmqProducer retrying an add whose reply was lost (needs redis-server)', () => {
   it('delivers every batch once: the retried add of a batch Redis already took is a no-op, even once consumed', async () => {
     const r = await startRedis();
+    teardown.add(() => r.stop());
     const proxy = await startReplyCuttingProxy(r.port);
+    teardown.add(() => proxy.close());
     const got: EventBatch[] = [];
     // keepCompleted 0: the first copy is gone from Redis as soon as it is consumed, before the retry comes.
-    const consumer = await BullmqConsumer.connect({ url: r.url, ...fast, keepCompleted: 0 });
+    const consumer = closedAtTeardown(await BullmqConsumer.connect({ url: r.url, ...fast, keepCompleted: 0 }));
     await consumer.start((b) => void got.push(b));
-    const producer = await BullmqProducer.connect({ url: proxy.url, batchSize: 100, lingerMs: 5 });
+    const producer = closedAtTeardown(await BullmqProducer.connect({ url: proxy.url, batchSize: 100, lingerMs: 5 }));
     producer.publish(tcpEvents(0, 300));
     await producer.flush();
     proxy.cutNextReply();

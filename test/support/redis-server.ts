@@ -79,15 +79,22 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Test
     port,
     url: options.password ? `${scheme}://:${encodeURIComponent(options.password)}@127.0.0.1:${port}` : `${scheme}://127.0.0.1:${port}`,
     ca: cert ? readFileSync(cert.certFile, 'utf8') : undefined,
-    pid: () => (child && child.exitCode === null ? child.pid : undefined),
+    pid: () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined),
     async start() {
       child = spawn('redis-server', args, { stdio: 'ignore' });
-      await waitForPing(port, options.password, Boolean(cert), 10000);
+      try {
+        await waitForPing(port, options.password, Boolean(cert), 10000);
+      } catch (err) {
+        // A server that does not answer is not left running behind the error.
+        await server.stop();
+        throw err;
+      }
     },
     async stop() {
       const c = child;
       child = null;
-      if (!c || c.exitCode !== null) return;
+      // A child killed by a signal has a signalCode and no exitCode.
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         c.once('exit', () => resolve());
         c.kill('SIGKILL');

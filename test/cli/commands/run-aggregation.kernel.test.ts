@@ -65,6 +65,14 @@ describeKernel('tcpwarden run with in-kernel aggregation: exact counts from aggr
     }
   }
 
+  /**
+   * The test rules count only the flood's namespace: the collector sees the whole host, where other
+   * loopback traffic (a client knocking on a closed port) may be refused meanwhile.
+   */
+  function inFloodNamespace(): string {
+    return `{ fact: netns, operator: equal, value: ${setup.pair.server.inode} }`;
+  }
+
   /** A rule like refused-connections (per peer), judged at the boundary: its count is the whole flood's. */
   function perSourceAtBoundary(): string {
     const file = join(dir, 'per-source.yaml');
@@ -76,7 +84,7 @@ describeKernel('tcpwarden run with in-kernel aggregation: exact counts from aggr
         '    name: Refused connections per source, judged at the slice boundary',
         '    description: d',
         '    severity: low',
-        '    match: { all: [ { fact: kind, operator: equal, value: connect_refused }, { fact: direction, operator: equal, value: inbound } ] }',
+        `    match: { all: [ { fact: kind, operator: equal, value: connect_refused }, { fact: direction, operator: equal, value: inbound }, ${inFloodNamespace()} ] }`,
         '    group_by: [netns, raddr]',
         '    window: 10s',
         `    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 1 }, ${AT_BOUNDARY} ] }`,
@@ -120,7 +128,7 @@ describeKernel('tcpwarden run with in-kernel aggregation: exact counts from aggr
         '    name: Refused connections by peer port',
         '    description: d',
         '    severity: low',
-        `    match: { all: [ { fact: kind, operator: equal, value: connect_refused }, { fact: rport, operator: lessThan, value: ${1024 + PORTS} } ] }`,
+        `    match: { all: [ { fact: kind, operator: equal, value: connect_refused }, { fact: rport, operator: lessThan, value: ${1024 + PORTS} }, ${inFloodNamespace()} ] }`,
         '    group_by: [rport]',
         '    window: 10s',
         `    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 1 }, ${AT_BOUNDARY} ] }`,
