@@ -218,8 +218,7 @@ export class RuleRuntime {
    * Judges every slice boundary up to `now` (event time), appending the resulting alerts; then,
    * given `lookUntil` (the newest instant events may have come in for, live), looks into the
    * open slice (see `look`). Returns a promise only when json-rules-engine has to be asked: most
-   * verdicts are remembered, and a promise per rule and tick was the engine's main garbage on a
-   * live tick.
+   * verdicts are remembered, and a tick that only needs those makes no promise for the rule.
    */
   advance(now: number, out: Alert[], lookUntil?: number): Promise<void> | undefined {
     const last = floor(now / this.sliceMs) * this.sliceMs;
