@@ -112,7 +112,11 @@ export class Engine {
    */
   async advance(nowMs: number, lookUntil?: number): Promise<Alert[]> {
     const out: Alert[] = [];
-    for (const r of this.runtimes) await r.advance(nowMs, out, lookUntil);
+    for (const r of this.runtimes) {
+      // Awaited only when the rule had to ask json-rules-engine (see RuleRuntime.advance).
+      const asking = r.advance(nowMs, out, lookUntil);
+      if (asking) await asking;
+    }
     return out.sort((a, b) => a.window.end - b.window.end);
   }
 

@@ -43,6 +43,20 @@ interface Judgement {
   holds: boolean | undefined;
 }
 
+/** One slice boundary being judged: its groups' judgements, between `judgeAt` and `close`. */
+interface Boundary {
+  at: number;
+  /** The boundary's slice number (at / slice length). */
+  k: number;
+  jobs: Judgement[];
+  /** Groups with nothing left in their window, forgotten at `close` unless events came back. */
+  emptied: GroupState[];
+  /** The soonest later boundary at which a group not firing could change (epoch ms). */
+  soonest: number;
+  /** `pushes` when the groups were taken: events pushed before `close` mean the next boundary is due. */
+  pushes: number;
+}
+
 /** Events lost per slice, by stage: an alert reports those of the slices of its window. */
 type SliceLoss = [evicted: number, late: number];
 
@@ -203,21 +217,24 @@ export class RuleRuntime {
   /**
    * Judges every slice boundary up to `now` (event time), appending the resulting alerts; then,
    * given `lookUntil` (the newest instant events may have come in for, live), looks into the
-   * open slice (see `look`).
+   * open slice (see `look`). Returns a promise only when json-rules-engine has to be asked: most
+   * verdicts are remembered, and a tick that only needs those makes no promise for the rule.
    */
-  async advance(now: number, out: Alert[], lookUntil?: number): Promise<void> {
-    const s = this.sliceMs;
-    const last = floor(now / s) * s;
+  advance(now: number, out: Alert[], lookUntil?: number): Promise<void> | undefined {
+    const last = floor(now / this.sliceMs) * this.sliceMs;
     while (this.judgedUntil !== undefined && this.judgedUntil < last) {
-      const at = this.judgedUntil + s;
-      const pushes = this.pushes;
-      const soonest = await this.judgeAt(at, out);
-      // Boundaries where no group changes are skipped, unless events came in while judging.
-      const next = this.pushes === pushes ? Math.min(soonest - s, last) : at;
-      this.setJudgedUntil(Math.max(next, at));
-      for (const slice of this.loss.keys()) if (slice < this.firstOpen - 1) this.loss.delete(slice);
+      const boundary = this.judgeAt(this.judgedUntil + this.sliceMs);
+      const asking = this.verdicts(boundary.jobs, boundary.k);
+      if (asking) {
+        return asking.then(() => {
+          this.close(boundary, last, out);
+          return this.advance(now, out, lookUntil);
+        });
+      }
+      this.close(boundary, last, out);
     }
-    if (lookUntil !== undefined && this.judge.risesWithEvents) await this.look(lookUntil, out);
+    if (lookUntil !== undefined && this.judge.risesWithEvents) return this.look(lookUntil, out);
+    return undefined;
   }
 
   /**
@@ -229,8 +246,8 @@ export class RuleRuntime {
    * produces; the alert's figures are those of the part of the slice seen, and its window ends at
    * `lookUntil` rather than at the boundary still to come.
    */
-  private async look(lookUntil: number, out: Alert[]): Promise<void> {
-    if (this.judgedUntil === undefined) return;
+  private look(lookUntil: number, out: Alert[]): Promise<void> | undefined {
+    if (this.judgedUntil === undefined) return undefined;
     const rule = this.rule;
     const n = this.slicesPerWindow;
     const at = this.judgedUntil + this.sliceMs;
@@ -249,35 +266,45 @@ export class RuleRuntime {
       const holds = this.judge.known(key);
       if (holds !== false) jobs.push({ g, generation: g.generation, count, facts: undefined, key, holds });
     }
-    await this.verdicts(jobs, k);
-    for (const job of jobs) {
-      const g = job.g;
-      if (g.generation !== job.generation || job.holds !== true || g.episode?.firing === true) continue;
-      g.episode ??= newAlertEpisode();
-      stepAlert(g.episode, true, at, this.sliceMs, rule.cooldownMs, rule.resolveMs);
-      this.firing++;
-      out.push(this.alert('firing', g, this.facts(g, k, job.count), at, this.lossOf(k), Math.min(lookUntil, at)));
-    }
-  }
-
-  /** Asks json-rules-engine for the verdicts the memo does not know (one run per distinct set of facts). */
-  private async verdicts(jobs: Judgement[], k: number): Promise<void> {
-    // A promise only for the verdicts to ask: most jobs' are remembered.
-    const unknown = jobs.filter((j) => j.holds === undefined);
-    if (unknown.length === 0) return;
-    await Promise.all(
-      unknown.map(async (j) => {
-        j.facts ??= this.facts(j.g, k, j.count, this.judge.facts);
-        j.holds = await this.judge.run(j.key, j.facts);
-      }),
-    );
+    const fire = (): void => {
+      for (const job of jobs) {
+        const g = job.g;
+        if (g.generation !== job.generation || job.holds !== true || g.episode?.firing === true) continue;
+        g.episode ??= newAlertEpisode();
+        stepAlert(g.episode, true, at, this.sliceMs, rule.cooldownMs, rule.resolveMs);
+        this.firing++;
+        out.push(this.alert('firing', g, this.facts(g, k, job.count), at, this.lossOf(k), Math.min(lookUntil, at)));
+      }
+    };
+    const asking = this.verdicts(jobs, k);
+    if (asking) return asking.then(fire);
+    fire();
+    return undefined;
   }
 
   /**
-   * Judges the groups whose window as of `at` differs from their last judgement, and the firing
-   * ones. Returns the soonest later boundary at which some group could change (epoch ms).
+   * Asks json-rules-engine for the verdicts the memo does not know (one run per distinct set of
+   * facts); undefined, and no promise made, when every verdict is known.
    */
-  private async judgeAt(at: number, out: Alert[]): Promise<number> {
+  private verdicts(jobs: Judgement[], k: number): Promise<void> | undefined {
+    let asks: Array<Promise<void>> | undefined;
+    for (const j of jobs) {
+      if (j.holds !== undefined) continue;
+      const facts = (j.facts ??= this.facts(j.g, k, j.count, this.judge.facts));
+      (asks ??= []).push(
+        this.judge.run(j.key, facts).then((holds) => {
+          j.holds = holds;
+        }),
+      );
+    }
+    return asks && Promise.all(asks).then(() => undefined);
+  }
+
+  /**
+   * Takes the groups whose window as of `at` differs from their last judgement, and the firing
+   * ones, with the verdicts the memo knows; `close` acts on them once every verdict is in.
+   */
+  private judgeAt(at: number): Boundary {
     const rule = this.rule;
     const n = this.slicesPerWindow;
     const k = at / this.sliceMs;
@@ -306,7 +333,17 @@ export class RuleRuntime {
         if (rule.baseline) soonest = Math.min(soonest, (floor(at / rule.windowMs) + 1) * rule.windowMs);
       } else if (!firing) emptied.push(g);
     }
-    await this.verdicts(jobs, k);
+    return { at, k, jobs, emptied, soonest, pushes: this.pushes };
+  }
+
+  /**
+   * Acts on a boundary's verdicts (alerts, baselines, forgetting emptied groups) and moves
+   * `judgedUntil` on: to the soonest later boundary at which some group could change, at most
+   * `last`, unless events came in while json-rules-engine ran.
+   */
+  private close(boundary: Boundary, last: number, out: Alert[]): void {
+    const rule = this.rule;
+    const { at, k, jobs, emptied } = boundary;
     let loss: Alert['loss'] | undefined;
     for (const job of jobs) {
       const g = job.g;
@@ -337,7 +374,11 @@ export class RuleRuntime {
       }
     }
     // Firing groups are judged at every boundary (their repeat and resolution are due on time).
-    return this.firing > 0 ? at + this.sliceMs : soonest;
+    const soonest = this.firing > 0 ? at + this.sliceMs : boundary.soonest;
+    // Boundaries where no group changes are skipped, unless events came in while judging.
+    const next = this.pushes === boundary.pushes ? Math.min(soonest - this.sliceMs, last) : at;
+    this.setJudgedUntil(Math.max(next, at));
+    for (const slice of this.loss.keys()) if (slice < this.firstOpen - 1) this.loss.delete(slice);
   }
 
   /**

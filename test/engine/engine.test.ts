@@ -94,6 +94,20 @@ describe('Engine', () => {
     expect(view(alerts)).toEqual(view(once));
   });
 
+  it('judges the boundaries after events pushed while json-rules-engine ran, instead of skipping to the next expected change', async () => {
+    const before = [rst(0, T0)];
+    const meanwhile = spread(10, 2_500, 2_600, (i, ts) => rst(i, ts, '192.0.2.9'));
+    const engine = new Engine(compile(resetRule()));
+    engine.push(before);
+    // The first boundary's verdict (a count of 1) is not remembered yet: json-rules-engine runs, and the batch comes in meanwhile.
+    const judging = engine.advance(T0 + 5_000);
+    engine.push(meanwhile);
+    const alerts = await judging;
+    const alone = await run(new Engine(compile(resetRule())), [...before, ...meanwhile], T0 + 5_000);
+    expect(alerts.map((a) => [a.group.raddr, a.window.end - T0])).toEqual([['192.0.2.9', 3_000]]);
+    expect(alerts.map((a) => a.id)).toEqual(alone.map((a) => a.id));
+  });
+
   it('gives the same deterministic ids for the same events, different ones per status and window', async () => {
     const events = spread(200, 0, 40_000, (i, ts) => rst(i, ts));
     const a = await run(new Engine(compile(resetRule())), events);
