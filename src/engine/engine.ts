@@ -18,13 +18,13 @@ const KIND_INDEX = new Map<string, number>(EVENT_KINDS.map((k, i) => [k, i]));
  */
 export class Engine {
   private runtimes: RuleRuntime[] = [];
-  /** A pushed batch split by event kind (the last partition holds kinds this version does not know). */
-  private readonly partitions: TcpEvent[][] = [...EVENT_KINDS, 'other'].map(() => []);
-  /** Events of the batch being pushed in each partition so far. */
-  private readonly fill = new Uint32Array(this.partitions.length);
+  /** A pushed batch split by event kind, a list per kind (the last holds kinds this version does not know). */
+  private readonly byKind: TcpEvent[][] = [...EVENT_KINDS, 'other'].map(() => []);
+  /** Events of the batch being pushed in each kind's list so far. */
+  private readonly fill = new Uint32Array(this.byKind.length);
   private maxTs = -Infinity;
   private keys = new GroupKeyCache();
-  /** Indices of the events a rule matched in the partition being read. */
+  /** Indices of the events a rule matched in the kind's list being read. */
   private scratch = new Uint32Array(0);
   private readonly limits;
 
@@ -60,18 +60,18 @@ export class Engine {
     this.keys = new GroupKeyCache();
     for (const r of this.runtimes) {
       r.keySlot = this.keys.slotFor(r.rule.groupBy);
-      // A rule reads only the partitions of the kinds its match can accept.
-      r.partitions = r.rule.kinds ? r.rule.kinds.map((k) => KIND_INDEX.get(k) as number) : this.partitions.map((_, i) => i);
+      // A rule reads only the lists of the kinds its match can accept.
+      r.kindLists = r.rule.kinds ? r.rule.kinds.map((k) => KIND_INDEX.get(k) as number) : this.byKind.map((_, i) => i);
     }
   }
 
   /**
    * Counts events into their groups' slices. Cheap: no rule condition is evaluated here beyond `match`.
-   * The batch is split by kind, then each rule reads the partitions it can match.
+   * The batch is split by kind, then each rule reads the kinds' lists it can match.
    */
   push(events: Iterable<TcpEvent>): void {
-    const partitions = this.partitions;
-    const other = partitions.length - 1;
+    const byKind = this.byKind;
+    const other = byKind.length - 1;
     let min = Infinity;
     try {
       const fill = this.fill;
@@ -79,19 +79,19 @@ export class Engine {
         if (e.ts > this.maxTs) this.maxTs = e.ts;
         if (e.ts < min) min = e.ts;
         const p = KIND_INDEX.get(e.kind) ?? other;
-        partitions[p][fill[p]++] = e;
+        byKind[p][fill[p]++] = e;
       }
-      for (let p = 0; p < partitions.length; p++) partitions[p].length = fill[p];
+      for (let p = 0; p < byKind.length; p++) byKind[p].length = fill[p];
       if (min === Infinity) return;
       let largest = 0;
-      for (const p of partitions) largest = Math.max(largest, p.length);
+      for (const p of byKind) largest = Math.max(largest, p.length);
       if (this.scratch.length < largest) this.scratch = new Uint32Array(largest);
       for (const r of this.runtimes) {
         // One rule failing must not fail the batch: the rules before it have counted it, and a
         // retried batch would count it again in each of them. The failure is counted instead.
         try {
           r.begin(min);
-          for (const p of r.partitions) if (partitions[p].length > 0) r.addAll(partitions[p], this.keys, this.scratch);
+          for (const p of r.kindLists) if (byKind[p].length > 0) r.addAll(byKind[p], this.keys, this.scratch);
         } catch {
           r.failedBatch();
         }
@@ -101,7 +101,7 @@ export class Engine {
       // They are overwritten rather than cut off: `length = 0` dropped the arrays' storage, and
       // growing them again for every batch was a tenth of the engine's garbage in its benchmark.
       this.fill.fill(0);
-      for (const p of partitions) p.fill(undefined as unknown as TcpEvent);
+      for (const p of byKind) p.fill(undefined as unknown as TcpEvent);
     }
   }
 

@@ -125,8 +125,8 @@ export class RuleRuntime {
     this.spareCounters.push(counter);
   };
 
-  /** The partitions (event kinds) of a pushed batch this rule reads; set by the engine. */
-  partitions: number[] = [];
+  /** The per-kind lists of a pushed batch this rule reads (their indices); set by the engine. */
+  kindLists: number[] = [];
 
   /** Counts a pushed batch this rule failed on (see RuleStats.failedBatches). */
   failedBatch(): void {
@@ -149,7 +149,7 @@ export class RuleRuntime {
   }
 
   /**
-   * Counts the events of one kind partition of a batch. The engine calls it rule by rule rather
+   * Counts the events of one kind's list of a batch. The engine calls it rule by rule rather
    * than event by event, so one rule's groups stay in the CPU cache while its events go by.
    */
   addAll(events: TcpEvent[], keys: GroupKeyCache, scratch: Uint32Array): void {
@@ -167,8 +167,8 @@ export class RuleRuntime {
       this.lossAt((this.judgedUntil as number) / this.sliceMs)[1]++;
       return;
     }
-    // Asked for every event, not once per group: with partitions, a copy of the event also arrives
-    // in the batch of another partition (for another rule's group), where this group is not owned.
+    // Asked for every event, not once per group: with queue partitions, a copy of the event also arrives
+    // in the batch of another queue partition (for another rule's group), where this group is not owned.
     if (this.limits.ownsGroup && !this.limits.ownsGroup(this.rule.id, key)) return;
     let g = this.groups.get(key);
     if (!g) g = this.newGroup(key, e);
