@@ -6,6 +6,7 @@
  * records each step in $TCPWARDEN_SCENARIO_REPORT. It asserts only that the strongest step of
  * each ladder is detected at all.
  */
+import { hostname } from 'node:os';
 import { addSourceAddresses, dropSynAcks, randomLoss } from '../support/attack-setup';
 import { describeKernel } from '../support/kernel-access';
 import type { NetnsPair } from '../support/netns';
@@ -29,6 +30,8 @@ interface Ladder {
 
 /** The server's listener on 8080, as syn-flood groups it. */
 const listenerGroup = (p: NetnsPair) => ({ netns: p.server.inode, laddr: p.server.v4, lport: 8080 });
+/** The same listener as syn-flood-cookies groups it: the cookie counter is per namespace and host, put on the listener the kernel shows a sign of. */
+const cookieListenerGroup = (p: NetnsPair) => ({ ...listenerGroup(p), host: hostname() });
 /** The server's namespace and the client as its peer. */
 const peerGroup = (p: NetnsPair) => ({ netns: p.server.inode, raddr: p.client.v4 });
 
@@ -54,7 +57,7 @@ const resets =
 
 const ladders: Ladder[] = [
   { rule: 'syn-flood', unit: 'SYN/s', steps: [5, 10, 20, 50, 100, 200, 400], group: listenerGroup, prepare: synFlood(4096) },
-  { rule: 'syn-flood-cookies', unit: 'SYN/s (backlog 16)', steps: [20, 50, 100, 200, 500, 1000], group: (p) => ({ netns: p.server.inode }), prepare: synFlood(16) },
+  { rule: 'syn-flood-cookies', unit: 'SYN/s (backlog 16)', steps: [20, 50, 100, 200, 500, 1000], group: cookieListenerGroup, prepare: synFlood(16) },
   { rule: 'syn-flood', unit: 'SYN/s from 40 sources', steps: [10, 20, 50, 100, 200, 400], group: listenerGroup, prepare: synFlood(4096, 40) },
   { rule: 'rst-burst', unit: 'resets/s received', steps: [10, 20, 50, 100, 200, 400, 800], group: peerGroup, prepare: resets('sink', 'linger0') },
   { rule: 'rst-burst', unit: 'resets/s sent', steps: [10, 20, 50, 100, 200, 400, 800], group: peerGroup, prepare: resets('reset', 'wait') },
@@ -109,8 +112,9 @@ const describeLadder: jest.Describe = enabled
     }) as jest.Describe;
 
 // Each step in fresh namespaces (suite.pair()), kept to the file's end: a deleted namespace's
-// inode is reused, and a group keyed by netns alone (syn-flood-cookies) would be the previous
-// step's, still in its cooldown. A step's children and firewall rules go after it (suite.teardown).
+// inode is reused, and a process's pairs all have the same addresses, so a step's groups would be
+// the previous step's, still in their cooldown and baseline. A step's children and firewall rules
+// go after it (suite.teardown).
 describeScenarios('scenarios: sensitivity ladder', { warmUp: true, describe: describeLadder }, (suite) => {
   const table: string[] = [];
   afterAll(() => {
