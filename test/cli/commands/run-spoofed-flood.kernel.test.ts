@@ -218,8 +218,7 @@ describeKernel('tcpwarden run under spoofed SYN floods, with the shipped rules',
           await new Promise((r) => setTimeout(r, 50));
         }
       })();
-      const result = await d.flood.flood(CLOSED_PORT, 1, SOURCES, 0).finally(() => (flooding = false));
-      await sampling;
+      const [result] = await Promise.all([d.flood.flood(CLOSED_PORT, 1, SOURCES, 0).finally(() => (flooding = false)), sampling]);
       expect(seenAggregating).toContain(true);
       // Off once the resets have stayed under half the threshold for the hold time (3 s by default).
       const until = Date.now() + 15_000;
