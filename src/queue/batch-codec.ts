@@ -4,6 +4,7 @@ import { EVENT_FIELDS, isEventField, type TcpEvent } from '../interfaces/tcp-eve
 import { FIELD_GETTERS } from '../rules/field-getters';
 import type { BatchColumns } from './batch-columns';
 import type { SealedBatch } from './sealed-batch';
+import { StringInterner } from './string-interner';
 import { vouchedEvents } from './vouched-events';
 
 const FIELDS = Object.keys(EVENT_FIELDS) as (keyof TcpEvent)[];
@@ -146,6 +147,9 @@ function eventAt(c: BatchColumns, d: readonly string[], i: number): EventShape {
   };
 }
 
+// Shared by every batch this process reads (see StringInterner): 65,536 strings at most, a few MB.
+const interner = new StringInterner(65_536);
+
 /**
  * A batch back from its bytes. Events that fail the event check are left out and counted in the
  * batch's `lost`, so they show as `queue` loss in the windows the batch falls in.
@@ -153,6 +157,7 @@ function eventAt(c: BatchColumns, d: readonly string[], i: number): EventShape {
 export function decodeBatch(bytes: Uint8Array): SealedBatch {
   const wire = packr.unpack(bytes) as WireBatch;
   if (wire.v !== FORMAT) throw new Error(`batch ${wire.id}: unknown encoding version ${wire.v}`);
+  interner.internAll(wire.dict);
   const columns: BatchColumns = {};
   wire.fields.forEach((name, c) => {
     // Columns this release does not know are skipped.
