@@ -4,6 +4,9 @@ import type { BatchColumns } from './batch-columns';
 
 const FIELDS = Object.keys(EVENT_FIELDS) as (keyof TcpEvent)[];
 const REQUIRED = FIELDS.filter((f) => fieldRule(f).required);
+/** What each address amounts to (see addressKind), across batches: the same peers come back batch after batch. */
+const ADDRESS_KINDS = new Map<string, number | string>();
+const ADDRESS_KINDS_LIMIT = 65_536;
 
 /**
  * Which events of a decoded batch hold to the event contract as they stand (1) — the answer
@@ -67,7 +70,8 @@ function stringsHold(col: readonly unknown[], dict: readonly unknown[], rule: Fi
 function addressesHold(family: readonly unknown[], laddr: readonly unknown[], raddr: readonly unknown[], dict: readonly unknown[], vouched: Uint8Array): void {
   // Per dictionary index: what the address amounts to (see addressKind), undefined before it is asked.
   const kinds = new Array<number | string | undefined>(dict.length + 1).fill(undefined);
-  const kindOf = (k: number): number | string => (kinds[k] ??= addressKind(dict[k - 1] as string));
+  if (ADDRESS_KINDS.size + dict.length > ADDRESS_KINDS_LIMIT) ADDRESS_KINDS.clear();
+  const kindOf = (k: number): number | string => (kinds[k] ??= addressKind(dict[k - 1] as string, ADDRESS_KINDS));
   for (let i = 0; i < vouched.length; i++) {
     if (vouched[i] === 1 && (kindOf(laddr[i] as number) !== family[i] || kindOf(raddr[i] as number) !== family[i])) vouched[i] = 0;
   }
