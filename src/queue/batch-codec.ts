@@ -157,7 +157,9 @@ const interner = new StringInterner(65_536);
 export function decodeBatch(bytes: Uint8Array): SealedBatch {
   const wire = packr.unpack(bytes) as WireBatch;
   if (wire.v !== FORMAT) throw new Error(`batch ${wire.id}: unknown encoding version ${wire.v}`);
-  interner.internAll(wire.dict);
+  // Interning pays where a batch's strings repeat the last ones'; a dictionary about as long as the
+  // batch is mostly one-off values (socket ids, a flood's spoofed sources), looked up for nothing.
+  if (wire.dict.length * 4 <= wire.n) interner.internAll(wire.dict);
   const columns: BatchColumns = {};
   wire.fields.forEach((name, c) => {
     // Columns this release does not know are skipped.

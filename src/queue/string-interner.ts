@@ -8,39 +8,19 @@
  */
 export class StringInterner {
   private table = new Map<string, string>();
-  /** Lookups and hits since the table was last rebuilt. */
-  private lookups = 0;
-  private hits = 0;
-  /** Strings left to pass through untouched, after the table proved useless (a flood of new sources). */
-  private bypass = 0;
 
   /** `limit`: strings kept before the table is dropped and rebuilt (it is only a cache). */
   constructor(private readonly limit: number) {}
 
   /** Replaces each string of `values` seen before by its first copy, in place. */
   internAll(values: unknown[]): void {
-    if (this.bypass > 0) {
-      this.bypass = Math.max(0, this.bypass - values.length);
-      return;
-    }
-    if (this.table.size + values.length > this.limit) {
-      // Full: rebuild it; if most lookups missed (new addresses all the time, as under a flood of
-      // spoofed sources), interning only costs, so do without it for a while.
-      if (this.hits < this.lookups / 2) this.bypass = 4 * this.limit;
-      this.table = new Map();
-      this.lookups = this.hits = 0;
-      if (this.bypass > 0) return;
-    }
-    this.lookups += values.length;
+    if (this.table.size + values.length > this.limit) this.table = new Map();
     for (let k = 0; k < values.length; k++) {
       const s = values[k];
       if (typeof s !== 'string') continue;
       const known = this.table.get(s);
       if (known === undefined) this.table.set(s, s);
-      else {
-        values[k] = known;
-        this.hits++;
-      }
+      else values[k] = known;
     }
   }
 }

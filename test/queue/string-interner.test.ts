@@ -1,9 +1,9 @@
 import { StringInterner } from '../../src/queue/string-interner';
 
 describe('StringInterner', () => {
-  it('leaves every value as it was, strings or not, across rebuilds and a bypass', () => {
+  it('leaves every value as it was, strings or not, across rebuilds', () => {
     const interner = new StringInterner(8);
-    // Repeats (hits), then all-new strings that fill the table with misses (a rebuild, then a bypass).
+    // Repeats, then all-new strings that fill the table (rebuilds), then the first ones again.
     const batches: unknown[][] = [
       ['10.0.0.1', 'rst_sent', 3, null, '10.0.0.1'],
       ['10.0.0.1', 'rst_sent', { a: 1 }, 'host-1'],
