@@ -24,7 +24,7 @@ const U32_MAX = 0xffffffff;
 type Problem = string | undefined;
 
 /** A field's rule: `ok` is the cheap test every event pays; `wants` words the rule for a refusal. */
-interface FieldRule {
+export interface FieldRule {
   required: boolean;
   ok: (v: unknown) => boolean;
   wants: string;
@@ -75,6 +75,11 @@ const RULES: Record<keyof TcpEvent, FieldRule> = {
   pod: { required: false, ok: text, wants: TEXT },
   service: { required: false, ok: text, wants: TEXT },
 };
+
+/** `field`'s rule, for a check of many values of one field at once (a batch's column, see src/queue/vouched-events.ts). */
+export function fieldRule(field: keyof TcpEvent): FieldRule {
+  return RULES[field];
+}
 
 /**
  * The same rules as RULES, field by field with plain property reads: the hot path (a batch decoder
@@ -137,7 +142,7 @@ function unmapped(addr: string): string | undefined {
  * IPv6 address, 0 for the empty string, or -1 for anything else. `memo` caches it per string
  * (a batch repeats the same few addresses).
  */
-function addressKind(addr: string, memo?: Map<string, number | string>): number | string {
+export function addressKind(addr: string, memo?: Map<string, number | string>): number | string {
   let k = memo?.get(addr);
   if (k === undefined) {
     k = addr === '' ? 0 : isIP(addr) === 4 ? 4 : isIP(addr) === 6 ? (unmapped(addr) ?? 6) : -1;

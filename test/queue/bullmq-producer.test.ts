@@ -4,7 +4,7 @@ import { BullmqProducer } from '../../src/queue/bullmq-producer';
 import type { EventBatch } from '../../src/queue/event-batch';
 import { startRedis, type TestRedis } from '../support/redis-server';
 import { startReplyCuttingProxy } from '../support/reply-cutting-proxy';
-import { tcpEvents } from '../support/tcp-events';
+import { tcpEvent, tcpEvents } from '../support/tcp-events';
 import { Teardown } from '../support/teardown';
 import { waitFor } from '../support/transport-contract';
 
@@ -81,6 +81,28 @@ describe('BullmqProducer (needs redis-server)', () => {
     expect(got.reduce((n, b) => n + b.lost, 0)).toBe(p.dropped);
     // Each delivered event once: the loss is exactly the drops, nothing duplicated.
     expect(new Set(got.flatMap((b) => b.events.map((e) => e.ts))).size).toBe(c.ackedEvents);
+    await producer.close();
+    await consumer.close();
+  });
+
+  it('carries an in-kernel aggregate through Redis as one event with its value, not expanded', async () => {
+    const got: EventBatch[] = [];
+    const consumer = closedAtTeardown(await BullmqConsumer.connect({ url: redis.url, ...fast }));
+    await consumer.start((b) => void got.push(b));
+    const producer = closedAtTeardown(await BullmqProducer.connect({ url: redis.url }));
+    // One event standing for 250,000 SYN-ACK retransmits, one SYN-cookie counter sample, one plain event.
+    const events = [
+      tcpEvent(0, { kind: 'synack_retransmit', value: 250_000 }),
+      tcpEvent(1, { kind: 'syncookies_sent', laddr: '', raddr: '', lport: 0, rport: 0, value: 3 }),
+      tcpEvent(2),
+    ];
+    producer.publish(events);
+    await producer.flush();
+    await waitFor('the batch acknowledged', () => consumer.metrics().ackedEvents === 3);
+    expect(producer.metrics()).toMatchObject({ sentBatches: 1, sentEvents: 3 });
+    expect(consumer.metrics()).toMatchObject({ ackedBatches: 1, ackedEvents: 3 });
+    expect(got.map((b) => b.events)).toEqual([events]);
+    expect(got[0].events.map((e) => e.value)).toEqual([250_000, 3, undefined]);
     await producer.close();
     await consumer.close();
   });
