@@ -5,7 +5,7 @@ import { Deadline } from '../lifecycle/deadline';
 import { decodeBatch } from './batch-codec';
 import { DEFAULT_FAILOVER_MS, type BullmqConsumerOptions } from './bullmq-consumer-options';
 import type { EventConsumer } from './consumer';
-import { Delivery } from './delivery';
+import { BatchApplier } from './batch-applier';
 import type { BatchHandler } from './event-batch';
 import { OwnedPartition } from './owned-partition';
 import { PartitionCheckpoints } from './partition-checkpoints';
@@ -38,7 +38,7 @@ export class BullmqConsumer implements EventConsumer {
   private readonly checkpoints: PartitionCheckpoints;
   private readonly owned = new Map<number, OwnedPartition>();
   private readonly queues: Queue[];
-  private readonly delivery: Delivery;
+  private readonly applier: BatchApplier;
   private handler: BatchHandler | null = null;
   private state: PartitionState = NO_STATE;
   private committing: Promise<void> = Promise.resolve();
@@ -49,7 +49,7 @@ export class BullmqConsumer implements EventConsumer {
     private readonly leaseRedis: IORedis,
     private readonly options: BullmqConsumerOptions,
   ) {
-    this.delivery = new Delivery(options);
+    this.applier = new BatchApplier(options);
     const partitions = options.partitions ?? 1;
     this.leases = new PartitionLeases(leaseRedis, {
       partitions,
@@ -106,7 +106,7 @@ export class BullmqConsumer implements EventConsumer {
   }
 
   metrics(): ConsumerMetrics {
-    return this.delivery.metrics();
+    return this.applier.metrics();
   }
 
   async close(timeoutMs = 10_000): Promise<number> {
@@ -170,7 +170,7 @@ export class BullmqConsumer implements EventConsumer {
         try {
           await job.moveToCompleted(null, part.token, false);
           part.completed(job.id!);
-          this.delivery.acknowledged(1, events);
+          this.applier.acknowledged(1, events);
         } catch {
           // The lock lapsed (a stall longer than lockDurationMs): the job goes back to the queue and,
           // still listed as covered, is not counted again when it returns.
@@ -275,8 +275,8 @@ export class BullmqConsumer implements EventConsumer {
     // Already in the state (the previous owner committed it, or it came back after a lost lock): count it once.
     if (part.holds(job.id!)) return part.take(job, batch.events.length);
     // attemptsStarted counts takes of this job, including those of workers that died holding it.
-    const applied = await this.delivery.deliver(handler, batch, Math.max(1, job.attemptsStarted), () => part.take(job, batch.events.length));
-    // Delivery counted the loss already.
+    const applied = await this.applier.apply(handler, batch, Math.max(1, job.attemptsStarted), () => part.take(job, batch.events.length));
+    // The applier counted the loss already.
     if (!applied) await this.giveUp(part, job, `batch ${batch.id} of partition ${p}: handler failed on every attempt`, 0);
   }
 
@@ -284,7 +284,7 @@ export class BullmqConsumer implements EventConsumer {
   private async giveUp(part: OwnedPartition, job: Job<string>, reason: string, lostEvents: number): Promise<void> {
     await job.moveToFailed(new Error(reason), part.token, false).catch(() => undefined);
     part.completed(job.id!);
-    if (lostEvents > 0) this.delivery.failed(lostEvents);
+    if (lostEvents > 0) this.applier.failed(lostEvents);
   }
 
   private async stopPartition(p: number, lost: boolean): Promise<void> {

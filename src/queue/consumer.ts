@@ -22,7 +22,7 @@ export interface EventConsumer {
    * (and never committed) are still finding their way back. Judge a partition only when it is ready.
    */
   ready(partition: number): boolean;
-  /** Batches waiting for delivery, over all partitions (owned or not). */
+  /** Batches waiting for the handler, over all partitions (owned or not). */
   backlog(): Promise<number>;
   metrics(): ConsumerMetrics;
   /**

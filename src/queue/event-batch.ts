@@ -2,10 +2,10 @@ import type { TcpEvent } from '../interfaces/tcp-event';
 
 /** A batch as the consumer's handler receives it: the events of one partition, in publish order. */
 export interface EventBatch {
-  /** `<producer id>-<sequence>`: unique per batch, the same on every redelivery. */
+  /** `<producer id>-<sequence>`: unique per batch, the same on every attempt. */
   id: string;
   partition: number;
-  /** Epoch ms when the producer sealed the batch; delivery time minus this is the queue lag. */
+  /** Epoch ms when the producer sealed the batch; the time the handler gets it minus this is the queue lag. */
   createdAt: number;
   /**
    * Events of this partition the producer dropped (buffer overflow) since its previous batch for
@@ -19,14 +19,14 @@ export interface EventBatch {
    */
   collectorLost: number;
   events: readonly TcpEvent[];
-  /** 1 on first delivery; higher when the batch is delivered again after a handler failure or a crashed worker. */
-  delivery: number;
+  /** 1 on the handler's first attempt at the batch; higher after a handler failure or a crashed worker. */
+  attempt: number;
 }
 
 /**
  * Applies one batch, synchronously: when it returns, the batch is in the handler's state, and the
  * transport acknowledges it once that state is committed (see EventConsumer.commit); throwing
- * means nothing was applied, and the batch is delivered again. A batch may arrive twice (a
+ * means nothing was applied, and the batch is handed over again. A batch may arrive twice (a
  * crashed worker's batches go to the next owner), so the handler's state must record what it
  * holds (see docs/architecture.md). One batch at a time per partition.
  */

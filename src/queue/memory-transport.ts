@@ -1,6 +1,6 @@
 import { Batcher } from './batcher';
 import type { EventConsumer } from './consumer';
-import { Delivery } from './delivery';
+import { BatchApplier } from './batch-applier';
 import type { BatchHandler } from './event-batch';
 import { partitionOf } from './partition-of';
 import type { PartitionOwnership } from './partition-ownership';
@@ -28,7 +28,7 @@ export class MemoryTransport implements EventConsumer {
   readonly ownership: PartitionOwnership;
   private readonly queues: Pending[][];
   private readonly draining: boolean[];
-  private readonly delivery: Delivery;
+  private readonly applier: BatchApplier;
   private handler: BatchHandler | null = null;
   private closed = false;
   private idle: Promise<void>[] = [];
@@ -37,7 +37,7 @@ export class MemoryTransport implements EventConsumer {
     options: ProducerOptions = {},
     consumerOptions: ConsumerOptions = {},
   ) {
-    this.delivery = new Delivery(consumerOptions);
+    this.applier = new BatchApplier(consumerOptions);
     this.producer = new Batcher((batches) => this.accept(batches), options);
     const partitions = options.partitions ?? 1;
     const all = Array.from({ length: partitions }, (_, i) => i);
@@ -68,7 +68,7 @@ export class MemoryTransport implements EventConsumer {
   }
 
   metrics(): ConsumerMetrics {
-    return this.delivery.metrics();
+    return this.applier.metrics();
   }
 
   /** Drains the producer into the handler (for at most `timeoutMs`; see EventProducer.close), then stops. */
@@ -99,7 +99,7 @@ export class MemoryTransport implements EventConsumer {
     this.draining[p] = true;
     const run = (async () => {
       for (let next = this.queues[p].shift(); next; next = this.closed ? undefined : this.queues[p].shift()) {
-        if (await this.delivery.deliver(handler, next.batch)) this.delivery.acknowledged(1, next.batch.events.length);
+        if (await this.applier.apply(handler, next.batch)) this.applier.acknowledged(1, next.batch.events.length);
         next.done();
       }
       this.draining[p] = false;

@@ -1,6 +1,6 @@
 import type { TcpEvent } from '../interfaces/tcp-event';
 
-/** A batch as a producer hands it to the queue (before any delivery). */
+/** A batch as a producer hands it to the queue (before any consumer takes it). */
 export interface SealedBatch {
   id: string;
   partition: number;

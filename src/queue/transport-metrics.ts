@@ -20,14 +20,14 @@ export interface ConsumerMetrics {
   /** Batches and events acknowledged to the queue: applied by the handler, and committed. */
   ackedBatches: number;
   ackedEvents: number;
-  /** Deliveries of a batch after its first (handler failure, crashed worker). */
-  redeliveries: number;
+  /** Handler attempts at a batch after its first (handler failure, crashed worker). */
+  repeatedAttempts: number;
   /** Batches given up after the handler failed on every attempt; their events are lost. */
   failedBatches: number;
   failedEvents: number;
-  /** Sum of the producers' `lost` figures over the batches delivered to this process. */
+  /** Sum of the producers' `lost` figures over the batches this process took. */
   upstreamLost: number;
-  /** Queue lag (delivery time minus batch creation time) of the last delivered batch, and the largest seen. */
+  /** Queue lag (the time the handler got it minus its creation time) of the last batch taken, and the largest seen. */
   lagMs: number;
   maxLagMs: number;
 }

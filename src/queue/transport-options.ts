@@ -20,7 +20,7 @@ export interface ProducerOptions {
 
 /** Consumer side options, shared by every transport. */
 export interface ConsumerOptions {
-  /** Handler attempts per delivery before the batch is given up (counted as failed). Default 3. */
+  /** Handler attempts per taking of a batch before the batch is given up (counted as failed). Default 3. */
   attempts?: number;
   /** Delay before the first retry of a failed handler, doubling each time. Default 100 ms. */
   retryDelayMs?: number;

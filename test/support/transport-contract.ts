@@ -44,9 +44,9 @@ export function describeTransportContract(name: string, make: MakeTransport): vo
       await waitFor('all events acknowledged', () => t!.consumer.metrics().ackedEvents === 1050);
       expect(batches.flatMap((b) => b.events)).toEqual(events);
       expect(Math.max(...batches.map((b) => b.events.length))).toBe(100);
-      expect(batches.every((b) => b.delivery === 1 && b.partition === 0)).toBe(true);
+      expect(batches.every((b) => b.attempt === 1 && b.partition === 0)).toBe(true);
       expect(t.producer.metrics()).toMatchObject({ published: 1050, sentEvents: 1050, buffered: 0, dropped: 0 });
-      expect(t.consumer.metrics()).toMatchObject({ ackedBatches: batches.length, redeliveries: 0, failedBatches: 0 });
+      expect(t.consumer.metrics()).toMatchObject({ ackedBatches: batches.length, repeatedAttempts: 0, failedBatches: 0 });
       expect(t.consumer.metrics().maxLagMs).toBeGreaterThanOrEqual(0);
       expect(await t.consumer.backlog()).toBe(0);
     });
@@ -68,7 +68,7 @@ export function describeTransportContract(name: string, make: MakeTransport): vo
       let failures = 0;
       t = await make({ batchSize: 10, lingerMs: 5 }, { retryDelayMs: 10 });
       await t.consumer.start((b) => {
-        if (b.events[0].ts === tcpEvents(20, 1)[0].ts && b.delivery < 3) {
+        if (b.events[0].ts === tcpEvents(20, 1)[0].ts && b.attempt < 3) {
           failures++;
           throw new Error('handler crashed mid-batch');
         }
@@ -78,7 +78,7 @@ export function describeTransportContract(name: string, make: MakeTransport): vo
       await waitFor('all events acknowledged', () => t!.consumer.metrics().ackedEvents === 50);
       expect(failures).toBe(2);
       expect(seen).toEqual(tcpEvents(0, 50));
-      expect(t.consumer.metrics()).toMatchObject({ redeliveries: 2, failedBatches: 0 });
+      expect(t.consumer.metrics()).toMatchObject({ repeatedAttempts: 2, failedBatches: 0 });
     });
 
     it('sends each event to the partitions of its keys, and only there', async () => {

@@ -7,13 +7,13 @@ import type { ConsumerOptions } from './transport-options';
  * doubling delays when it throws, and keeps the consumer's counters. Retrying here rather than
  * re-queueing keeps a partition's batches in order, the same way on every transport.
  */
-export class Delivery {
+export class BatchApplier {
   private readonly attempts: number;
   private readonly retryDelayMs: number;
   private readonly m: ConsumerMetrics = {
     ackedBatches: 0,
     ackedEvents: 0,
-    redeliveries: 0,
+    repeatedAttempts: 0,
     failedBatches: 0,
     failedEvents: 0,
     upstreamLost: 0,
@@ -30,19 +30,19 @@ export class Delivery {
    * Applies a batch: resolves true once the handler took it, false when it was given up after
    * `attempts` failures. `applied` runs in the same synchronous step as the successful handler
    * call, so the transport can record what the handler's state holds with nothing in between.
-   * `delivery` is this delivery's number: above 1 when a worker that crashed had the batch before.
+   * `firstAttempt` is this attempt's number: above 1 when a worker that crashed had the batch before.
    */
-  async deliver(handler: BatchHandler, batch: Omit<EventBatch, 'delivery'>, delivery = 1, applied: () => void = () => undefined): Promise<boolean> {
+  async apply(handler: BatchHandler, batch: Omit<EventBatch, 'attempt'>, firstAttempt = 1, applied: () => void = () => undefined): Promise<boolean> {
     this.m.lagMs = Date.now() - batch.createdAt;
     this.m.maxLagMs = Math.max(this.m.maxLagMs, this.m.lagMs);
-    // Per delivery, not per first delivery: a batch redelivered after a crash lands in a process whose counters never saw it.
+    // Per taking, not once per batch: a batch taken again after a crash lands in a process whose counters never saw it.
     this.m.upstreamLost += batch.lost;
     let delay = this.retryDelayMs;
     for (let attempt = 0; attempt < this.attempts; attempt++) {
-      const n = delivery + attempt;
-      if (n > 1) this.m.redeliveries++;
+      const n = firstAttempt + attempt;
+      if (n > 1) this.m.repeatedAttempts++;
       try {
-        handler({ ...batch, delivery: n });
+        handler({ ...batch, attempt: n });
         applied();
         return true;
       } catch {
