@@ -1,6 +1,6 @@
 import { pack, unpack } from 'msgpackr';
 import { decodeBatch, encodeBatch } from '../../src/queue/batch-codec';
-import { tcpEvent, tcpEvents } from '../support/tcp-events';
+import { contractBreakingEvents, tcpEvent, tcpEvents } from '../support/tcp-events';
 
 describe('batch codec', () => {
   it('round-trips every field, keeps absent fields absent, and is compact', () => {
@@ -49,11 +49,7 @@ describe('decodeBatch', () => {
   it('drops events that break the event contract and counts them as lost', () => {
     const events = [
       tcpEvent(0),
-      tcpEvent(1, { ts: 1e300 }),
-      tcpEvent(2, { lport: 70000 }),
-      tcpEvent(3, { raddr: 'not-an-ip' }),
-      tcpEvent(4, { family: 5 as 4 }),
-      tcpEvent(5, { raddr: { a: 1 } as unknown as string }),
+      ...contractBreakingEvents(),
       tcpEvent(6),
     ];
     const decoded = decodeBatch(encodeBatch({ id: 'p1-1', partition: 0, createdAt: 1764062578000, lost: 2, collectorLost: 0, events }));

@@ -4,7 +4,7 @@ import type { TcpEvent } from '../../src/interfaces/tcp-event';
 import { encodeBatch } from '../../src/queue/batch-codec';
 import type { BatchColumns } from '../../src/queue/batch-columns';
 import { vouchedEvents } from '../../src/queue/vouched-events';
-import { tcpEvent } from '../support/tcp-events';
+import { contractBreakingEvents, tcpEvent } from '../support/tcp-events';
 
 interface Wire {
   n: number;
@@ -25,11 +25,7 @@ describe('vouchedEvents', () => {
   it('vouches only for events eventProblem takes as they are, and for the plain ones', () => {
     const events = [
       tcpEvent(0),
-      tcpEvent(1, { ts: 1e300 }),
-      tcpEvent(2, { lport: 70000 }),
-      tcpEvent(3, { raddr: 'not-an-ip' }),
-      tcpEvent(4, { family: 5 as 4 }),
-      tcpEvent(5, { raddr: { a: 1 } as unknown as string }),
+      ...contractBreakingEvents(),
       tcpEvent(6, { family: 6, laddr: '2001:db8::1', raddr: 'fe80::1' }),
       // Valid, but eventProblem rewrites it (IPv4-mapped to IPv4): it must go through eventProblem.
       tcpEvent(7, { family: 6, laddr: '::ffff:10.0.0.1', raddr: '::ffff:10.0.1.7' }),

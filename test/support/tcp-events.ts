@@ -22,3 +22,17 @@ export function tcpEvent(i: number, overrides: Partial<TcpEvent> = {}): TcpEvent
 export function tcpEvents(from: number, count: number): TcpEvent[] {
   return Array.from({ length: count }, (_, k) => tcpEvent(from + k));
 }
+
+/**
+ * Events 1 to 5, each breaking the event contract in one field: a time past any date, a port over
+ * 65535, an address that is none, an unknown family, an address that is no string.
+ */
+export function contractBreakingEvents(): TcpEvent[] {
+  return [
+    tcpEvent(1, { ts: 1e300 }),
+    tcpEvent(2, { lport: 70000 }),
+    tcpEvent(3, { raddr: 'not-an-ip' }),
+    tcpEvent(4, { family: 5 as 4 }),
+    tcpEvent(5, { raddr: { a: 1 } as unknown as string }),
+  ];
+}
