@@ -1,4 +1,5 @@
-import { COUNTER_KINDS, type EventKind, type TcpEvent } from '../interfaces/tcp-event';
+import { isAggregate } from '../events/is-aggregate';
+import type { EventKind, TcpEvent } from '../interfaces/tcp-event';
 
 /**
  * Events that reached the rules inside in-kernel aggregates (one event with `value` = the packets
@@ -7,8 +8,6 @@ import { COUNTER_KINDS, type EventKind, type TcpEvent } from '../interfaces/tcp-
  * exact, but an aggregate carries its first packet's time for up to 100 ms of packets.
  */
 const BUCKET_MS = 1000;
-/** Counter samples (SYN cookies, SYN drops) carry `value` too, but are no aggregates. */
-const COUNTER_SAMPLES: ReadonlySet<EventKind> = new Set(COUNTER_KINDS);
 
 export class AggregateLedger {
   private readonly buckets = new Map<number, Map<EventKind, number>>();
@@ -19,11 +18,11 @@ export class AggregateLedger {
   record(events: readonly TcpEvent[]): void {
     let newest = -Infinity;
     for (const e of events) {
-      if (e.value === undefined || COUNTER_SAMPLES.has(e.kind)) continue;
+      if (!isAggregate(e)) continue;
       const slot = Math.floor(e.ts / BUCKET_MS);
       let b = this.buckets.get(slot);
       if (!b) this.buckets.set(slot, (b = new Map()));
-      b.set(e.kind, (b.get(e.kind) ?? 0) + e.value);
+      b.set(e.kind, (b.get(e.kind) ?? 0) + e.value!);
       if (e.ts > newest) newest = e.ts;
     }
     if (newest === -Infinity) return;

@@ -9,7 +9,7 @@ import { Collector, type AggregateKeepField } from '../collector/collector';
 import { enginePartitionState } from '../engine/engine-partition-state';
 import { groupKeyOf } from '../engine/group-key';
 import { PartitionedEngine } from '../engine/partitioned-engine';
-import { RuleReloader } from '../engine/rule-reloader';
+import { RuleReloader, type RuleHolder } from '../engine/rule-reloader';
 import { UserError } from '../errors/user-error';
 import type { Alert } from '../interfaces/alert';
 import type { TcpEvent } from '../interfaces/tcp-event';
@@ -32,7 +32,10 @@ import { formatLoadResult, type LoadResult } from '../rules/load-result';
 import { loadRules } from '../rules/loader';
 import { VictimResolver } from '../victim/victim-resolver';
 import { aggregateKeepOf } from './aggregate-keep';
+import { AggregateSkip } from './aggregate-skip';
+import { AggregatesLack } from './aggregates-lack';
 import { checkedSource } from './checked-source';
+import { CollectorRules } from './collector-rules';
 import type { DetectorOptions, DetectorRole } from './detector-options';
 import { LossLedger, type LossStage } from './loss-ledger';
 import { AggregateLedger } from './aggregate-ledger';
@@ -101,11 +104,12 @@ export class Detector extends EventEmitter<DetectorEvents> {
   /** Event time of a non-kernel source, which drives its windows instead of the clock. */
   private sourceTime = -Infinity;
   private sourceRefusedLogged = false;
-  private routingRules: CompiledRule[] = [];
-  /** Whether this process loaded rules (an unpartitioned collector does not: its aggregates keep every field). */
-  private rulesKnown = false;
+  /** The rules of the collector role, which keys its aggregates (and routes) by them. */
+  private collectorRules?: CollectorRules;
   /** The rules the collector's aggregates were last keyed for. */
   private keptFor?: CompiledRule[];
+  private aggregatesLack?: AggregatesLack;
+  private readonly aggregateSkip: AggregateSkip;
   private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0, ruleFailures: new Map<string, number>() };
   private started = false;
   private starting: Promise<void> = Promise.resolve();
@@ -138,6 +142,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     const loss = { ...DEFAULT_LOSS, ...options.loss };
     this.ledger = new LossLedger(Math.max(loss.windowMs, 600_000));
     this.aggregates = new AggregateLedger(600_000);
+    this.aggregateSkip = new AggregateSkip(this.metrics.aggregatedSkipped, this.log);
     this.lossOptions = loss;
     this.report = new StopReport(this.log);
   }
@@ -190,27 +195,25 @@ export class Detector extends EventEmitter<DetectorEvents> {
     const judge = this.role !== 'collector';
     const collect = this.role !== 'engine';
     const partitions = this.options.queue?.partitions ?? 1;
-    const partitioned = partitions > 1;
-    // Engines judge with the rules; with partitions, collectors route by them too.
-    if (judge || partitioned) {
-      const result = await loadRules(this.rulePaths);
-      if (!result.ok) throw new UserError('RULES_INVALID', formatLoadResult(result), 2);
-      for (const w of result.warnings) this.log.warn({ code: w.code }, formatDiagnostic(w));
-      this.routingRules = result.rules;
-      this.rulesKnown = true;
-      signal.throwIfAborted();
-    }
+    // Every role loads the rules and follows their reloads: engines judge with them; collectors
+    // key their in-kernel aggregates on the fields they need and, with partitions, route by them.
+    const result = await loadRules(this.rulePaths);
+    if (!result.ok) throw new UserError('RULES_INVALID', formatLoadResult(result), 2);
+    for (const w of result.warnings) this.log.warn({ code: w.code }, formatDiagnostic(w));
+    signal.throwIfAborted();
     if (judge) {
       const e = this.options.engine ?? {};
-      this.engine = new PartitionedEngine(this.routingRules, partitions, {
+      this.engine = new PartitionedEngine(result.rules, partitions, {
         maxKeysPerRule: e.maxKeysPerRule,
         distinctExactLimit: e.distinctExactLimit,
         host: this.host,
       });
-      this.reloader = new RuleReloader(this.rulePaths, this.engine, this.log);
-      if (this.options.watchRules ?? true) this.reloader.watch();
       this.lossMonitor = new LossMonitor(this.ledger, this.lossOptions, this.host);
+    } else {
+      this.collectorRules = new CollectorRules(result.rules, (rules) => this.keyAggregatesFor(rules));
     }
+    this.reloader = new RuleReloader(this.rulePaths, this.ruleHolder, this.log);
+    if (this.options.watchRules ?? true) this.reloader.watch();
     // The transport first: an unreachable Redis is reported before anything else connects to it.
     await this.openTransport(collect, judge, signal);
     signal.throwIfAborted();
@@ -280,9 +283,9 @@ export class Detector extends EventEmitter<DetectorEvents> {
    * rejected with its errors logged, and the running rules stay.
    */
   async reload(paths?: string[]): Promise<LoadResult> {
-    if (!this.reloader || !this.engine) throw new UserError('DETECTOR_NO_RULES', `role '${this.role}' runs no rules`);
+    if (!this.reloader) throw new UserError('DETECTOR_NO_RULES', 'the detector has not loaded its rules yet: reload once it started');
     if (paths && paths.join('\n') !== this.rulePaths.join('\n')) {
-      const next = new RuleReloader(paths, this.engine, this.log);
+      const next = new RuleReloader(paths, this.ruleHolder, this.log);
       const result = await next.reload();
       if (!result.ok) {
         next.close();
@@ -369,6 +372,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
       }
       if (this.consumer) await step('queue close', this.consumer.close(deadline.remaining()).then((n) => (report.left.batchesLeft += n)));
       this.reloader?.close();
+      this.aggregatesLack?.close();
       if (this.delivery) await step('delivery close', this.delivery.close(deadline).then((n) => (report.left.deliveriesLeft += n)));
       await step('metrics server', this.metricsServer?.close());
     })();
@@ -398,10 +402,15 @@ export class Detector extends EventEmitter<DetectorEvents> {
     }
   }
 
+  /** What the rules are reloaded into: the engine, or in the collector role the collector's rules. */
+  private get ruleHolder(): RuleHolder {
+    return (this.engine ?? this.collectorRules)!;
+  }
+
   /** The group keys of an event for the rules in force: the partitions it must reach. */
   private keysOf(event: TcpEvent): string[] {
     const keys: string[] = [];
-    for (const rule of this.engine?.rules ?? this.routingRules) {
+    for (const rule of this.ruleHolder.rules) {
       const key = groupKeyOf(rule, event);
       if (key !== undefined && !keys.includes(key)) keys.push(key);
     }
@@ -416,7 +425,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
     // A collector-role process's ring loss, so this engine's event-loss alert covers that host too.
     if (batch.collectorLost > 0) this.lost('collector', batch.collectorLost);
     this.aggregates.record(batch.events);
-    this.engine!.push(batch.partition, batch.events);
+    const withoutAggregates = this.aggregateSkip.rulesFor(this.engine!.rules, batch.aggregatesLack, batch.events);
+    this.engine!.push(batch.partition, batch.events, withoutAggregates);
   }
 
   private startSource(): void {
@@ -432,7 +442,9 @@ export class Detector extends EventEmitter<DetectorEvents> {
       });
       return;
     }
-    const keep = this.aggregateKeep(this.engine?.rules ?? (this.rulesKnown ? this.routingRules : undefined));
+    const keep = this.aggregateKeep(this.ruleHolder.rules);
+    this.aggregatesLack = new AggregatesLack(this.producer!);
+    this.aggregatesLack.keep(keep);
     this.collector = new Collector({ ...this.options.collector, host: this.host, aggregateKeep: keep });
     this.collector.on('events', (batch) => this.ingest(batch));
     const collector = this.collector;
@@ -443,8 +455,16 @@ export class Detector extends EventEmitter<DetectorEvents> {
     this.log.info({ tracepoints: started.attached.length }, 'collector attached');
   }
 
+  /** Keys the collector's aggregates for `rules` from its next time slice on (the rules changed). */
+  private keyAggregatesFor(rules: CompiledRule[]): void {
+    if (!this.collector) return;
+    const keep = this.aggregateKeep(rules);
+    this.collector.setAggregateKeep(keep);
+    this.aggregatesLack!.keep(keep);
+  }
+
   /** The fields in-kernel aggregates keep for `rules`, with those the options add. */
-  private aggregateKeep(rules: CompiledRule[] | undefined): AggregateKeepField[] {
+  private aggregateKeep(rules: CompiledRule[]): AggregateKeepField[] {
     this.keptFor = rules;
     const fields = new Set([...aggregateKeepOf(rules), ...(this.options.collector?.aggregateKeep ?? [])]);
     return [...fields];
@@ -480,7 +500,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private async tick(): Promise<void> {
     const engine = this.engine!;
     this.countLoss();
-    if (this.collector && engine.rules !== this.keptFor) this.collector.setAggregateKeep(this.aggregateKeep(engine.rules));
+    if (engine.rules !== this.keptFor) this.keyAggregatesFor(engine.rules);
     // Live, slice boundaries are judged on the wall clock, `lateness` after they pass (events still
     // in the ring buffer or the queue then count); a source's batches are judged on their own time.
     const lateness = this.options.engine?.latenessMs ?? DEFAULT_LATENESS_MS;

@@ -1,4 +1,5 @@
 import type { Alert } from '../interfaces/alert';
+import { isAggregate } from '../events/is-aggregate';
 import { EVENT_KINDS, type TcpEvent } from '../interfaces/tcp-event';
 import type { CompiledRule } from '../rules/compiled-rule';
 import { DEFAULT_DISTINCT_EXACT_LIMIT, DEFAULT_MAX_KEYS_PER_RULE, type EngineOptions } from './engine-options';
@@ -67,9 +68,11 @@ export class Engine {
 
   /**
    * Counts events into their groups' slices. Cheap: no rule condition is evaluated here beyond `match`.
-   * The batch is split by kind, then each rule reads the kinds' lists it can match.
+   * The batch is split by kind, then each rule reads the kinds' lists it can match. The rules
+   * named in `withoutAggregates` do not count the batch's in-kernel aggregates (they lack a
+   * field the rule needs, see EventBatch.aggregatesLack).
    */
-  push(events: Iterable<TcpEvent>): void {
+  push(events: Iterable<TcpEvent>, withoutAggregates?: ReadonlySet<string>): void {
     const byKind = this.byKind;
     const other = byKind.length - 1;
     let min = Infinity;
@@ -91,7 +94,11 @@ export class Engine {
         // retried batch would count it again in each of them. The failure is counted instead.
         try {
           r.begin(min);
-          for (const p of r.kindLists) if (byKind[p].length > 0) r.addAll(byKind[p], this.keys, this.scratch);
+          const skip = withoutAggregates?.has(r.rule.id) === true;
+          for (const p of r.kindLists) {
+            if (byKind[p].length === 0) continue;
+            r.addAll(skip ? byKind[p].filter((e) => !isAggregate(e)) : byKind[p], this.keys, this.scratch);
+          }
         } catch {
           r.failedBatch();
         }

@@ -71,10 +71,10 @@ export class PartitionedEngine {
     }
   }
 
-  /** Counts a batch of `partition`'s events; false when this worker does not hold the partition. */
-  push(partition: number, events: readonly TcpEvent[]): boolean {
+  /** Counts a batch of `partition`'s events (see Engine.push); false when this worker does not hold the partition. */
+  push(partition: number, events: readonly TcpEvent[], withoutAggregates?: ReadonlySet<string>): boolean {
     const engine = this.engines.get(partition);
-    engine?.push(events);
+    engine?.push(events, withoutAggregates);
     return engine !== undefined;
   }
 

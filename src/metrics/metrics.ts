@@ -33,6 +33,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Aggregated events a rule left out because their aggregates lack a field it needs (the collector's rules are older): see AggregateSkip. */
+  readonly aggregatedSkipped = new Counter({
+    name: 'tcpwarden_aggregated_events_skipped_total',
+    help: "Events in in-kernel aggregates a rule left out of its counts because the aggregates lack a field it needs (reload the collector's rules), by rule and field",
+    labelNames: ['rule', 'field'] as const,
+    registers: [this.registry],
+  });
+
   readonly alerts = new Counter({
     name: 'tcpwarden_alerts_total',
     help: 'Alerts emitted, by rule, severity and status (firing, resolved)',

@@ -17,7 +17,8 @@ const FORMAT = 1;
  * null (numbers) or 0 (strings). MessagePack then stores small integers in one or two bytes. The
  * field names travel with the batch, so a worker on another release reads the columns it knows.
  * An event's `value` (a counter's increase, or how many events an aggregated one stands for) is a
- * column like any other: an aggregated flood crosses Redis as one event.
+ * column like any other: an aggregated flood crosses Redis as one event. `al` lists the fields
+ * the batch's aggregates lack (absent when none: a batch of an older release lacks none).
  */
 interface WireBatch {
   v: number;
@@ -26,6 +27,7 @@ interface WireBatch {
   t: number;
   lost: number;
   cl: number;
+  al?: string[];
   n: number;
   fields: string[];
   dict: string[];
@@ -96,6 +98,7 @@ export function encodeBatch(batch: SealedBatch): Buffer {
     cols.push(col);
   }
   const wire: WireBatch = { v: FORMAT, id: batch.id, p: batch.partition, t: batch.createdAt, lost: batch.lost, cl: batch.collectorLost, n, fields, dict, cols };
+  if (batch.aggregatesLack.length > 0) wire.al = [...batch.aggregatesLack];
   return packr.pack(wire);
 }
 
@@ -178,5 +181,10 @@ export function decodeBatch(bytes: Uint8Array): SealedBatch {
   }
   const invalid = wire.n - kept;
   events.length = kept;
-  return { id: wire.id, partition: wire.p, createdAt: wire.t, lost: wire.lost + invalid, collectorLost: wire.cl ?? 0, events };
+  return { id: wire.id, partition: wire.p, createdAt: wire.t, lost: wire.lost + invalid, collectorLost: wire.cl ?? 0, aggregatesLack: lackOf(wire), events };
+}
+
+/** The batch's `al`: only its strings, so a malformed one (a hand-made job) cannot reach a rule's check or a metric label as anything else. */
+function lackOf(wire: WireBatch): string[] {
+  return Array.isArray(wire.al) ? wire.al.filter((f): f is string => typeof f === 'string') : [];
 }

@@ -33,6 +33,8 @@ export class Batcher implements EventProducer {
   private readonly pendingLost: number[];
   /** The collector's own loss, waiting for partition 0's next batch. */
   private pendingCollectorLost = 0;
+  /** What the aggregates published since the last setAggregatesLack lack. */
+  private aggregatesLack: readonly string[] = [];
   private readonly ready: SealedBatch[] = [];
   private lingerTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -85,6 +87,14 @@ export class Batcher implements EventProducer {
     this.pump();
   }
 
+  setAggregatesLack(fields: readonly string[]): void {
+    if (fields.join() === this.aggregatesLack.join()) return;
+    // The open batches hold aggregates of the fields before: they go with what those lacked.
+    for (let p = 0; p < this.partitions; p++) if (this.open[p]) this.seal(p);
+    this.aggregatesLack = [...fields];
+    this.pump();
+  }
+
   private hasPendingLoss(): boolean {
     return this.pendingCollectorLost > 0 || this.pendingLost.some((n) => n > 0);
   }
@@ -131,7 +141,7 @@ export class Batcher implements EventProducer {
     this.open[p] = undefined;
     const collectorLost = p === 0 ? this.pendingCollectorLost : 0;
     if (p === 0) this.pendingCollectorLost = 0;
-    this.ready.push({ id: `${this.producerId}-${++this.seq}`, partition: p, createdAt: Date.now(), lost: this.pendingLost[p], collectorLost, events });
+    this.ready.push({ id: `${this.producerId}-${++this.seq}`, partition: p, createdAt: Date.now(), lost: this.pendingLost[p], collectorLost, aggregatesLack: this.aggregatesLack, events });
     this.pendingLost[p] = 0;
   }
 

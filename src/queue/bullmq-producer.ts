@@ -69,6 +69,10 @@ export class BullmqProducer implements EventProducer {
     this.batcher.reportCollectorLoss(events);
   }
 
+  setAggregatesLack(fields: readonly string[]): void {
+    this.batcher.setAggregatesLack(fields);
+  }
+
   metrics(): ProducerMetrics {
     return this.batcher.metrics();
   }

@@ -18,6 +18,14 @@ export interface EventBatch {
    * the engines so their event-loss alert covers every host's collector. On partition 0's batches.
    */
   collectorLost: number;
+  /**
+   * The event fields the batch's in-kernel aggregates (events with `value`, see isAggregate) do
+   * not carry, because the collector's rules did not need them (docs/architecture.md, "Rules
+   * newer than the collector's"): a rule that needs one must not count those aggregates. Plain
+   * names, not checked against this release's fields: a field this release does not know is one
+   * no rule here needs.
+   */
+  aggregatesLack: readonly string[];
   events: readonly TcpEvent[];
   /** 1 on the handler's first attempt at the batch; higher after a handler failure or a crashed worker. */
   attempt: number;

@@ -10,6 +10,8 @@ export interface EventProducer {
   metrics(): ProducerMetrics;
   /** Events the collector lost before publishing (its ring buffer overflowed): they travel to the engines in a batch's `collectorLost`. */
   reportCollectorLoss(events: number): void;
+  /** The event fields the in-kernel aggregates published from now on lack: batches carry them to the engines (EventBatch.aggregatesLack). */
+  setAggregatesLack(fields: readonly string[]): void;
   /** Flushes for at most `timeoutMs` (default 5,000); what is still unsent then is counted as dropped. */
   close(timeoutMs?: number): Promise<void>;
 }

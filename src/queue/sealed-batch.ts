@@ -8,6 +8,8 @@ export interface SealedBatch {
   lost: number;
   /** Events the collector lost before the producer (its kernel ring buffer) since the previous batch that carried such loss. */
   collectorLost: number;
+  /** The event fields the batch's in-kernel aggregates do not carry (see EventBatch.aggregatesLack). */
+  aggregatesLack: readonly string[];
   events: TcpEvent[];
 }
 

@@ -1,4 +1,4 @@
-import { aggregateKeepOf } from '../../src/detector/aggregate-keep';
+import { aggregateFieldsOf, aggregateKeepOf } from '../../src/detector/aggregate-keep';
 import { loadRules, loadRuleTexts } from '../../src/rules/loader';
 import { SHIPPED_RULES } from '../support/scenario-detector';
 
@@ -25,7 +25,10 @@ describe('aggregateKeepOf: the per-packet fields aggregates keep for the rules',
     expect(aggregateKeepOf(rules(distinct))).toEqual(['sock']);
   });
 
-  test('without rules (a collector that does not know the engines\' rules) every field is kept', () => {
-    expect(aggregateKeepOf(undefined)).toEqual(['rport', 'sock', 'pid', 'comm']);
+  test('the set is the union of what each rule needs (aggregateFieldsOf)', () => {
+    const two = rules(rule(['match: { all: [ { fact: kind, operator: equal, value: rst_sent } ] }', 'group_by: [rport]']) + rule(['match: { all: [ { fact: comm, operator: equal, value: nginx } ] }']).replace('rules:\n', '').replace('id: r', 'id: s'));
+    expect(two.map((r) => aggregateFieldsOf(r))).toEqual([['rport'], ['comm']]);
+    expect(aggregateKeepOf(two)).toEqual(['rport', 'comm']);
+    expect(aggregateKeepOf([])).toEqual([]);
   });
 });

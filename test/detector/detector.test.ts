@@ -155,3 +155,17 @@ test('a rule file that changes on disk is reloaded without a signal', async () =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the collector role loads the rules too: a broken rule fails its start with the rules' error, before Redis is asked", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-collector-rules-'));
+  const file = join(dir, 'r.yaml');
+  writeFileSync(file, 'rules:\n  - id: r\n    name: n\n    severity: low\n    match: { all: [ { fact: kind, operator: equal, value: rst_sent } ] }\n    window: soon\n    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 1 } ] }\n    summary: s\n');
+  // Nothing listens on port 1: had the collector asked Redis first, the error would be REDIS_UNREACHABLE.
+  const detector = createDetector({ role: 'collector', redisUrl: 'redis://127.0.0.1:1', source: source([]), rules: [file], logger: quiet, watchRules: false });
+  try {
+    await expect(detector.start()).rejects.toMatchObject({ code: 'RULES_INVALID', message: expect.stringContaining(`${file}:6`) });
+  } finally {
+    await detector.stop(1000);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

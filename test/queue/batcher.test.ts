@@ -14,6 +14,22 @@ describe('Batcher', () => {
     expect(new Set(sent.map((s) => s.id)).size).toBe(3);
   });
 
+  it('seals the open batches when what the aggregates lack changes: each batch says what its own events lack', async () => {
+    const sent: SealedBatch[] = [];
+    const b = new Batcher(async (batches) => void sent.push(...batches), { batchSize: 100, lingerMs: 1000 });
+    b.publish(tcpEvents(0, 3));
+    b.setAggregatesLack(['rport', 'sock']);
+    b.publish(tcpEvents(3, 2));
+    b.setAggregatesLack(['rport', 'sock']);
+    b.publish(tcpEvents(5, 2));
+    await b.flush();
+    expect(sent.map((s) => [s.events.length, s.aggregatesLack])).toEqual([
+      [3, []],
+      [4, ['rport', 'sock']],
+    ]);
+    await b.close();
+  });
+
   it('routes an event to each distinct partition of its keys', async () => {
     const sent: SealedBatch[] = [];
     const b = new Batcher(async (batches) => void sent.push(...batches), { partitions: 4, keysOf: (e) => [e.raddr, e.raddr, e.host] });
