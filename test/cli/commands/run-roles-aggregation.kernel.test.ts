@@ -46,10 +46,31 @@ function countRule(netns: number): string {
 `;
 }
 
-/** The events the engine took off the queue (an aggregate is one), from its /metrics. */
-async function queueEvents(metricsPort: number): Promise<number> {
+/** The sum of a counter's series whose labels contain `labels` (all of them when empty), from /metrics. */
+async function counter(metricsPort: number, name: string, labels = ''): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  return [...text.matchAll(/^tcpwarden_events_total\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  const lines = [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))];
+  return lines.filter((m) => m[1].includes(labels)).reduce((n, m) => n + Number(m[2]), 0);
+}
+
+/** The events the engine took off the queue (an aggregate is one). */
+const queueEvents = (metricsPort: number) => counter(metricsPort, 'tcpwarden_events_total');
+
+/** A rule `id` on the flood's connects grouped by the peer's port, which the shipped rules never use (it never fires). */
+function byPortRule(id: string, netns: number): string {
+  return `rules:
+  - id: ${id}
+    name: the flood's connects per source port
+    severity: info
+    match:
+      all:
+        - { fact: netns, operator: equal, value: ${netns} }
+        - { fact: kind, operator: equal, value: connect_refused }
+    group_by: [rport]
+    window: 10s
+    when: { all: [ { fact: count, operator: greaterThanInclusive, value: 1000000000 } ] }
+    summary: "{{count}}"
+`;
 }
 
 describeKernel('tcpwarden run, collector and engine roles through Redis, under a spoofed flood', () => {
@@ -68,18 +89,23 @@ describeKernel('tcpwarden run, collector and engine roles through Redis, under a
     return run;
   }
 
+  /** Redis, a webhook receiver, a namespace pair with its spoofed prefix, and a directory: torn down after the test. */
+  async function setUp() {
+    const flood = setUpSpoofedFlood();
+    teardown.add(() => flood.destroy());
+    const redis = await startRedis();
+    teardown.add(() => redis.stop());
+    const receiver = await startWebhookReceiver();
+    teardown.add(() => receiver.stop());
+    const dir = mkdtempSync(join(tmpdir(), 'tw-roles-agg-'));
+    teardown.add(() => rmSync(dir, { recursive: true, force: true }));
+    return { flood, pair: flood.pair, redis, receiver, dir };
+  }
+
   test(
     'the collector keys its aggregates for the rules: the engine gets far fewer queue events than SYNs, and the count is exact',
     async () => {
-      const flood = setUpSpoofedFlood();
-      teardown.add(() => flood.destroy());
-      const { pair } = flood;
-      const redis = await startRedis();
-      teardown.add(() => redis.stop());
-      const receiver = await startWebhookReceiver();
-      teardown.add(() => receiver.stop());
-      const dir = mkdtempSync(join(tmpdir(), 'tw-roles-agg-'));
-      teardown.add(() => rmSync(dir, { recursive: true, force: true }));
+      const { flood, pair, redis, receiver, dir } = await setUp();
       const count = join(dir, 'count.yaml');
       writeFileSync(count, countRule(pair.server.inode));
       // YAML is a superset of JSON. The collector role leaves out `alerts`.
@@ -115,6 +141,48 @@ describeKernel('tcpwarden run, collector and engine roles through Redis, under a
       expect(received).toBeLessThan(result.sent / 10);
       // Engine and collector run the same rules: no aggregate lacks a field a rule needs.
       expect(engine.stderrSoFar()).not.toMatch(/aggregated away/);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'an engine rule that needs a field the collector aggregated away skips those aggregates (counted, warned once) until the collector reloads its rules',
+    async () => {
+      const { flood, pair, redis, dir } = await setUp();
+      const netns = pair.server.inode;
+      // The engine runs the by-port rule from the start; the collector gets it by a reload, its
+      // file holding a rule on fields the aggregates keep anyway until then.
+      const engineRule = join(dir, 'engine-by-port.yaml');
+      writeFileSync(engineRule, byPortRule('test-by-port', netns));
+      const collectorRule = join(dir, 'collector-extra.yaml');
+      writeFileSync(collectorRule, byPortRule('test-by-port', netns).replace('group_by: [rport]', 'group_by: [raddr]'));
+      const metricsPort = await freePort();
+      const engine = started(['run', '--role', 'engine', '--redis', redis.url, '--rules', SHIPPED_RULES, '--rules', engineRule, '--metrics', `127.0.0.1:${metricsPort}`]);
+      const config = join(dir, 'collector.yaml');
+      writeFileSync(config, JSON.stringify({ rules: [SHIPPED_RULES, collectorRule], collector: { netns, aggregate: 'on' } }));
+      const collector = started(['run', '--role', 'collector', '--redis', redis.url, '--config', config]);
+      await Promise.all([engine.stderrLine(/detector running/), collector.stderrLine(/detector running/)]);
+      const skipped = () => counter(metricsPort, 'tcpwarden_aggregated_events_skipped_total', 'rule="test-by-port",field="rport"');
+
+      const first = await flood.flood(7, 0.5, 16, 20_000);
+      for (const end = Date.now() + 10_000; (await skipped()) < first.sent && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+      // Every connect of the flood came aggregated (forced on), and none reached the rule.
+      expect(await skipped()).toBe(first.sent);
+      await flood.flood(7, 0.5, 16, 20_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(engine.stderrSoFar().match(/the collector aggregated away field rport that rule test-by-port needs/g)).toHaveLength(1);
+
+      // The collector follows its rule file: from the reload on (and the 1 s the old keys may still come), aggregates keep rport.
+      writeFileSync(collectorRule, byPortRule('test-by-port', netns));
+      await collector.stderrLine(/rules reloaded/);
+      await new Promise((r) => setTimeout(r, 2000));
+      const before = await skipped();
+      const received = await queueEvents(metricsPort);
+      const third = await flood.flood(7, 0.5, 16, 20_000);
+      for (const end = Date.now() + 10_000; (await queueEvents(metricsPort)) - received < third.sent && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+      expect(await skipped()).toBe(before);
+      // One aggregate per SYN now, each with its own source port: the rule can tell them apart.
+      expect((await queueEvents(metricsPort)) - received).toBeGreaterThanOrEqual(third.sent);
     },
     TIMEOUT,
   );
