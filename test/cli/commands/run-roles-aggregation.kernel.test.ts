@@ -8,6 +8,11 @@
  * exact: a rule of the test's own counts the target's events in a window longer than the flood
  * and fires once a marker (one refused connect after the flood) arrives, with the flood's count
  * plus the marker.
+ *
+ * And when the engine's rules are newer than the collector's (a rule grouped by the peer's port,
+ * which the collector's aggregates leave out): the rule skips those aggregates, the engine counts
+ * them in tcpwarden_aggregated_events_skipped_total and warns once, until the collector's rule
+ * file changes and the collector, following it, keeps the port.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
