@@ -17,8 +17,9 @@
  * those keys merged over the bench's config (e.g. a collector switch), interleaved in each round.
  * BENCH_FLOOD_SECONDS (3), BENCH_ROUNDS (2), BENCH_FLOOD_SOURCES (1024), BENCH_FLOOD_TARGETS and
  * BENCH_FLOOD_PATHS (memory,redis) narrow or widen the run. BENCH_DETECTOR_NODE_ARGS (space-separated)
- * are passed to the detectors' node, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' for a profile of
- * each detector process, written when it stops.
+ * are passed to the detectors' node, e.g. '--cpu-prof --cpu-prof-interval=20000 --cpu-prof-dir=/tmp/prof'
+ * for a profile of each detector process, written when it stops. Keep the interval long: at the
+ * default 1 ms the profiler's SIGPROF interrupted the BPF verifier until the load gave up (EAGAIN).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
