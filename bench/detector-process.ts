@@ -14,8 +14,9 @@ export interface DetectorProcess {
   running: Promise<void>;
 }
 
-export function startDetector(args: string[]): DetectorProcess {
-  const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** `nodeArgs` go to node itself, before the script: e.g. `--cpu-prof` for a profile of the detector. */
+export function startDetector(args: string[], nodeArgs: string[] = []): DetectorProcess {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let said = '';
   const running = new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {

@@ -16,7 +16,10 @@
  * BENCH_FLOOD_CONFIG='{"NAME": {config keys}, ...}' runs the detector once per named variant with
  * those keys merged over the bench's config (e.g. a collector switch), interleaved in each round.
  * BENCH_FLOOD_SECONDS (3), BENCH_ROUNDS (2), BENCH_FLOOD_SOURCES (1024), BENCH_FLOOD_TARGETS and
- * BENCH_FLOOD_PATHS (memory,redis) narrow or widen the run.
+ * BENCH_FLOOD_PATHS (memory,redis) narrow or widen the run. BENCH_DETECTOR_NODE_ARGS (space-separated)
+ * are passed to the detectors' node, e.g. '--cpu-prof --cpu-prof-interval=20000 --cpu-prof-dir=/tmp/prof'
+ * for a profile of each detector process, written when it stops. Keep the interval long: at the
+ * default 1 ms the profiler's SIGPROF interrupted the BPF verifier until the load gave up (EAGAIN).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -38,6 +41,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SOURCES = Number(process.env.BENCH_FLOOD_SOURCES ?? 1024);
 const PATHS = (process.env.BENCH_FLOOD_PATHS ?? 'memory,redis').split(',') as DetectorPath[];
 const ONLY_TARGETS = process.env.BENCH_FLOOD_TARGETS?.split(',');
+const DETECTOR_NODE_ARGS = (process.env.BENCH_DETECTOR_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
 
 function variants(): Variant[] {
   const raw = process.env.BENCH_FLOOD_CONFIG;
@@ -72,6 +76,7 @@ export const benchmark: Benchmark = {
         firstSource: routeSpoofedPrefix(pair),
         sources: SOURCES,
         seconds: SECONDS,
+        detectorNodeArgs: DETECTOR_NODE_ARGS,
       };
       const kinds = variants();
       const figures: Figures = {

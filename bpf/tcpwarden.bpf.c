@@ -97,24 +97,31 @@ static __always_inline __u32 skb_netns(const struct sk_buff *skb)
 
 /*
  * Starts the event's record on the program's stack, or returns false when the namespace filter
- * rejects it. The caller fills it and hands it to emit().
+ * rejects it. The caller fills it and hands it to emit(), which adds the task (pid, comm) only
+ * where it is kept.
  */
 static __always_inline bool begin(struct tw_record *r, __u32 tp, __u32 netns)
 {
-	__u64 id;
-
 	if (targ_netns && netns != targ_netns)
 		return false;
 	count(&seen, tp);
 	__builtin_memset(r, 0, sizeof(*r));
-	id = bpf_get_current_pid_tgid();
 	r->ts_ns = bpf_ktime_get_ns();
 	r->netns = netns;
-	r->pid = id >> 32;
 	r->tracepoint = tp;
 	r->count = 1;
-	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	return true;
+}
+
+/*
+ * The task on the CPU (best effort, see tcpwarden.h). Read only for records written in full or
+ * aggregated with TW_KEEP_TASK: the two helper calls were a sixth of an aggregated record's run
+ * time, and an aggregate's key clears them anyway.
+ */
+static __always_inline void add_task(struct tw_record *r)
+{
+	r->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
 }
 
 /*
@@ -127,7 +134,6 @@ static __always_inline bool aggregate(const struct tw_record *r, __u32 keep)
 	struct tw_agg_value *v;
 	struct tw_record key;
 	void *map;
-	int i;
 
 	__builtin_memcpy(&key, r, sizeof(key));
 	key.ts_ns = 0;
@@ -142,11 +148,7 @@ static __always_inline bool aggregate(const struct tw_record *r, __u32 keep)
 	}
 	if (!(keep & TW_KEEP_SOCK))
 		key.skaddr = 0;
-	if (!(keep & TW_KEEP_TASK)) {
-		key.pid = 0;
-		for (i = 0; i < TW_COMM_LEN; i++)
-			key.comm[i] = 0;
-	}
+	/* pid and comm are still zero unless the key keeps the task (emit()). */
 	/* The slice follows the wall clock, as the engine's window slices do. */
 	map = ((r->ts_ns + wall_offset_ns) / agg_slice_ns) & 1 ? (void *)&agg_odd : (void *)&agg_even;
 	v = bpf_map_lookup_elem(map, &key);
@@ -160,7 +162,11 @@ static __always_inline bool aggregate(const struct tw_record *r, __u32 keep)
 	}
 	if (v->count == 0)
 		v->first_ns = r->ts_ns;
-	__sync_fetch_and_add(&v->count, 1);
+	/*
+	 * A plain add: the slot is this CPU's alone, and a tracepoint program never interrupts
+	 * another on the same CPU (the kernel's bpf_prog_active guard), so nothing races it.
+	 */
+	v->count += 1;
 	return true;
 }
 
@@ -176,14 +182,20 @@ static __always_inline void emit(struct tw_record *r)
 {
 	__u32 tp = r->tracepoint;
 	struct tw_agg_ctl *ctl = bpf_map_lookup_elem(&agg_ctl, &tp);
+	bool has_task = false;
 
 	if (ctl && ctl->on) {
+		has_task = ctl->keep & TW_KEEP_TASK;
+		if (has_task)
+			add_task(r);
 		if (aggregate(r, ctl->keep)) {
 			count(&aggregated, tp);
 			return;
 		}
 		count(&agg_full, tp);
 	}
+	if (!has_task)
+		add_task(r);
 	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
 		count(&lost, tp);
 }

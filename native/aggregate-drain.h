@@ -7,12 +7,26 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 extern "C" {
 #include "tcpwarden.h"
 }
 
-// Calls `out` once per key with a record flagged TW_F_AGGREGATE (count = packets, ts_ns = the
-// first packet's CLOCK_MONOTONIC time) and deletes the key. `max_keys` is the map's max_entries.
-// Returns the packets drained.
-uint64_t DrainAggregates(int map_fd, uint32_t max_keys, const std::function<void(const tw_record&)>& out);
+class AggregateDrain {
+ public:
+  // `max_keys` is the aggregation maps' max_entries. The buffers are sized for it once, here,
+  // not at each drain: the collector drains every time slice, and at 16,384 keys on 2 CPUs they
+  // are 1.8 MB to allocate and zero.
+  explicit AggregateDrain(uint32_t max_keys);
+
+  // Calls `out` once per key with a record flagged TW_F_AGGREGATE (count = packets, ts_ns = the
+  // first packet's CLOCK_MONOTONIC time) and deletes the key. Returns the packets drained.
+  uint64_t Drain(int map_fd, const std::function<void(const tw_record&)>& out);
+
+ private:
+  int ncpu_;
+  uint32_t max_keys_;
+  std::vector<tw_record> keys_;
+  std::vector<tw_agg_value> values_;  // per key, one value per possible CPU
+};

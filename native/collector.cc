@@ -109,6 +109,7 @@ Napi::Value Collector::Start(const Napi::CallbackInfo& info) {
     throw ErrnoError(env, "opening the ring buffer", err);
   }
   switch_ = std::make_unique<AggregationSwitch>(agg_mode_, agg_on_per_second_, agg_hold_ns_);
+  drain_ = std::make_unique<AggregateDrain>(session_options_.agg_max_keys);
   applied_keep_ = agg_keep_;
   for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) {
     aggregating_[tp] = switch_->on(tp);
@@ -162,6 +163,7 @@ void Collector::Destroy() {
   delete batch_;
   batch_ = nullptr;
   switch_.reset();
+  drain_.reset();
 }
 
 void Collector::Drain() {
@@ -190,15 +192,30 @@ void Collector::Drain() {
 // the switch judge each tracepoint's record rate over it. The map drained is the one the kernel
 // is not counting into now; if this thread was late by a whole slice, what the current slice's
 // map holds from before is handed over at the next boundary (still counted, stamped earlier).
+//
+// The counters are read before the drain. Once both maps have been drained since the kernel's
+// `aggregated` last moved, they are empty: every packet counted into them was drained after it
+// arrived. Draining them again would cost syscalls and a pass over the buffers each slice while
+// the machine is quiet, so the drain waits for the counter to move. The kernel counts a packet
+// after adding it to a map, so the slice that sees the move drains again, both maps in turn.
 void Collector::NextSlice() {
   uint64_t now = NowNs(CLOCK_MONOTONIC);
   uint64_t slice = (now + clock_offset_ns_ - kSliceGraceNs) / session_options_.agg_slice_ns;
   if (slice == slice_) return;
   slice_ = slice;
-  DrainAggregates(int((slice - 1) & 1));
 
   KernelCounters counters;
   session_.ReadCounters(&counters);
+  uint64_t aggregated = 0;
+  for (uint64_t n : counters.aggregated) aggregated += n;
+  if (aggregated != aggregated_at_slice_) drained_since_move_ = 0;
+  aggregated_at_slice_ = aggregated;
+  int parity = int((slice - 1) & 1);
+  if (drained_since_move_ != 3) {
+    DrainAggregates(parity);
+    drained_since_move_ |= 1u << parity;
+  }
+
   uint64_t elapsed = now - slice_at_ns_;
   slice_at_ns_ = now;
   uint32_t keep = agg_keep_;
@@ -212,7 +229,7 @@ void Collector::NextSlice() {
 }
 
 void Collector::DrainAggregates(int parity) {
-  ::DrainAggregates(session_.agg_map_fd(parity), session_options_.agg_max_keys, [this](const tw_record& r) {
+  drain_->Drain(session_.agg_map_fd(parity), [this](const tw_record& r) {
     if (r.tracepoint < TW_TP_MAX) {
       agg_delivered_[r.tracepoint] += r.count;
       aggregates_[r.tracepoint]++;

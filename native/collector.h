@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "aggregate-drain.h"
 #include "aggregation-switch.h"
 #include "bpf-session.h"
 
@@ -68,6 +69,11 @@ class Collector : public Napi::ObjectWrap<Collector> {
   uint64_t slice_at_ns_ = 0;
   std::unique_ptr<AggregationSwitch> switch_;
   uint64_t switch_seen_[TW_TP_MAX] = {};
+  std::unique_ptr<AggregateDrain> drain_;
+  // The kernel's `aggregated` summed over tracepoints at the last slice, and the maps (bit per
+  // parity) drained since it last moved: once both are, the drain is skipped (NextSlice).
+  uint64_t aggregated_at_slice_ = 0;
+  uint32_t drained_since_move_ = 0;
   std::atomic<uint64_t> agg_delivered_[TW_TP_MAX] = {};  // packets handed over in aggregates
   std::atomic<uint64_t> aggregates_[TW_TP_MAX] = {};     // aggregate records handed over
   std::atomic<bool> aggregating_[TW_TP_MAX] = {};

@@ -42,6 +42,8 @@ export interface FloodSetup {
   firstSource: string;
   sources: number;
   seconds: number;
+  /** Flags for the detectors' node (BENCH_DETECTOR_NODE_ARGS), e.g. to take profiles. */
+  detectorNodeArgs: string[];
 }
 
 /** Phase 1 (the flood alone): sent, rate; phase 2 (the flood and the benign client): the rates. */
@@ -158,7 +160,7 @@ async function startDetectors(setup: FloodSetup, path: 'memory' | 'redis', varia
     for (const role of roles) {
       const port = await freePort();
       const redisArgs = redis ? ['--redis', redis.url] : [];
-      const d = startDetector(['--config', config, '--role', role, ...redisArgs, '--metrics', `127.0.0.1:${port}`, '--state-dir', setup.dir]);
+      const d = startDetector(['--config', config, '--role', role, ...redisArgs, '--metrics', `127.0.0.1:${port}`, '--state-dir', setup.dir], setup.detectorNodeArgs);
       running.children.push(d.child);
       running.metricsPorts.push(port);
       if (role !== 'engine') running.collectorPid = d.child.pid!;

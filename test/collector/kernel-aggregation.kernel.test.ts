@@ -3,7 +3,8 @@
  * each SYN is one reset, counted per key in the kernel while aggregation is on. What is checked
  * is exactness: the values of the aggregates add up, per source, to the SYNs sent; the ledger
  * seen = delivered + aggregated + lost holds per tracepoint; a full aggregation map falls back to
- * full records; and `auto` switches on under the flood and off after it.
+ * full records; the task (pid, comm) is in full records and in aggregates only when kept; the
+ * maps are drained again after a quiet spell; and `auto` switches on under the flood and off after it.
  */
 import { Collector, type CollectorOptions, type CollectorStats } from '../../src/collector/collector';
 import { Tracepoint } from '../../src/collector/record-layout';
@@ -26,7 +27,14 @@ describeKernel('in-kernel aggregation of a spoofed SYN flood', () => {
   });
   afterAll(() => setup?.destroy());
 
-  async function run(options: CollectorOptions, seconds: number, sources: number, rate: number, after?: (c: Collector) => Promise<void>): Promise<Run> {
+  async function run(
+    options: CollectorOptions,
+    seconds: number,
+    sources: number,
+    rate: number,
+    after?: (c: Collector) => Promise<void>,
+    before?: (c: Collector) => Promise<void>,
+  ): Promise<Run> {
     const collector = new Collector({ netns: setup.pair.server.inode, snmpIntervalMs: 0, names: false, ...options });
     const refused: TcpEvent[] = [];
     collector.on('events', (batch) => {
@@ -37,6 +45,7 @@ describeKernel('in-kernel aggregation of a spoofed SYN flood', () => {
     const sampling = setInterval(() => switched.push(collector.stats().tracepoints[Tracepoint.SendReset].aggregating), 50);
     let stats: CollectorStats | undefined;
     try {
+      if (before) await before(collector);
       const sent = await setup.flood(7, seconds, sources, rate);
       if (after) await after(collector);
       stats = await collector.stop();
@@ -71,7 +80,35 @@ describeKernel('in-kernel aggregation of a spoofed SYN flood', () => {
     // One event per source and 100 ms slice (the flood's 1.5 s touches at most 17 slices).
     expect(refused.length).toBeLessThanOrEqual(500 * 17);
     expect(refused.every((e) => e.value !== undefined && e.lport === 7 && e.rport === 0 && e.laddr === setup.pair.server.v4)).toBe(true);
+    // The key leaves the task out unless a rule keeps it.
+    expect(refused.every((e) => e.pid === undefined && e.comm === undefined)).toBe(true);
     expectLedger(stats);
+  });
+
+  test('kept task: aggregates carry the pid and comm of the CPU\'s task, still exact per source', async () => {
+    const { sent, refused } = await run({ aggregate: 'on', aggregateKeep: ['comm'] }, 0.5, 100, 20000);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((e) => e.value !== undefined && e.pid !== undefined && e.comm !== undefined && e.comm !== '')).toBe(true);
+    expect(countsBySource(refused)).toEqual(setup.perSource(sent));
+  });
+
+  test('after a quiet spell the maps are drained again: a new flood is handed over before the stop', async () => {
+    let handedOverBeforeStop = 0;
+    const { sent, stats } = await run(
+      { aggregate: 'on' },
+      0.5,
+      100,
+      20000,
+      async (c) => {
+        // Two slices and the grace: the flood's last slice is over and drained.
+        await new Promise((r) => setTimeout(r, 400));
+        handedOverBeforeStop = c.stats().tracepoints[Tracepoint.SendReset].aggregatedDelivered;
+      },
+      // Long enough for the drain to find both maps empty and stop draining them.
+      () => new Promise((r) => setTimeout(r, 800)),
+    );
+    expect(stats.tracepoints[Tracepoint.SendReset].aggregated).toBe(sent.sent);
+    expect(handedOverBeforeStop).toBe(sent.sent);
   });
 
   test('a full aggregation map sends the keys it cannot take as full records: still exact per source', async () => {
@@ -81,6 +118,10 @@ describeKernel('in-kernel aggregation of a spoofed SYN flood', () => {
     expect(resets.aggregated).toBeGreaterThan(0);
     expect(resets.delivered).toBe(resets.aggregateFull);
     expect(resets.lost).toBe(0);
+    // Records written in full carry the task, as with aggregation off.
+    const full = refused.filter((e) => e.value === undefined);
+    expect(full.length).toBe(resets.aggregateFull);
+    expect(full.every((e) => e.pid !== undefined && e.comm !== undefined && e.comm !== '')).toBe(true);
     expect(countsBySource(refused)).toEqual(setup.perSource(sent));
     expectLedger(stats);
   });

@@ -232,8 +232,9 @@ int main() {
   // Detached, as the collector does at stop: nothing is counted between reading the ring and the counters.
   session.Detach();
   ring_buffer__consume(ring);
+  AggregateDrain drain(1024);
   for (int parity = 0; parity < 2; parity++) {
-    DrainAggregates(session.agg_map_fd(parity), 1024, [](const tw_record& r) {
+    drain.Drain(session.agg_map_fd(parity), [](const tw_record& r) {
       printf("aggregate ");
       for (size_t i = 0; i < sizeof(r); i++) printf("%02x", reinterpret_cast<const unsigned char*>(&r)[i]);
       printf("\n");
