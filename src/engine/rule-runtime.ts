@@ -262,9 +262,8 @@ export class RuleRuntime {
       g.trim(k - n, this.recycleCounter);
       const count = g.count(k - n, k);
       if (g.baseline) rollBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, rule.baseline!.windows);
-      const key = this.countOnly ? count : this.memoKey(g, k, count);
-      const holds = this.judge.known(key);
-      if (holds !== false) jobs.push({ g, generation: g.generation, count, facts: undefined, key, holds });
+      const job = this.judgement(g, k, count);
+      if (job.holds !== false) jobs.push(job);
     }
     const fire = (): void => {
       for (const job of jobs) {
@@ -283,7 +282,22 @@ export class RuleRuntime {
   }
 
   /**
-   * Asks json-rules-engine for the verdicts the memo does not know (one run per distinct set of
+   * One group's judgement at slice boundary k (its baseline rolled), with the verdict the memo or
+   * else the bounds know (RuleJudge): the facts are built only when the memo misses.
+   */
+  private judgement(g: GroupState, k: number, count: number): Judgement {
+    const key = this.countOnly ? count : this.memoKey(g, k, count);
+    let holds = this.judge.known(key);
+    let facts: Record<string, number> | undefined;
+    if (holds === undefined && this.judge.hasBounds) {
+      facts = this.facts(g, k, count, this.judge.facts);
+      holds = this.judge.bounded(facts);
+    }
+    return { g, generation: g.generation, count, facts, key, holds };
+  }
+
+  /**
+   * Asks json-rules-engine for the verdicts the memo and the bounds do not know (one run per distinct set of
    * facts); undefined, and no promise made, when every verdict is known.
    */
   private verdicts(jobs: Judgement[], k: number): Promise<void> | undefined {
@@ -321,10 +335,9 @@ export class RuleRuntime {
       if (dirty || firing) {
         const count = g.count(k - n, k);
         if (g.baseline) rollBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, rule.baseline!.windows);
-        const key = this.countOnly ? count : this.memoKey(g, k, count);
-        const holds = this.judge.known(key);
+        const job = this.judgement(g, k, count);
         // Nothing to do for a group whose condition is known false, with no alert or baseline to keep.
-        if (holds !== false || g.episode || g.baseline) jobs.push({ g, generation: g.generation, count, facts: undefined, key, holds });
+        if (job.holds !== false || g.episode || g.baseline) jobs.push(job);
         g.judged(k);
       }
       if (!firing && !g.empty) {
