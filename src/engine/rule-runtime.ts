@@ -89,6 +89,13 @@ export class RuleRuntime {
   private readonly scratch: DistinctScratch = { list: [], set: new Set(), sketch: new HyperLogLog() };
   /** `when` names no fact but `count` and `rate` (a function of count): the count alone is the memo key. */
   private readonly countOnly: boolean;
+  /**
+   * `when` names distinct counts only (and the rule keeps no baseline, whose record needs the
+   * counts): a group is judged again only when one of them may have grown (a value new to its
+   * slice) or slices left its window, and the count is left out of the memo key. Under a spoofed
+   * flood every packet used to make port-scan judge its group again.
+   */
+  private readonly distinctOnly: number[] | undefined;
   /** The distinct fields (indices into the rule's) that `when` names, and whether it names baseline or spike. */
   private readonly judgedDistinct: number[];
   private readonly judgedBaseline: boolean;
@@ -112,6 +119,8 @@ export class RuleRuntime {
     this.countOnly = this.judge.facts.every((f) => f === 'count' || f === 'rate');
     this.judgedDistinct = rule.distinctFields.map((f, i) => (this.judge.facts.includes(DISTINCT_PREFIX + f) ? i : -1)).filter((i) => i >= 0);
     this.judgedBaseline = this.judge.facts.includes('baseline') || this.judge.facts.includes('spike');
+    const onlyDistinct = this.judge.facts.length > 0 && this.judge.facts.every((f) => f.startsWith(DISTINCT_PREFIX));
+    this.distinctOnly = onlyDistinct && !rule.baseline ? this.judgedDistinct : undefined;
   }
 
   /** The rule's slot in the engine's group key cache. */
@@ -172,7 +181,7 @@ export class RuleRuntime {
     if (this.limits.ownsGroup && !this.limits.ownsGroup(this.rule.id, key)) return;
     let g = this.groups.get(key);
     if (!g) g = this.newGroup(key, e);
-    g.add(e, slice, this.rule.windowMs, this.distinctGetters, this.takeCounter);
+    g.add(e, slice, this.rule.windowMs, this.distinctGetters, this.takeCounter, this.distinctOnly);
   }
 
   private newGroup(key: string, e: TcpEvent): GroupState {
@@ -286,7 +295,7 @@ export class RuleRuntime {
    * else the bounds know (RuleJudge): the facts are built only when the memo misses.
    */
   private judgement(g: GroupState, k: number, count: number): Judgement {
-    const key = this.countOnly ? count : this.memoKey(g, k, count);
+    const key = this.countOnly ? count : this.memoKey(g, k, this.distinctOnly ? 0 : count);
     let holds = this.judge.known(key);
     let facts: Record<string, number> | undefined;
     if (holds === undefined && this.judge.hasBounds) {
