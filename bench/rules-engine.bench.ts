@@ -4,8 +4,11 @@
  * (the judgement and the look into the open slice are in the figure), beside the same rules'
  * conditions evaluated by json-rules-engine once per event (the design this engine avoids), as a
  * ratio from the same run; and the memory taken by 1,000,000 distinct sources in one window.
+ * The engine runs twice: on the same traffic replayed every pass, and on counts that change every
+ * pass (a different 0-20% of each peer's events left out), as live traffic never repeats exactly.
  */
 import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Engine as JsonRulesEngine } from 'json-rules-engine';
@@ -50,6 +53,31 @@ function eventPool(): TcpEvent[] {
   return pool;
 }
 
+/** Every event, every pass: the same traffic replayed. */
+function samePool(pool: TcpEvent[]): TcpEvent[] {
+  return pool;
+}
+
+/** A 32-bit mix of two integers (a deterministic draw: both builds compared see the same passes). */
+function mix(a: number, b: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+/**
+ * The pool with a different 0-20% of each peer's events left out in each pass: the windows'
+ * counts and distinct counts change from pass to pass, so remembered verdicts do not answer them.
+ */
+function changingPool(pool: TcpEvent[], pass: number): TcpEvent[] {
+  return pool.filter((_e, i) => {
+    const peer = (i * 7919) % PEERS;
+    const dropPercent = mix(peer, pass) % 21;
+    return mix(i, pass + 1_000) % 100 >= dropPercent;
+  });
+}
+
 /**
  * The events of each tick, in order: a live run judges every `DEFAULT_TICK_MS` of wall clock, and
  * between two ticks the collector hands over what came in meanwhile (made outside the timed part).
@@ -71,52 +99,70 @@ function tickBatches(pool: TcpEvent[]): TcpEvent[][] {
  * (Detector.tick): the slice boundaries up to `lateness` before the tick judged, and the open
  * slice looked into up to the tick. The tick's instant is the end of its events' 250 ms.
  */
-async function livePass(engine: Engine, batches: TcpEvent[][]): Promise<number> {
+async function livePass(engine: Engine, batches: TcpEvent[][], digest?: ReturnType<typeof createHash>): Promise<number> {
   let alerts = 0;
   for (const batch of batches) {
     engine.push(batch);
     const tick = (Math.floor(batch[0].ts / DEFAULT_TICK_MS) + 1) * DEFAULT_TICK_MS;
-    alerts += (await engine.advance(tick - DEFAULT_LATENESS_MS, tick)).length;
+    const out = await engine.advance(tick - DEFAULT_LATENESS_MS, tick);
+    alerts += out.length;
+    for (const a of out) digest?.update(`${a.id} ${a.window.end} ${a.aggregates.count}\n`);
   }
   return alerts;
 }
 
-async function throughput(
-  rules: CompiledRule[],
-  log: (line: string) => void,
-): Promise<{ eventsPerSecond: number; perCpuSecond: number; overall: number; passRates: number[]; alerts: number; evaluations: number }> {
+interface Throughput {
+  eventsPerSecond: number;
+  perCpuSecond: number;
+  overall: number;
+  passRates: number[];
+  alerts: number;
+  /** Of every alert's id, window end and count, in order: two builds alert alike when these match. */
+  alertsDigest: string;
+  evaluations: number;
+}
+
+async function throughput(rules: CompiledRule[], log: (line: string) => void, label: string, passPool: (pool: TcpEvent[], pass: number) => TcpEvent[]): Promise<Throughput> {
   const pool = eventPool();
-  const batches = tickBatches(pool);
+  // Each pass's ticks, made outside the timed part; they share the pool's events, moved on in time below.
+  const passes = Array.from({ length: PASSES }, (_, pass) => tickBatches(passPool(pool, pass)));
   // One untimed pass through a throwaway engine, so the figure is the steady state, not the JIT warming up.
-  await livePass(new Engine(rules), batches);
+  await livePass(new Engine(rules), tickBatches(pool));
   const engine = new Engine(rules);
+  const digest = createHash('sha256');
   let alerts = 0;
+  let events = 0;
   const passRates: number[] = [];
   const cpuRates: number[] = [];
   let elapsed = 0;
   for (let pass = 0; pass < PASSES; pass++) {
     // Move the pool forward in event time (outside the timed part).
     if (pass > 0) for (const e of pool) e.ts += POOL_SPAN_MS;
+    const n = passes[pass].reduce((sum, b) => sum + b.length, 0);
     const started = process.hrtime.bigint();
     const cpuBefore = process.cpuUsage();
-    alerts += await livePass(engine, batches);
+    alerts += await livePass(engine, passes[pass], digest);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const cpu = process.cpuUsage(cpuBefore);
     elapsed += seconds;
-    passRates.push(Math.round(POOL / seconds));
-    cpuRates.push(Math.round(POOL / ((cpu.user + cpu.system) / 1e6)));
+    events += n;
+    passRates.push(Math.round(n / seconds));
+    cpuRates.push(Math.round(n / ((cpu.user + cpu.system) / 1e6)));
   }
   // The end of the run (a replay's flush, untimed: a live run never flushes) resolves what still fires.
-  alerts += (await engine.flush()).length;
+  const flushed = await engine.flush();
+  alerts += flushed.length;
+  for (const a of flushed) digest.update(`${a.id} ${a.window.end} ${a.aggregates.count}\n`);
   const evaluations = engine.stats().reduce((n, s) => n + s.evaluations, 0);
   const eventsPerSecond = median(passRates);
   // With the first passes, which still ask json-rules-engine for verdicts the memo learns, and warm the JIT.
-  const overall = Math.round((POOL * PASSES) / elapsed);
+  const overall = Math.round(events / elapsed);
   // The machine is shared: CPU time (this process's threads, the garbage collector's included) is
   // what the engine costs, where the wall clock also counts the time other work held the cores.
   const perCpuSecond = median(cpuRates);
-  log(`engine: ${PASSES} passes of ${POOL} events in ${batches.length} ticks each, events/s per pass: ${passRates.join(' ')}; ${evaluations} json-rules-engine runs, ${alerts} alerts`);
-  return { eventsPerSecond, perCpuSecond, overall, passRates, alerts, evaluations };
+  const alertsDigest = digest.digest('hex').slice(0, 16);
+  log(`engine, ${label}: ${PASSES} passes of ${passes[0].length} ticks, events/s per pass: ${passRates.join(' ')}; ${evaluations} json-rules-engine runs, ${alerts} alerts (digest ${alertsDigest})`);
+  return { eventsPerSecond, perCpuSecond, overall, passRates, alerts, alertsDigest, evaluations };
 }
 
 function median(values: number[]): number {
@@ -158,7 +204,8 @@ export const benchmark: Benchmark = {
     const load = loadavg()[0];
     const rules = await allRules();
     log(`${rules.length} rules`);
-    const engine = await throughput(rules, log);
+    const engine = await throughput(rules, log, 'same traffic every pass', samePool);
+    const changing = await throughput(rules, log, 'counts changing every pass', changingPool);
     const naive = await perEventJsonRulesEngine(rules, log);
     const memory = await distinctSources(log);
     // The peak is the collector's slack, not what the engine holds: with the old generation capped
@@ -174,6 +221,14 @@ export const benchmark: Benchmark = {
       'engine events per CPU second (median of the passes)': engine.perCpuSecond,
       'engine json-rules-engine runs': engine.evaluations,
       'engine alerts': engine.alerts,
+      'engine alerts digest': engine.alertsDigest,
+      'changing counts: engine events/s (median of the passes)': changing.eventsPerSecond,
+      'changing counts: slowest and fastest pass': `${Math.min(...changing.passRates)} / ${Math.max(...changing.passRates)}`,
+      'changing counts: all passes together': changing.overall,
+      'changing counts: events per CPU second (median of the passes)': changing.perCpuSecond,
+      'changing counts: json-rules-engine runs': changing.evaluations,
+      'changing counts: alerts': changing.alerts,
+      'changing counts: alerts digest': changing.alertsDigest,
       'json-rules-engine per event, events/s': naive,
       'ratio engine / per-event': Number((engine.eventsPerSecond / naive).toFixed(1)),
       'RSS MB, 1M distinct sources in one window': memory.rssMb,

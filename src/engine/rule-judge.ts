@@ -1,7 +1,10 @@
-import { Engine as JsonRulesEngine, type TopLevelCondition } from 'json-rules-engine';
+import { Engine as JsonRulesEngine } from 'json-rules-engine';
 import { DISTINCT_PREFIX } from '../rules/aggregates';
 import type { CompiledRule } from '../rules/compiled-rule';
-import type { NestedCondition } from '../rules/resolve-condition';
+import { factOrientation, type FactOrientation } from './fact-orientation';
+import type { VerdictBounds } from './verdict-bounds';
+import { VerdictFrontier } from './verdict-frontier';
+import { VerdictThresholds } from './verdict-thresholds';
 
 /** Verdicts remembered per rule before the memo starts over. */
 const MEMO_LIMIT = 4096;
@@ -13,6 +16,11 @@ const MEMO_LIMIT = 4096;
  * judged again and again with facts seen before (a count of 3, one distinct port), and asking
  * json-rules-engine (tens of microseconds, a promise each) only for new ones keeps the judgement
  * of every changed group at every slice boundary affordable.
+ *
+ * Counts that change (a live window slides over traffic that never repeats exactly) miss that
+ * memo; when `when` is monotone in each of its facts (see factOrientation), the verdicts learnt
+ * bound the others (`bounded`): a count of 7 judged false under `count >= 100` makes 5 false too.
+ * Order: the exact memo, then the bounds, then json-rules-engine.
  */
 export class RuleJudge {
   private readonly engine: JsonRulesEngine;
@@ -21,8 +29,13 @@ export class RuleJudge {
   private readonly pending = new Map<string | number, Promise<boolean>>();
   /** The facts `when` names (shared conditions followed), in the order the engine computes them. */
   readonly facts: string[];
-  /** json-rules-engine runs (memo misses). */
+  /** json-rules-engine runs (memo and bounds misses). */
   runs = 0;
+  /** Verdicts learnt, over the facts in `facts` order, each oriented to rise; undefined when `when` is not monotone. */
+  private readonly bounds: VerdictBounds | undefined;
+  /** Per fact in `facts` order: 1 if `when` rises with it, -1 if it falls. */
+  private readonly signs: number[] = [];
+  private readonly values: Float64Array;
   /**
    * Whether `when` can only turn from false to true as events are added to a window: then a
    * verdict on part of a slice stands for the whole slice, and a group may fire before the slice
@@ -31,9 +44,15 @@ export class RuleJudge {
   readonly risesWithEvents: boolean;
 
   constructor(rule: CompiledRule, order: string[]) {
-    const named = factsOf(rule.when, rule.sharedConditions, new Set());
-    this.facts = order.filter((f) => named.has(f));
-    this.risesWithEvents = risesWithEvents(rule.when, rule.sharedConditions, new Set());
+    const orientation = factOrientation(rule.when, rule.sharedConditions);
+    this.facts = order.filter((f) => orientation.facts.has(f));
+    this.risesWithEvents = risesWithEvents(orientation);
+    const monotone = orientation.complete && this.facts.length === orientation.facts.size && this.facts.every((f) => orientation.facts.get(f) !== 'unknown');
+    if (monotone) {
+      this.signs = this.facts.map((f) => (orientation.facts.get(f) === 'rises' ? 1 : -1));
+      this.bounds = this.facts.length === 1 ? new VerdictThresholds() : new VerdictFrontier();
+    }
+    this.values = new Float64Array(this.facts.length);
     this.engine = new JsonRulesEngine([], { allowUndefinedFacts: false });
     for (const [name, cond] of Object.entries(rule.sharedConditions)) this.engine.setCondition(name, cond);
     this.engine.addRule({ conditions: rule.when, event: { type: 'fire' } });
@@ -42,6 +61,30 @@ export class RuleJudge {
   /** The remembered verdict for `key` (what the facts' values are known by), or undefined. */
   known(key: string | number): boolean | undefined {
     return this.memo.get(key);
+  }
+
+  /** Whether verdicts can come from the bounds (`bounded`): `when` is monotone in its facts. */
+  get hasBounds(): boolean {
+    return this.bounds !== undefined;
+  }
+
+  /** The verdict the bounds give for `facts` (all of `this.facts`), or undefined. */
+  bounded(facts: Record<string, number>): boolean | undefined {
+    return this.bounds && this.oriented(facts) ? this.bounds.verdict(this.values) : undefined;
+  }
+
+  /**
+   * Fills `values` with `facts`, each oriented to rise; false for a NaN, on which json-rules-engine's
+   * comparisons are false whatever the other facts (not monotone).
+   */
+  private oriented(facts: Record<string, number>): boolean {
+    const values = this.values;
+    for (let i = 0; i < values.length; i++) {
+      const v = facts[this.facts[i]];
+      if (Number.isNaN(v)) return false;
+      values[i] = this.signs[i] * v;
+    }
+    return true;
   }
 
   /** Runs json-rules-engine on `facts` (once for concurrent asks with the same key) and remembers the verdict under `key`. */
@@ -55,6 +98,7 @@ export class RuleJudge {
           const holds = result.events.length > 0;
           if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
           this.memo.set(key, holds);
+          if (this.bounds && this.oriented(facts)) this.bounds.learn(this.values, holds);
           return holds;
         },
         (err: unknown) => {
@@ -68,46 +112,21 @@ export class RuleJudge {
   }
 }
 
-/** The facts named in a condition, following shared conditions. */
-function factsOf(cond: NestedCondition, shared: Record<string, TopLevelCondition>, seen: Set<string>, out = new Set<string>()): Set<string> {
-  if ('all' in cond) for (const c of cond.all) factsOf(c as NestedCondition, shared, seen, out);
-  else if ('any' in cond) for (const c of cond.any) factsOf(c as NestedCondition, shared, seen, out);
-  else if ('not' in cond) factsOf(cond.not as NestedCondition, shared, seen, out);
-  else if ('condition' in cond) {
-    const name = cond.condition as string;
-    if (!seen.has(name) && shared[name]) {
-      seen.add(name);
-      factsOf(shared[name], shared, seen, out);
-    }
-  } else if ('fact' in cond) out.add(cond.fact);
-  return out;
-}
-
-
 /** Facts that only grow as events are added to a window; `baseline` is fixed for a slice. */
 const GROWING_FACTS = new Set(['count', 'rate', 'spike']);
-const RISING_OPERATORS = new Set(['greaterThan', 'greaterThanInclusive']);
 
 /**
- * Whether a condition, false on a window, can only become true as events are added to it: all/any
- * of such conditions, and comparisons of a growing fact (count, rate, spike, distinct.*) with a
- * number by > or >=. `baseline` comes from blocks before the window and does not move within a
- * slice, so any comparison of it qualifies. A `not`, a `lessThan` or an `equal` on a growing fact
- * can turn false again: such a rule is judged at slice boundaries only.
+ * Whether `when`, false on a window, can only become true as events are added to it: it rises
+ * with every growing fact it names (count, rate, spike, distinct.*). `baseline` comes from blocks
+ * before the window and does not move within a slice, so it may be compared any way. A rule whose
+ * condition can turn false again as events come in is judged at slice boundaries only.
  */
-function risesWithEvents(cond: NestedCondition, shared: Record<string, TopLevelCondition>, seen: Set<string>): boolean {
-  if ('all' in cond) return cond.all.every((c) => risesWithEvents(c as NestedCondition, shared, seen));
-  if ('any' in cond) return cond.any.every((c) => risesWithEvents(c as NestedCondition, shared, seen));
-  if ('not' in cond) return false;
-  if ('condition' in cond) {
-    const name = cond.condition as string;
-    // A shared condition met again through another reference was already found rising.
-    if (seen.has(name)) return true;
-    seen.add(name);
-    return shared[name] !== undefined && risesWithEvents(shared[name], shared, seen);
+function risesWithEvents(orientation: FactOrientation): boolean {
+  if (!orientation.complete) return false;
+  for (const [fact, o] of orientation.facts) {
+    if (fact === 'baseline') continue;
+    const grows = GROWING_FACTS.has(fact) || fact.startsWith(DISTINCT_PREFIX);
+    if (!grows || o !== 'rises') return false;
   }
-  if (!('fact' in cond) || typeof cond.value !== 'number') return false;
-  if (cond.fact === 'baseline') return true;
-  const grows = GROWING_FACTS.has(cond.fact) || cond.fact.startsWith(DISTINCT_PREFIX);
-  return grows && RISING_OPERATORS.has(cond.operator);
+  return true;
 }

@@ -89,6 +89,13 @@ export class RuleRuntime {
   private readonly scratch: DistinctScratch = { list: [], set: new Set(), sketch: new HyperLogLog() };
   /** `when` names no fact but `count` and `rate` (a function of count): the count alone is the memo key. */
   private readonly countOnly: boolean;
+  /**
+   * `when` names distinct counts only (and the rule keeps no baseline, whose record needs the
+   * counts): a group is judged again only when one of them may have grown (a value new to its
+   * slice) or slices left its window, and the count is left out of the memo key. Under a spoofed
+   * flood every packet used to make port-scan judge its group again.
+   */
+  private readonly distinctOnly: number[] | undefined;
   /** The distinct fields (indices into the rule's) that `when` names, and whether it names baseline or spike. */
   private readonly judgedDistinct: number[];
   private readonly judgedBaseline: boolean;
@@ -112,6 +119,8 @@ export class RuleRuntime {
     this.countOnly = this.judge.facts.every((f) => f === 'count' || f === 'rate');
     this.judgedDistinct = rule.distinctFields.map((f, i) => (this.judge.facts.includes(DISTINCT_PREFIX + f) ? i : -1)).filter((i) => i >= 0);
     this.judgedBaseline = this.judge.facts.includes('baseline') || this.judge.facts.includes('spike');
+    const onlyDistinct = this.judge.facts.length > 0 && this.judge.facts.every((f) => f.startsWith(DISTINCT_PREFIX));
+    this.distinctOnly = onlyDistinct && !rule.baseline ? this.judgedDistinct : undefined;
   }
 
   /** The rule's slot in the engine's group key cache. */
@@ -172,7 +181,7 @@ export class RuleRuntime {
     if (this.limits.ownsGroup && !this.limits.ownsGroup(this.rule.id, key)) return;
     let g = this.groups.get(key);
     if (!g) g = this.newGroup(key, e);
-    g.add(e, slice, this.rule.windowMs, this.distinctGetters, this.takeCounter);
+    g.add(e, slice, this.rule.windowMs, this.distinctGetters, this.takeCounter, this.distinctOnly);
   }
 
   private newGroup(key: string, e: TcpEvent): GroupState {
@@ -262,9 +271,8 @@ export class RuleRuntime {
       g.trim(k - n, this.recycleCounter);
       const count = g.count(k - n, k);
       if (g.baseline) rollBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, rule.baseline!.windows);
-      const key = this.countOnly ? count : this.memoKey(g, k, count);
-      const holds = this.judge.known(key);
-      if (holds !== false) jobs.push({ g, generation: g.generation, count, facts: undefined, key, holds });
+      const job = this.judgement(g, k, count);
+      if (job.holds !== false) jobs.push(job);
     }
     const fire = (): void => {
       for (const job of jobs) {
@@ -283,7 +291,22 @@ export class RuleRuntime {
   }
 
   /**
-   * Asks json-rules-engine for the verdicts the memo does not know (one run per distinct set of
+   * One group's judgement at slice boundary k (its baseline rolled), with the verdict the memo or
+   * else the bounds know (RuleJudge): the facts are built only when the memo misses.
+   */
+  private judgement(g: GroupState, k: number, count: number): Judgement {
+    const key = this.countOnly ? count : this.memoKey(g, k, this.distinctOnly ? 0 : count);
+    let holds = this.judge.known(key);
+    let facts: Record<string, number> | undefined;
+    if (holds === undefined && this.judge.hasBounds) {
+      facts = this.facts(g, k, count, this.judge.facts);
+      holds = this.judge.bounded(facts);
+    }
+    return { g, generation: g.generation, count, facts, key, holds };
+  }
+
+  /**
+   * Asks json-rules-engine for the verdicts the memo and the bounds do not know (one run per distinct set of
    * facts); undefined, and no promise made, when every verdict is known.
    */
   private verdicts(jobs: Judgement[], k: number): Promise<void> | undefined {
@@ -321,10 +344,9 @@ export class RuleRuntime {
       if (dirty || firing) {
         const count = g.count(k - n, k);
         if (g.baseline) rollBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, rule.baseline!.windows);
-        const key = this.countOnly ? count : this.memoKey(g, k, count);
-        const holds = this.judge.known(key);
+        const job = this.judgement(g, k, count);
         // Nothing to do for a group whose condition is known false, with no alert or baseline to keep.
-        if (holds !== false || g.episode || g.baseline) jobs.push({ g, generation: g.generation, count, facts: undefined, key, holds });
+        if (job.holds !== false || g.episode || g.baseline) jobs.push(job);
         g.judged(k);
       }
       if (!firing && !g.empty) {

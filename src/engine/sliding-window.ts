@@ -107,21 +107,29 @@ export class SlidingWindow {
     return this.ring[2 * i];
   }
 
-  /** Counts `e` (as `value` events) into `slice`; `take` gives a recycled or new distinct counter. */
-  add(e: TcpEvent, slice: number, windowMs: number, getters: FieldGetter[], take: () => DistinctCounter): void {
+  /**
+   * Counts `e` (as `value` events) into `slice`; `take` gives a recycled or new distinct counter.
+   * With `judgedFields` (a rule whose `when` names only those distinct counts), the window is
+   * marked changed only when one of them may have grown: a value new to its slice, or a sketch
+   * (which cannot tell); otherwise every event changes it.
+   */
+  add(e: TcpEvent, slice: number, windowMs: number, getters: FieldGetter[], take: () => DistinctCounter, judgedFields?: number[]): void {
     const ring = this.ring;
     let at = ring.length - 2;
     const opened = at < 0 || ring[at] !== slice;
     if (opened) at = 2 * this.open(slice, take);
     ring[at + 1] += e.value ?? 1;
     const fields = this.fields;
+    let grew = 0;
     if (fields > 0) {
       const base = (at >> 1) * fields;
-      if (this.spans === undefined) for (let f = 0; f < fields; f++) this.distinct[base + f].add(getters[f](e));
-      else this.addSpanned(base, getters, e, slice);
+      if (this.spans === undefined) for (let f = 0; f < fields; f++) grew |= this.distinct[base + f].add(getters[f](e)) ? 1 << f : 0;
+      else grew = this.addSpanned(base, getters, e, slice);
     }
-    if (slice < this.dirtyFrom) this.dirtyFrom = slice;
-    this.unseen = true;
+    if (judgedFields === undefined || this.judgedGrew(judgedFields, grew, (at >> 1) * fields)) {
+      if (slice < this.dirtyFrom) this.dirtyFrom = slice;
+      this.unseen = true;
+    }
     const samples = this.samples;
     if (samples.length < SAMPLES_PER_GROUP) samples.push(e);
     else if (opened && samples[0].ts < e.ts - windowMs) {
@@ -135,13 +143,24 @@ export class SlidingWindow {
     if (netns.length === 0 || (netns[0] !== ns && netns.length < NETNS_PER_GROUP && !netns.includes(ns))) netns.push(ns);
   }
 
-  /** `add` for a window with spans: a value new to a slice inside a span joins the span. */
-  private addSpanned(base: number, getters: FieldGetter[], e: TcpEvent, slice: number): void {
+  /** Whether a judged field's count may have grown: `grew` has bit f set for a value new to its slice's counter. */
+  private judgedGrew(judgedFields: number[], grew: number, base: number): boolean {
+    for (let i = 0; i < judgedFields.length; i++) {
+      const f = judgedFields[i];
+      if ((grew & (1 << f)) !== 0 || this.distinct[base + f].sketch) return true;
+    }
+    return false;
+  }
+
+  /** `add` for a window with spans: a value new to a slice inside a span joins the span. Returns bit f set for a value new to field f's counter. */
+  private addSpanned(base: number, getters: FieldGetter[], e: TcpEvent, slice: number): number {
     const spans = this.spans as Array<DistinctSpan | undefined>;
+    let grew = 0;
     for (let f = 0; f < this.fields; f++) {
       const v = getters[f](e);
       const counter = this.distinct[base + f];
       const fresh = counter.add(v);
+      if (fresh) grew |= 1 << f;
       const span = spans[f];
       if (!span) continue;
       // A sketch cannot say which values leave with its slice: the span is dropped (merges take over).
@@ -151,6 +170,7 @@ export class SlidingWindow {
         if (last === undefined || last < slice) span.values.set(v as string | number, slice);
       }
     }
+    return grew;
   }
 
   /** The index of `slice`, inserted in order (an event older than the newest slice lands in place). */

@@ -42,9 +42,24 @@ describe('Engine', () => {
     // when its slices leave the window, and is forgotten once its window is empty.
     engine.push(spread(5, 0, 5_000, (i, ts) => rst(i, ts)));
     expect(await engine.advance(T0 + 60_000)).toEqual([]);
-    // Facts seen: counts 1..5 going up, 4..0 going down; the second 1..4 are remembered verdicts.
-    expect(engine.stats()[0].evaluations).toBe(6);
+    // Facts seen: counts 1..5 going up, 4..0 going down; the second 1..4 are remembered verdicts, and
+    // 0, below counts judged false under `count >= 1000`, is false by the verdict bounds.
+    expect(engine.stats()[0].evaluations).toBe(5);
     expect(engine.stats()[0].trackedGroups).toBe(0);
+  });
+
+  it('judges a rule on distinct counts only again when a value is new, its memo key without the count', async () => {
+    // `equal` is not monotone: no verdict bounds, so json-rules-engine runs for every new memo key.
+    const scan = resetRule().replace('fact: count, operator: greaterThanInclusive, value: 10', 'fact: distinct.lport, operator: equal, value: 3');
+    const engine = new Engine(compile(scan));
+    // The same three ports over and over, 1 to 20 events a second: the count changes every second, the distinct count does not.
+    const events = Array.from({ length: 20 }, (_, s) => spread(s + 1, s * 1_000, s * 1_000 + 1_000, (i, ts) => ({ ...rst(0, ts), lport: 80 + ((s + i) % 3) }))).flat();
+    engine.push(events);
+    const alerts = await engine.advance(T0 + 20_000);
+    expect(alerts.map((a) => [a.status, a.aggregates['distinct.lport']])).toEqual([['firing', 3]]);
+    // Distinct counts seen: 1 (the first second's one event) and 3 from the second on; with the
+    // count in the memo key, every second's new count made its own run (20).
+    expect(engine.stats()[0].evaluations).toBe(2);
   });
 
   it('does not fire under the threshold and judges groups apart', async () => {
