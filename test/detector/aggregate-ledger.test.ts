@@ -18,6 +18,20 @@ describe('AggregateLedger', () => {
     expect(ledger.between(t, t + 2000, ['synack_retransmit'])).toBe(0);
   });
 
+  test('puts each aggregate in its own second when a batch goes back and forth between seconds', () => {
+    const ledger = new AggregateLedger(60_000);
+    const t = 1_764_000_000_000;
+    ledger.record([
+      tcpEvent(0, { kind: 'rst_sent', ts: t + 100, value: 1 }),
+      tcpEvent(0, { kind: 'rst_sent', ts: t + 1100, value: 2 }),
+      tcpEvent(0, { kind: 'rst_sent', ts: t + 200, value: 4 }),
+      tcpEvent(0, { kind: 'connect_refused', ts: t + 1200, value: 8 }),
+    ]);
+    expect(ledger.between(t, t + 1000, undefined)).toBe(5);
+    expect(ledger.between(t + 1000, t + 2000, ['rst_sent'])).toBe(2);
+    expect(ledger.between(t + 1000, t + 2000, ['connect_refused'])).toBe(8);
+  });
+
   test('forgets buckets older than it keeps', () => {
     const ledger = new AggregateLedger(5_000);
     const t = 1_764_000_000_000;

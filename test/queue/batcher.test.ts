@@ -68,6 +68,31 @@ describe('Batcher', () => {
     expect(sent.flatMap((s) => s.events).map((e) => e.ts)).toEqual([...tcpEvents(0, 100), ...tcpEvents(150, 5)].map((e) => e.ts));
   });
 
+  it('while the sink is busy, drops of several publishes wait in one loss-only batch', async () => {
+    let release: () => void = () => undefined;
+    const hung = new Promise<void>((r) => (release = r));
+    const sent: SealedBatch[] = [];
+    const b = new Batcher(
+      async (batches) => {
+        await hung;
+        sent.push(...batches);
+      },
+      { batchSize: 10, lingerMs: 5, capacity: 10 },
+    );
+    b.publish(tcpEvents(0, 10));
+    for (let i = 0; i < 3; i++) {
+      b.publish(tcpEvents(10 + i, 1));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    release();
+    await b.flush();
+    expect(sent.map((s) => [s.events.length, s.lost])).toEqual([
+      [10, 0],
+      [0, 3],
+    ]);
+    await b.close();
+  });
+
   it('counts what is still unsent at close as dropped', async () => {
     const b = new Batcher(() => Promise.reject(new Error('down')), { batchSize: 10 });
     b.publish(tcpEvents(0, 25));
