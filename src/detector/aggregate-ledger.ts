@@ -17,18 +17,12 @@ export class AggregateLedger {
   /** Counts the aggregates of a batch. */
   record(events: readonly TcpEvent[]): void {
     let newest = -Infinity;
-    // A batch's aggregates mostly share one second: its bucket is looked up once per run of them.
-    let slot = NaN;
-    let b: Map<EventKind, number> | undefined;
     for (const e of events) {
-      if (e.value === undefined || !isAggregate(e)) continue;
-      const s = Math.floor(e.ts / BUCKET_MS);
-      if (s !== slot) {
-        slot = s;
-        b = this.buckets.get(s);
-        if (!b) this.buckets.set(s, (b = new Map()));
-      }
-      b!.set(e.kind, (b!.get(e.kind) ?? 0) + e.value);
+      if (!isAggregate(e)) continue;
+      const slot = Math.floor(e.ts / BUCKET_MS);
+      let b = this.buckets.get(slot);
+      if (!b) this.buckets.set(slot, (b = new Map()));
+      b.set(e.kind, (b.get(e.kind) ?? 0) + e.value!);
       if (e.ts > newest) newest = e.ts;
     }
     if (newest === -Infinity) return;

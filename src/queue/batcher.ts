@@ -61,36 +61,6 @@ export class Batcher implements EventProducer {
   }
 
   publish(events: readonly TcpEvent[]): void {
-    if (this.keysOf) this.publishRouted(events);
-    else this.publishToFirst(events);
-    if (this.m.buffered > 0 || this.hasPendingLoss()) this.armLinger();
-    this.pump();
-  }
-
-  /** One partition: the whole batch goes to partition 0, without asking each event where it goes. */
-  private publishToFirst(events: readonly TcpEvent[]): void {
-    let from = 0;
-    while (from < events.length) {
-      const room = this.closed ? 0 : Math.max(0, this.capacity - this.m.buffered);
-      const take = Math.min(events.length - from, room, this.batchSize - (this.open[0]?.length ?? 0));
-      if (take === 0) {
-        // Full: the rest is dropped (tail drop), as one by one would.
-        const rest = events.length - from;
-        this.m.published += rest;
-        this.m.dropped += rest;
-        this.pendingLost[0] += rest;
-        return;
-      }
-      const batch = (this.open[0] ??= []);
-      for (let i = from; i < from + take; i++) batch.push(events[i]);
-      from += take;
-      this.m.published += take;
-      this.m.buffered += take;
-      if (batch.length >= this.batchSize) this.seal(0);
-    }
-  }
-
-  private publishRouted(events: readonly TcpEvent[]): void {
     for (const event of events) {
       const parts = this.partitionsOf(event);
       this.m.published += parts.length;
@@ -106,6 +76,8 @@ export class Batcher implements EventProducer {
         if (batch.length >= this.batchSize) this.seal(p);
       }
     }
+    if (this.m.buffered > 0 || this.hasPendingLoss()) this.armLinger();
+    this.pump();
   }
 
   reportCollectorLoss(events: number): void {
@@ -155,8 +127,9 @@ export class Batcher implements EventProducer {
   }
 
   private partitionsOf(event: TcpEvent): readonly number[] {
+    if (!this.keysOf) return [0];
     const parts: number[] = [];
-    for (const key of this.keysOf!(event)) {
+    for (const key of this.keysOf(event)) {
       const p = partitionOf(key, this.partitions);
       if (!parts.includes(p)) parts.push(p);
     }
