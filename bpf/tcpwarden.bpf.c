@@ -62,37 +62,20 @@ struct {
 	__type(value, struct tw_agg_ctl);
 } agg_ctl SEC(".maps");
 
-/*
- * The aggregates of even and odd time slices (tcpwarden.h), keyed without the socket and the task,
- * and for a `keep` with either, with them; the loader sets max_entries.
- */
+/* The aggregates of even and odd time slices; the loader sets max_entries. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, struct tw_agg_key);
+	__type(key, struct tw_record);
 	__type(value, struct tw_agg_value);
 } agg_even SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, struct tw_agg_key);
+	__type(key, struct tw_record);
 	__type(value, struct tw_agg_value);
 } agg_odd SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct tw_agg_wide_key);
-	__type(value, struct tw_agg_value);
-} agg_wide_even SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct tw_agg_wide_key);
-	__type(value, struct tw_agg_value);
-} agg_wide_odd SEC(".maps");
 
 static __always_inline void count(void *map, __u32 tp)
 {
@@ -142,71 +125,49 @@ static __always_inline void add_task(struct tw_record *r)
 }
 
 /*
- * Counts one packet under `key` in `map`. Returns false when the map is full and has no entry for
- * the key: the caller writes the full record instead.
+ * Counts the record under its key in the map of its time slice (tcpwarden.h). Returns false when
+ * the map is full and has no entry for the key: the caller writes the full record instead.
  */
-static __always_inline bool count_in(void *map, const void *key, __u64 ts_ns)
+static __always_inline bool aggregate(const struct tw_record *r, __u32 keep)
 {
-	struct tw_agg_value first = { .count = 1, .first_ns = ts_ns };
+	struct tw_agg_value first = { .count = 1, .first_ns = r->ts_ns };
 	struct tw_agg_value *v;
+	struct tw_record key;
+	void *map;
 
-	v = bpf_map_lookup_elem(map, key);
+	__builtin_memcpy(&key, r, sizeof(key));
+	key.ts_ns = 0;
+	key.count = 0;
+	key.cookie = 0;
+	if (!(keep & TW_KEEP_RPORT)) {
+		/* skb:kfree_skb records keep the segment's direction: the peer is the source. */
+		if (r->tracepoint == TW_TP_KFREE_SKB)
+			key.sport = 0;
+		else
+			key.dport = 0;
+	}
+	if (!(keep & TW_KEEP_SOCK))
+		key.skaddr = 0;
+	/* pid and comm are still zero unless the key keeps the task (emit()). */
+	/* The slice follows the wall clock, as the engine's window slices do. */
+	map = ((r->ts_ns + wall_offset_ns) / agg_slice_ns) & 1 ? (void *)&agg_odd : (void *)&agg_even;
+	v = bpf_map_lookup_elem(map, &key);
 	if (!v) {
-		if (bpf_map_update_elem(map, key, &first, BPF_NOEXIST) == 0)
+		if (bpf_map_update_elem(map, &key, &first, BPF_NOEXIST) == 0)
 			return true;
 		/* Another CPU added the key meanwhile (this CPU's slot is then zero), or the map is full. */
-		v = bpf_map_lookup_elem(map, key);
+		v = bpf_map_lookup_elem(map, &key);
 		if (!v)
 			return false;
 	}
 	if (v->count == 0)
-		v->first_ns = ts_ns;
+		v->first_ns = r->ts_ns;
 	/*
 	 * A plain add: the slot is this CPU's alone, and a tracepoint program never interrupts
 	 * another on the same CPU (the kernel's bpf_prog_active guard), so nothing races it.
 	 */
 	v->count += 1;
 	return true;
-}
-
-/*
- * Counts the record under its aggregation key (tcpwarden.h) in the map of its time slice: the
- * short key unless `keep` has the socket or the task. Returns false when that map is full.
- */
-static __always_inline bool aggregate(const struct tw_record *r, __u32 keep)
-{
-	struct tw_agg_wide_key key = {};
-	struct tw_agg_key *k = &key.base;
-	bool odd;
-
-	__builtin_memcpy(k->saddr, r->saddr, sizeof(k->saddr));
-	__builtin_memcpy(k->daddr, r->daddr, sizeof(k->daddr));
-	k->netns = r->netns;
-	k->sport = r->sport;
-	k->dport = r->dport;
-	k->family = r->family;
-	k->tracepoint = r->tracepoint;
-	k->state = r->state;
-	k->oldstate = r->oldstate;
-	k->reason = r->reason;
-	k->flags = r->flags;
-	if (!(keep & TW_KEEP_RPORT)) {
-		/* skb:kfree_skb records keep the segment's direction: the peer is the source. */
-		if (r->tracepoint == TW_TP_KFREE_SKB)
-			k->sport = 0;
-		else
-			k->dport = 0;
-	}
-	/* The slice follows the wall clock, as the engine's window slices do. */
-	odd = ((r->ts_ns + wall_offset_ns) / agg_slice_ns) & 1;
-	if (!(keep & (TW_KEEP_SOCK | TW_KEEP_TASK)))
-		return count_in(odd ? (void *)&agg_odd : (void *)&agg_even, k, r->ts_ns);
-	if (keep & TW_KEEP_SOCK)
-		key.skaddr = r->skaddr;
-	/* pid and comm are still zero unless the key keeps the task (emit()). */
-	key.pid = r->pid;
-	__builtin_memcpy(key.comm, r->comm, sizeof(key.comm));
-	return count_in(odd ? (void *)&agg_wide_odd : (void *)&agg_wide_even, &key, r->ts_ns);
 }
 
 /*

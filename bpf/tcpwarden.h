@@ -32,13 +32,12 @@ enum tw_tracepoint {
 
 /*
  * In-kernel aggregation (docs/architecture.md, "Aggregation under load"). While it is on for a
- * tracepoint, a record is not written to the ring buffer but counted in a per-CPU hash map under
- * its aggregation key: the record's fields an aggregate can keep, without the per-packet ones
- * (ts_ns, count, cookie), and without the peer's port, the socket and the task (pid, comm) unless
- * `keep` says a rule needs them. Two maps alternate by wall-clock time slice (even and odd slice
- * numbers), so the reader drains one while the kernel counts into the other. A key the full map
- * cannot take becomes a full record: nothing vanishes. The reader rebuilds a tw_record from each
- * key and its summed value.
+ * tracepoint, a record is not written to the ring buffer but counted in a per-CPU hash map whose
+ * key is the record itself with its per-packet fields cleared: ts_ns and count always, cookie
+ * always (user space never reads it), and the peer's port, the socket and the task (pid, comm)
+ * unless `keep` says a rule needs them. Two maps alternate by wall-clock time slice (even and odd
+ * slice numbers), so the reader drains one while the kernel counts into the other. A key the
+ * full map cannot take becomes a full record: nothing vanishes.
  */
 #define TW_KEEP_RPORT 0x1 /* keep the peer's port in the key */
 #define TW_KEEP_SOCK 0x2  /* keep skaddr (the event's `sock`) */
@@ -54,40 +53,6 @@ struct tw_agg_ctl {
 struct tw_agg_value {
 	__u64 count;
 	__u64 first_ns;
-};
-
-/*
- * The key of the maps the shipped rules use (agg_even, agg_odd): 48 bytes, hashed and compared
- * per packet, against the 96 of a whole tw_record, whose lookup was most of an aggregated run
- * (docs/benchmarks.md, "Line-rate floods"). Fields as in tw_record; sport or dport is 0 unless
- * TW_KEEP_RPORT.
- */
-struct tw_agg_key {
-	__u8 saddr[16];
-	__u8 daddr[16];
-	__u32 netns;
-	__u16 sport;
-	__u16 dport;
-	__u16 family;
-	__u8 tracepoint;
-	__u8 state;
-	__u8 oldstate;
-	__u8 reason;
-	__u8 flags;
-	__u8 _pad;
-};
-
-/*
- * The key of the maps for a `keep` with the socket or the task (agg_wide_even, agg_wide_odd):
- * the same fields, and skaddr, pid and comm (each 0 unless kept). Only rules that need them pay
- * for the longer key.
- */
-struct tw_agg_wide_key {
-	__u64 skaddr;
-	struct tw_agg_key base;
-	__u32 pid;
-	char comm[TW_COMM_LEN];
-	__u32 _pad;
 };
 
 struct tw_record {

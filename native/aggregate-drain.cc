@@ -4,44 +4,13 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
-#include <cstring>
-
-namespace {
-
-// The record an aggregate stands for: the key's fields, the rest zero.
-tw_record RecordOf(const tw_agg_key& k) {
-  tw_record r{};
-  memcpy(r.saddr, k.saddr, sizeof(r.saddr));
-  memcpy(r.daddr, k.daddr, sizeof(r.daddr));
-  r.netns = k.netns;
-  r.sport = k.sport;
-  r.dport = k.dport;
-  r.family = k.family;
-  r.tracepoint = k.tracepoint;
-  r.state = k.state;
-  r.oldstate = k.oldstate;
-  r.reason = k.reason;
-  r.flags = k.flags | TW_F_AGGREGATE;
-  return r;
-}
-
-tw_record RecordOf(const tw_agg_wide_key& k) {
-  tw_record r = RecordOf(k.base);
-  r.skaddr = k.skaddr;
-  r.pid = k.pid;
-  memcpy(r.comm, k.comm, sizeof(r.comm));
-  return r;
-}
-
-}  // namespace
 
 AggregateDrain::AggregateDrain(uint32_t max_keys)
     : ncpu_(libbpf_num_possible_cpus()), max_keys_(ncpu_ > 0 ? max_keys : 0), keys_(max_keys_),
       values_(size_t(max_keys_) * (ncpu_ > 0 ? ncpu_ : 0)) {}
 
-uint64_t AggregateDrain::Drain(int map_fd, AggregateKey key, const std::function<void(const tw_record&)>& out) {
+uint64_t AggregateDrain::Drain(int map_fd, const std::function<void(const tw_record&)>& out) {
   if (max_keys_ == 0) return 0;
-  const auto* short_keys = reinterpret_cast<const tw_agg_key*>(keys_.data());
   // Whole buckets at a time, read and deleted in one call each: a syscall per bucket batch rather
   // than three per key (list, read, delete), which at thousands of keys a slice is most of the
   // reader's time. Room for every key, so no bucket is ever too large for the buffers (ENOSPC).
@@ -53,6 +22,7 @@ uint64_t AggregateDrain::Drain(int map_fd, AggregateKey key, const std::function
     int err = bpf_map_lookup_and_delete_batch(map_fd, first ? nullptr : &in_token, &out_token, keys_.data(), values_.data(), &n, nullptr);
     if (err && errno != ENOENT) break;  // ENOENT: the last batch (possibly empty)
     for (uint32_t i = 0; i < n; i++) {
+      tw_record r = keys_[i];
       uint64_t count = 0;
       uint64_t first_ns = UINT64_MAX;
       for (int cpu = 0; cpu < ncpu_; cpu++) {
@@ -63,7 +33,7 @@ uint64_t AggregateDrain::Drain(int map_fd, AggregateKey key, const std::function
       }
       if (count == 0) continue;
       packets += count;
-      tw_record r = key == AggregateKey::kWide ? RecordOf(keys_[i]) : RecordOf(short_keys[i]);
+      r.flags |= TW_F_AGGREGATE;
       r.ts_ns = first_ns;
       // A key holds at most a slice's packets; past 2^32 it is split so no count is cut.
       while (count > 0) {

@@ -1,7 +1,6 @@
 // Reads the aggregates of one finished time slice out of an aggregation map (bpf/tcpwarden.h):
-// one record per key, rebuilt from the key, its count summed over CPUs, then the keys are deleted
-// for the map's next slice. Plain libbpf, no Node: the addon's Collector and the old-kernel
-// harness share it.
+// one record per key, its count summed over CPUs, then the keys are deleted for the map's next
+// slice. Plain libbpf, no Node: the addon's Collector and the old-kernel harness share it.
 #pragma once
 
 #include <linux/types.h>
@@ -14,8 +13,6 @@ extern "C" {
 #include "tcpwarden.h"
 }
 
-#include "aggregate-key.h"
-
 class AggregateDrain {
  public:
   // `max_keys` is the aggregation maps' max_entries. The buffers are sized for it once, here,
@@ -25,11 +22,11 @@ class AggregateDrain {
 
   // Calls `out` once per key with a record flagged TW_F_AGGREGATE (count = packets, ts_ns = the
   // first packet's CLOCK_MONOTONIC time) and deletes the key. Returns the packets drained.
-  uint64_t Drain(int map_fd, AggregateKey key, const std::function<void(const tw_record&)>& out);
+  uint64_t Drain(int map_fd, const std::function<void(const tw_record&)>& out);
 
  private:
   int ncpu_;
   uint32_t max_keys_;
-  std::vector<tw_agg_wide_key> keys_;  // room for max_keys_ of either key; short keys are packed
-  std::vector<tw_agg_value> values_;   // per key, one value per possible CPU
+  std::vector<tw_record> keys_;
+  std::vector<tw_agg_value> values_;  // per key, one value per possible CPU
 };

@@ -89,9 +89,8 @@ int BpfSession::Start(const SessionOptions& options, std::string* failed) {
     Destroy();
     return err;
   }
-  for (bpf_map* map : {skel_->maps.agg_even, skel_->maps.agg_odd, skel_->maps.agg_wide_even, skel_->maps.agg_wide_odd}) {
-    if (!err) err = bpf_map__set_max_entries(map, options.agg_max_keys);
-  }
+  err = bpf_map__set_max_entries(skel_->maps.agg_even, options.agg_max_keys);
+  if (!err) err = bpf_map__set_max_entries(skel_->maps.agg_odd, options.agg_max_keys);
   if (err) {
     *failed = "sizing the aggregation maps";
     Destroy();
@@ -165,7 +164,6 @@ int BpfSession::SetAggregation(uint32_t tp, bool on, uint32_t keep) const {
   return bpf_map_update_elem(bpf_map__fd(skel_->maps.agg_ctl), &tp, &ctl, BPF_ANY);
 }
 
-int BpfSession::agg_map_fd(int parity, AggregateKey key) const {
-  if (key == AggregateKey::kWide) return bpf_map__fd(parity ? skel_->maps.agg_wide_odd : skel_->maps.agg_wide_even);
+int BpfSession::agg_map_fd(int parity) const {
   return bpf_map__fd(parity ? skel_->maps.agg_odd : skel_->maps.agg_even);
 }

@@ -13,8 +13,6 @@ extern "C" {
 #include "tcpwarden.h"
 }
 
-#include "aggregate-key.h"
-
 struct tcpwarden_bpf;
 
 struct SessionOptions {
@@ -23,7 +21,7 @@ struct SessionOptions {
   bool probe;             // also tcp:tcp_probe
   int64_t wall_offset_ns; // CLOCK_REALTIME - CLOCK_MONOTONIC: aggregation slices follow the wall clock
   uint64_t agg_slice_ns;  // the aggregation time slice
-  uint32_t agg_max_keys;  // keys per aggregation map (one map per slice parity and key)
+  uint32_t agg_max_keys;  // keys per aggregation map (one map per slice parity)
 };
 
 // Kernel-side counters per tracepoint, summed over CPUs (docs/events.md, "Loss").
@@ -54,8 +52,8 @@ class BpfSession {
   void ReadCounters(KernelCounters* out) const;
   // Turns aggregation on or off for one tracepoint, with the key's TW_KEEP_* fields.
   int SetAggregation(uint32_t tp, bool on, uint32_t keep) const;
-  // The aggregation map of even (0) or odd (1) slices with that key.
-  int agg_map_fd(int parity, AggregateKey key) const;
+  // The aggregation map of even (0) or odd (1) slices.
+  int agg_map_fd(int parity) const;
 
   // "category:name" of the attached tracepoints, and of wanted ones this kernel lacks.
   std::vector<std::string> attached;

@@ -177,7 +177,7 @@ void Collector::Drain() {
     NextSlice();
     open = Flush();
   }
-  // Detach first so nothing new arrives, then deliver what the ring and the aggregation maps of both parities hold.
+  // Detach first so nothing new arrives, then deliver what the ring and both aggregation maps hold.
   session_.Detach();
   if (open && !closing_) {
     ring_buffer__consume(ring_);
@@ -228,17 +228,14 @@ void Collector::NextSlice() {
   }
 }
 
-// Both keys' maps of the parity: a change of `keep` moves a tracepoint between them mid-slice.
 void Collector::DrainAggregates(int parity) {
-  for (AggregateKey key : {AggregateKey::kShort, AggregateKey::kWide}) {
-    drain_->Drain(session_.agg_map_fd(parity, key), key, [this](const tw_record& r) {
-      if (r.tracepoint < TW_TP_MAX) {
-        agg_delivered_[r.tracepoint] += r.count;
-        aggregates_[r.tracepoint]++;
-      }
-      Append(r);
-    });
-  }
+  drain_->Drain(session_.agg_map_fd(parity), [this](const tw_record& r) {
+    if (r.tracepoint < TW_TP_MAX) {
+      agg_delivered_[r.tracepoint] += r.count;
+      aggregates_[r.tracepoint]++;
+    }
+    Append(r);
+  });
 }
 
 int Collector::OnRecord(void* ctx, void* data, size_t size) {

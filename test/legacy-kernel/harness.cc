@@ -234,7 +234,7 @@ int main() {
   ring_buffer__consume(ring);
   AggregateDrain drain(1024);
   for (int parity = 0; parity < 2; parity++) {
-    drain.Drain(session.agg_map_fd(parity, AggregateKey::kShort), AggregateKey::kShort, [](const tw_record& r) {
+    drain.Drain(session.agg_map_fd(parity), [](const tw_record& r) {
       printf("aggregate ");
       for (size_t i = 0; i < sizeof(r); i++) printf("%02x", reinterpret_cast<const unsigned char*>(&r)[i]);
       printf("\n");
