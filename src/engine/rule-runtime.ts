@@ -113,8 +113,9 @@ export class RuleRuntime {
   private readonly judgedBaseline: boolean;
   /** What each fact `when` names is (RuleJudge.facts order): a distinct field's index, or one of the FACT_ codes. */
   private readonly judgedFacts: number[];
-  /** Where the judged distinct counts sit in the judged facts, in `judgedDistinct` order. */
+  /** Where the judged distinct counts sit in the judged facts, in `judgedDistinct` order, and the baseline (-1: not judged). */
   private readonly judgedDistinctAt: number[];
+  private readonly judgedBaselineAt: number;
   /** The facts of the judgement being made, filled once and read by the memo key, the bounds and json-rules-engine. */
   private readonly judgedValues: Float64Array;
   private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, failedBatches: 0 };
@@ -142,6 +143,7 @@ export class RuleRuntime {
     this.judgedFacts = this.judge.facts.map((f) => FACT_CODES.get(f) ?? rule.distinctFields.indexOf(f.slice(DISTINCT_PREFIX.length) as never));
     this.judgedValues = new Float64Array(this.judgedFacts.length);
     this.judgedDistinctAt = this.judgedDistinct.map((f) => this.judgedFacts.indexOf(f));
+    this.judgedBaselineAt = this.judgedFacts.indexOf(FACT_BASELINE);
   }
 
   /** The rule's slot in the engine's group key cache. */
@@ -453,7 +455,11 @@ export class RuleRuntime {
     }
     let key = `${count}`;
     for (let i = 0; i < at.length; i++) key += `,${values[at[i]]}`;
-    if (this.judgedBaseline && g.baseline) key += `,${baselineFacts(g.baseline, count, this.rule.baseline!.minCount).baseline}`;
+    if (this.judgedBaseline && g.baseline) {
+      // Judged already unless `when` names only spike (from which the baseline cannot be read back exactly).
+      const baseline = this.judgedBaselineAt >= 0 ? values[this.judgedBaselineAt] : baselineFacts(g.baseline, count, this.rule.baseline!.minCount).baseline;
+      key += `,${baseline}`;
+    }
     return key;
   }
 
