@@ -1,6 +1,6 @@
 import { emptyArray } from './empty-array';
 import { hash32 } from './hash32';
-import { HyperLogLog, type SketchTarget } from './hyper-log-log';
+import { HyperLogLog } from './hyper-log-log';
 
 /** A distinct counter as plain JSON (engine state export). */
 export type DistinctCounterState = { exact: Array<string | number> } | { hll: string; precision: number };
@@ -149,9 +149,11 @@ export class DistinctCounter {
   }
 
   /** Merges the values into `sketch`: register-wise maximum, or each exact value hashed. */
-  mergeInto(sketch: SketchTarget): void {
+  mergeInto(sketch: HyperLogLog): void {
     if (this.sketchOf) {
-      sketch.maxWith(this.sketchOf.registers);
+      const from = this.sketchOf.registers;
+      const to = sketch.registers;
+      for (let i = 0; i < to.length; i++) if (from[i] > to[i]) to[i] = from[i];
       return;
     }
     const small = this.small;

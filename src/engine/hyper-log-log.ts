@@ -3,34 +3,14 @@
 const clz32 = Math.clz32;
 
 /** 2^-r for every value a one-byte register can hold: the estimate's sum reads a table instead of computing a power per register. */
-export const INVERSE_POWERS = Float64Array.from({ length: 256 }, (_, r) => 2 ** -r);
-
-/** Where a sketch's values go: a HyperLogLog, or a union that keeps its estimate's sum as it goes (SketchUnion). */
-export interface SketchTarget {
-  add(hash: number): void;
-  /** Register-wise maximum with another sketch's registers (same precision). */
-  maxWith(registers: Uint8Array): void;
-}
-
-/**
- * The estimate from the registers' sum of 2^-r and their count of zeros. Ranks are at most
- * 33 - precision, so every partial sum is a multiple of 2^-(33 - precision) under 2^precision:
- * exact in a double, whatever order the registers are summed in.
- */
-export function estimateFrom(sum: number, zeros: number, m: number): number {
-  const alpha = 0.7213 / (1 + 1.079 / m);
-  const raw = (alpha * m * m) / sum;
-  // Linear counting is more accurate while many registers are still empty.
-  if (raw <= 2.5 * m && zeros > 0) return Math.round(m * Math.log(m / zeros));
-  return Math.round(raw);
-}
+const INVERSE_POWERS = Float64Array.from({ length: 256 }, (_, r) => 2 ** -r);
 
 /**
  * HyperLogLog cardinality sketch (Flajolet et al. 2007, with the small-range correction):
  * 2^precision one-byte registers, standard error about 1.04 / sqrt(2^precision) — 1.6% at the
  * default precision 12, in 4 KiB whatever the number of distinct values.
  */
-export class HyperLogLog implements SketchTarget {
+export class HyperLogLog {
   readonly registers: Uint8Array;
 
   constructor(
@@ -59,11 +39,10 @@ export class HyperLogLog implements SketchTarget {
       sum += INVERSE_POWERS[r];
       if (r === 0) zeros++;
     }
-    return estimateFrom(sum, zeros, m);
-  }
-
-  maxWith(registers: Uint8Array): void {
-    const to = this.registers;
-    for (let i = 0; i < to.length; i++) if (registers[i] > to[i]) to[i] = registers[i];
+    const alpha = 0.7213 / (1 + 1.079 / m);
+    const raw = (alpha * m * m) / sum;
+    // Linear counting is more accurate while many registers are still empty.
+    if (raw <= 2.5 * m && zeros > 0) return Math.round(m * Math.log(m / zeros));
+    return Math.round(raw);
   }
 }

@@ -3,7 +3,6 @@ import type { FieldGetter } from '../rules/field-getters';
 import { DistinctCounter, type DistinctCounterState } from './distinct-counter';
 import { dropFirst, emptyArray, tightArray } from './empty-array';
 import type { HyperLogLog } from './hyper-log-log';
-import { SketchUnion } from './sketch-union';
 
 /** How many events a group keeps for the alert's `samples`, and how many namespaces it lists. */
 const SAMPLES_PER_GROUP = 3;
@@ -49,20 +48,6 @@ interface DistinctSpan {
   to: number;
 }
 
-/**
- * The union of one sketched field's slices [from, to) (slice numbers; `to` is the newest slice
- * of the window last asked for, left out): slices older than the window's newest change only by
- * an event landing behind the newest slice (`edits`), so a judgement merges only the newest
- * slice into it, and a look into the open slice (every tick) no longer merges the whole window.
- */
-interface SketchSpan {
-  union: SketchUnion;
-  from: number;
-  to: number;
-  /** The window's `edits` when the union was built. */
-  edits: number;
-}
-
 /** Reusable space for merging the slices' distinct values (one per rule). */
 export interface DistinctScratch {
   list: Array<string | number>;
@@ -98,10 +83,6 @@ export class SlidingWindow {
   unseen = false;
   /** Per distinct field, kept only for windows with more values than a short merge handles; rebuilt when missing. */
   private spans: Array<DistinctSpan | undefined> | undefined;
-  /** Per distinct field judged at every boundary whose slices hold sketches: their union, kept. */
-  private sketchSpans: Array<SketchSpan | undefined> | undefined;
-  /** Events that landed in a slice other than the newest (the sketch spans' older slices may have changed). */
-  private edits = 0;
 
   constructor(
     host: string,
@@ -136,10 +117,7 @@ export class SlidingWindow {
     const ring = this.ring;
     let at = ring.length - 2;
     const opened = at < 0 || ring[at] !== slice;
-    if (opened) {
-      at = 2 * this.open(slice, take);
-      if (at !== ring.length - 2) this.edits++;
-    }
+    if (opened) at = 2 * this.open(slice, take);
     ring[at + 1] += e.value ?? 1;
     const fields = this.fields;
     let grew = 0;
@@ -236,8 +214,6 @@ export class SlidingWindow {
     let n = 0;
     while (2 * n < ring.length && ring[2 * n] < first) n++;
     if (n === 0) return 0;
-    // A sketch span holding a slice that leaves must not answer for a window that would still start before it.
-    this.edits++;
     let events = 0;
     for (let i = 0; i < n; i++) {
       events += ring[2 * i + 1];
@@ -306,7 +282,6 @@ export class SlidingWindow {
     }
     if (sketched) {
       if (this.spans) this.spans[f] = undefined;
-      if (keep) return this.sketchSpanCount(f, from, first, inside);
       scratch.sketch.registers.fill(0);
       for (let i = first; i < first + inside; i++) this.distinct[i * fields + f].mergeInto(scratch.sketch);
       return scratch.sketch.estimate();
@@ -329,29 +304,6 @@ export class SlidingWindow {
     scratch.set.clear();
     for (let i = first; i < first + inside; i++) this.distinct[i * fields + f].addTo(scratch.set);
     return scratch.set.size;
-  }
-
-  /**
-   * A sketched field's distinct count over the `inside` slices from index `first` (those in
-   * [from, to)): the union of all but the newest kept (SketchSpan), the newest merged on top.
-   */
-  private sketchSpanCount(f: number, from: number, first: number, inside: number): number {
-    const ring = this.ring;
-    const fields = this.fields;
-    const newest = first + inside - 1;
-    const newestSlice = ring[2 * newest];
-    const spans = (this.sketchSpans ??= []);
-    let span = spans[f];
-    if (!span || span.from !== from || span.edits !== this.edits || span.to > newestSlice) {
-      if (span) span.union.clear();
-      else span = spans[f] = { union: new SketchUnion(), from, to: from, edits: this.edits };
-      span.from = from;
-      span.to = from;
-      span.edits = this.edits;
-    }
-    for (let i = first; i < newest; i++) if (ring[2 * i] >= span.to) this.distinct[i * fields + f].mergeInto(span.union);
-    span.to = newestSlice;
-    return span.union.estimateWith(this.distinct[newest * fields + f]);
   }
 
   /**
@@ -387,7 +339,6 @@ export class SlidingWindow {
   clear(host: string, recycle: (counter: DistinctCounter) => void): void {
     for (const c of this.distinct) recycle(c);
     this.spans = undefined;
-    this.sketchSpans = undefined;
     emptyArray(this.ring);
     emptyArray(this.distinct);
     emptyArray(this.samples);
