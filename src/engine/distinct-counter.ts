@@ -70,6 +70,19 @@ export class DistinctCounter {
   }
 
   /**
+   * Counts a value known not to be here (a span said so), skipping the search; true while the
+   * values are still exact. A full array goes through `add`, which moves it to a Set.
+   */
+  addNew(value: string | number): boolean {
+    const small = this.small;
+    if (small && small.length < SMALL && small.length < this.exactLimit) {
+      small.push(value);
+      return true;
+    }
+    return this.add(value);
+  }
+
+  /**
    * Marks each exact value as last seen in `slice` (a span's value -> last slice map). The array
    * and the Set are walked apart, the Set with forEach: a `for...of` over either allocated an
    * iterator result per value (the engine's largest source of garbage in its benchmark).

@@ -68,37 +68,43 @@ export class RuleJudge {
     return this.bounds !== undefined;
   }
 
-  /** The verdict the bounds give for `facts` (all of `this.facts`), or undefined. */
-  bounded(facts: Record<string, number>): boolean | undefined {
-    return this.bounds && this.oriented(facts) ? this.bounds.verdict(this.values) : undefined;
+  /** The verdict the bounds give for `values` (the facts named in `facts`, in that order), or undefined. */
+  bounded(values: Float64Array): boolean | undefined {
+    return this.bounds && this.oriented(values) ? this.bounds.verdict(this.values) : undefined;
   }
 
   /**
-   * Fills `values` with `facts`, each oriented to rise; false for a NaN, on which json-rules-engine's
-   * comparisons are false whatever the other facts (not monotone).
+   * Fills `this.values` with `values`, each oriented to rise; false for a NaN, on which
+   * json-rules-engine's comparisons are false whatever the other facts (not monotone).
    */
-  private oriented(facts: Record<string, number>): boolean {
-    const values = this.values;
-    for (let i = 0; i < values.length; i++) {
-      const v = facts[this.facts[i]];
+  private oriented(values: Float64Array): boolean {
+    const oriented = this.values;
+    for (let i = 0; i < oriented.length; i++) {
+      const v = values[i];
       if (Number.isNaN(v)) return false;
-      values[i] = this.signs[i] * v;
+      oriented[i] = this.signs[i] * v;
     }
     return true;
   }
 
-  /** Runs json-rules-engine on `facts` (once for concurrent asks with the same key) and remembers the verdict under `key`. */
-  run(key: string | number, facts: Record<string, number>): Promise<boolean> {
+  /**
+   * Runs json-rules-engine on `values` (the facts named in `facts`, in that order; once for
+   * concurrent asks with the same key) and remembers the verdict under `key`. The facts object
+   * json-rules-engine needs is built here only: memo and bounds answer from the numbers.
+   */
+  run(key: string | number, values: Float64Array): Promise<boolean> {
     let verdict = this.pending.get(key);
     if (!verdict) {
       this.runs++;
-      verdict = this.engine.run({ ...facts }).then(
+      const facts: Record<string, number> = {};
+      for (let i = 0; i < this.facts.length; i++) facts[this.facts[i]] = values[i];
+      verdict = this.engine.run(facts).then(
         (result) => {
           this.pending.delete(key);
           const holds = result.events.length > 0;
           if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
           this.memo.set(key, holds);
-          if (this.bounds && this.oriented(facts)) this.bounds.learn(this.values, holds);
+          if (this.bounds && this.oriented(values)) this.bounds.learn(this.values, holds);
           return holds;
         },
         (err: unknown) => {

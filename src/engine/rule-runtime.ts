@@ -37,8 +37,8 @@ interface Judgement {
   g: GroupState;
   generation: number;
   count: number;
-  /** The facts `when` names (built only when json-rules-engine must run). */
-  facts: Record<string, number> | undefined;
+  /** The facts `when` names, in RuleJudge.facts order (kept only when json-rules-engine must run). */
+  values: Float64Array | undefined;
   key: string | number;
   holds: boolean | undefined;
 }
@@ -56,6 +56,18 @@ interface Boundary {
   /** `pushes` when the groups were taken: events pushed before `close` mean the next boundary is due. */
   pushes: number;
 }
+
+/** Codes of the judged facts that are not distinct counts (those are the distinct field's index, 0 or more). */
+const FACT_COUNT = -1;
+const FACT_RATE = -2;
+const FACT_BASELINE = -3;
+const FACT_SPIKE = -4;
+const FACT_CODES = new Map([
+  ['count', FACT_COUNT],
+  ['rate', FACT_RATE],
+  ['baseline', FACT_BASELINE],
+  ['spike', FACT_SPIKE],
+]);
 
 /** Events lost per slice, by stage: an alert reports those of the slices of its window. */
 type SliceLoss = [evicted: number, late: number];
@@ -99,6 +111,13 @@ export class RuleRuntime {
   /** The distinct fields (indices into the rule's) that `when` names, and whether it names baseline or spike. */
   private readonly judgedDistinct: number[];
   private readonly judgedBaseline: boolean;
+  /** What each fact `when` names is (RuleJudge.facts order): a distinct field's index, or one of the FACT_ codes. */
+  private readonly judgedFacts: number[];
+  /** Where the judged distinct counts sit in the judged facts, in `judgedDistinct` order, and the baseline (-1: not judged). */
+  private readonly judgedDistinctAt: number[];
+  private readonly judgedBaselineAt: number;
+  /** The facts of the judgement being made, filled once and read by the memo key, the bounds and json-rules-engine. */
+  private readonly judgedValues: Float64Array;
   private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, failedBatches: 0 };
 
   constructor(
@@ -121,6 +140,10 @@ export class RuleRuntime {
     this.judgedBaseline = this.judge.facts.includes('baseline') || this.judge.facts.includes('spike');
     const onlyDistinct = this.judge.facts.length > 0 && this.judge.facts.every((f) => f.startsWith(DISTINCT_PREFIX));
     this.distinctOnly = onlyDistinct && !rule.baseline ? this.judgedDistinct : undefined;
+    this.judgedFacts = this.judge.facts.map((f) => FACT_CODES.get(f) ?? rule.distinctFields.indexOf(f.slice(DISTINCT_PREFIX.length) as never));
+    this.judgedValues = new Float64Array(this.judgedFacts.length);
+    this.judgedDistinctAt = this.judgedDistinct.map((f) => this.judgedFacts.indexOf(f));
+    this.judgedBaselineAt = this.judgedFacts.indexOf(FACT_BASELINE);
   }
 
   /** The rule's slot in the engine's group key cache. */
@@ -233,7 +256,7 @@ export class RuleRuntime {
     const last = floor(now / this.sliceMs) * this.sliceMs;
     while (this.judgedUntil !== undefined && this.judgedUntil < last) {
       const boundary = this.judgeAt(this.judgedUntil + this.sliceMs);
-      const asking = this.verdicts(boundary.jobs, boundary.k);
+      const asking = this.verdicts(boundary.jobs);
       if (asking) {
         return asking.then(() => {
           this.close(boundary, last, out);
@@ -284,7 +307,7 @@ export class RuleRuntime {
         out.push(this.alert('firing', g, this.facts(g, k, job.count), at, this.lossOf(k), Math.min(lookUntil, at)));
       }
     };
-    const asking = this.verdicts(jobs, k);
+    const asking = this.verdicts(jobs);
     if (asking) return asking.then(fire);
     fire();
     return undefined;
@@ -292,30 +315,44 @@ export class RuleRuntime {
 
   /**
    * One group's judgement at slice boundary k (its baseline rolled), with the verdict the memo or
-   * else the bounds know (RuleJudge): the facts are built only when the memo misses.
+   * else the bounds know (RuleJudge). The facts are computed once, as numbers, for all three: a
+   * distinct count (a merge of the slices' sketches when they are sketches) is not computed twice.
    */
   private judgement(g: GroupState, k: number, count: number): Judgement {
-    const key = this.countOnly ? count : this.memoKey(g, k, this.distinctOnly ? 0 : count);
+    const values = this.judgedValues;
+    this.fillJudgedValues(g, k, count, values);
+    const key = this.countOnly ? count : this.memoKey(g, values, this.distinctOnly ? 0 : count);
     let holds = this.judge.known(key);
-    let facts: Record<string, number> | undefined;
-    if (holds === undefined && this.judge.hasBounds) {
-      facts = this.facts(g, k, count, this.judge.facts);
-      holds = this.judge.bounded(facts);
-    }
-    return { g, generation: g.generation, count, facts, key, holds };
+    if (holds === undefined && this.judge.hasBounds) holds = this.judge.bounded(values);
+    return { g, generation: g.generation, count, values: holds === undefined ? Float64Array.from(values) : undefined, key, holds };
   }
 
+  /** The facts `when` names of one group's window, the slices [k - n, k) holding `count` events, into `values`. */
+  private fillJudgedValues(g: GroupState, k: number, count: number, values: Float64Array): void {
+    const from = k - this.slicesPerWindow;
+    const codes = this.judgedFacts;
+    let baseline: { baseline: number; spike: number } | undefined;
+    for (let i = 0; i < codes.length; i++) {
+      const code = codes[i];
+      if (code >= 0) values[i] = g.distinctCount(code, from, k, this.scratch, true);
+      else if (code === FACT_COUNT) values[i] = count;
+      else if (code === FACT_RATE) values[i] = count / (this.rule.windowMs / 1000);
+      else {
+        baseline ??= g.baseline ? baselineFacts(g.baseline, count, this.rule.baseline!.minCount) : { baseline: NaN, spike: NaN };
+        values[i] = code === FACT_BASELINE ? baseline.baseline : baseline.spike;
+      }
+    }
+  }
   /**
    * Asks json-rules-engine for the verdicts the memo and the bounds do not know (one run per distinct set of
    * facts); undefined, and no promise made, when every verdict is known.
    */
-  private verdicts(jobs: Judgement[], k: number): Promise<void> | undefined {
+  private verdicts(jobs: Judgement[]): Promise<void> | undefined {
     let asks: Array<Promise<void>> | undefined;
     for (const j of jobs) {
       if (j.holds !== undefined) continue;
-      const facts = (j.facts ??= this.facts(j.g, k, j.count, this.judge.facts));
       (asks ??= []).push(
-        this.judge.run(j.key, facts).then((holds) => {
+        this.judge.run(j.key, j.values as Float64Array).then((holds) => {
           j.holds = holds;
         }),
       );
@@ -404,40 +441,38 @@ export class RuleRuntime {
   }
 
   /**
-   * What the verdict depends on, as a memo key: the count (rate follows from it), the distinct
-   * counts and the baseline (spike follows from count and baseline) that `when` names. The usual
-   * pair (count, one distinct count) packs into one number: no string is built per judgement.
+   * What the verdict depends on, as a memo key, from the judged facts: the count (rate follows
+   * from it), the distinct counts and the baseline (spike follows from count and baseline) that
+   * `when` names. The usual pair (count, one distinct count) packs into one number: no string is
+   * built per judgement.
    */
-  private memoKey(g: GroupState, k: number, count: number): number | string {
-    const from = k - this.slicesPerWindow;
-    const d = this.judgedDistinct;
-    if (d.length === 1 && !this.judgedBaseline) {
-      const distinct = g.distinctCount(d[0], from, k, this.scratch, true);
+  private memoKey(g: GroupState, values: Float64Array, count: number): number | string {
+    const at = this.judgedDistinctAt;
+    if (at.length === 1 && !this.judgedBaseline) {
+      const distinct = values[at[0]];
       if (count >= 0 && count < PACK && Number.isInteger(count) && distinct < PACK) return count * PACK + distinct;
       return `${count},${distinct}`;
     }
     let key = `${count}`;
-    for (let i = 0; i < d.length; i++) key += `,${g.distinctCount(d[i], from, k, this.scratch, true)}`;
-    if (this.judgedBaseline && g.baseline) key += `,${baselineFacts(g.baseline, count, this.rule.baseline!.minCount).baseline}`;
+    for (let i = 0; i < at.length; i++) key += `,${values[at[i]]}`;
+    if (this.judgedBaseline && g.baseline) {
+      // Judged already unless `when` names only spike (from which the baseline cannot be read back exactly).
+      const baseline = this.judgedBaselineAt >= 0 ? values[this.judgedBaselineAt] : baselineFacts(g.baseline, count, this.rule.baseline!.minCount).baseline;
+      key += `,${baseline}`;
+    }
     return key;
   }
 
   /**
-   * The aggregates of one group's window, the slices [k - n, k) holding `count` events: all of
-   * them (what an alert reports), or only those named in `only` (what `when` needs). The
-   * baseline must have been rolled to the judgement's block.
+   * The aggregates of one group's window, the slices [k - n, k) holding `count` events: what an
+   * alert reports. The baseline must have been rolled to the judgement's block.
    */
-  private facts(g: GroupState, k: number, count: number, only?: string[]): Record<string, number> {
+  private facts(g: GroupState, k: number, count: number): Record<string, number> {
     const rule = this.rule;
     const from = k - this.slicesPerWindow;
-    const facts: Record<string, number> = { count };
-    if (!only || only.includes('rate')) facts.rate = count / (rule.windowMs / 1000);
-    for (let f = 0; f < rule.distinctFields.length; f++) {
-      const name = DISTINCT_PREFIX + rule.distinctFields[f];
-      // What `when` needs is judged at every boundary: its values are kept as a span; an alert's others are merged.
-      if (!only || only.includes(name)) facts[name] = g.distinctCount(f, from, k, this.scratch, only !== undefined);
-    }
-    if (rule.baseline && g.baseline && (!only || only.includes('baseline') || only.includes('spike'))) {
+    const facts: Record<string, number> = { count, rate: count / (rule.windowMs / 1000) };
+    for (let f = 0; f < rule.distinctFields.length; f++) facts[DISTINCT_PREFIX + rule.distinctFields[f]] = g.distinctCount(f, from, k, this.scratch);
+    if (rule.baseline && g.baseline) {
       const b = baselineFacts(g.baseline, count, rule.baseline.minCount);
       facts.baseline = b.baseline;
       facts.spike = b.spike;

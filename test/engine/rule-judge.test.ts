@@ -18,9 +18,10 @@ async function verdict(judge: RuleJudge, facts: Record<string, number>): Promise
   const key = JSON.stringify(facts);
   const known = judge.known(key);
   if (known !== undefined) return { holds: known, from: 'memo' };
-  const bounded = judge.bounded(facts);
+  const values = Float64Array.from(judge.facts, (f) => facts[f]);
+  const bounded = judge.bounded(values);
   if (bounded !== undefined) return { holds: bounded, from: 'bounds' };
-  return { holds: await judge.run(key, facts), from: 'run' };
+  return { holds: await judge.run(key, values), from: 'run' };
 }
 
 async function reference(when: NestedCondition, facts: Record<string, number>): Promise<boolean> {

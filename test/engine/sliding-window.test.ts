@@ -3,6 +3,7 @@ import { HyperLogLog } from '../../src/engine/hyper-log-log';
 import { sliceMsOf, SlidingWindow, type DistinctScratch } from '../../src/engine/sliding-window';
 import type { TcpEvent } from '../../src/interfaces/tcp-event';
 import { FIELD_GETTERS } from '../../src/rules/field-getters';
+import { seededRandom } from '../support/random-conditions';
 import { ev } from '../support/rules';
 
 const getters = [FIELD_GETTERS.rport];
@@ -68,6 +69,34 @@ describe('SlidingWindow', () => {
       kept.trim(k - 10, () => undefined);
       merged.trim(k - 10, () => undefined);
       expect(kept.distinctCount(0, k - 10, k, space, true)).toBe(merged.distinctCount(0, k - 10, k, space, false));
+    }
+  });
+
+  it('keeps a span of many values up to date as events land in its newest slice between looks, equal to a full merge (seeded)', () => {
+    const exact = () => new DistinctCounter(256);
+    const random = seededRandom(31);
+    for (let run = 0; run < 20; run++) {
+      const kept = new SlidingWindow('h', 1);
+      const merged = new SlidingWindow('h', 1);
+      const space = scratch();
+      for (let k = 1; k < 40; k++) {
+        // Looks into the open slice k - 1 (events come in between), then the judgement at boundary k.
+        const looks = 1 + Math.floor(random() * 4);
+        for (let look = 0; look < looks; look++) {
+          const events = Math.floor(random() ** 2 * 200);
+          for (let i = 0; i < events; i++) {
+            // Mostly the open slice; some late ones for slices already judged, a few for the next.
+            const r = random();
+            const slice = r < 0.05 ? k - 1 - Math.floor(random() * 9) : r < 0.08 ? k : k - 1;
+            const e = at(slice, Math.floor(random() * 300));
+            kept.add(e, slice, 10_000, getters, exact);
+            merged.add(e, slice, 10_000, getters, exact);
+          }
+          kept.trim(k - 10, () => undefined);
+          merged.trim(k - 10, () => undefined);
+          expect(kept.distinctCount(0, k - 10, k, space, true)).toBe(merged.distinctCount(0, k - 10, k, space, false));
+        }
+      }
     }
   });
 });
