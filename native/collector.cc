@@ -211,7 +211,8 @@ void Collector::NextSlice() {
   if (aggregated != aggregated_at_slice_) drained_since_move_ = 0;
   aggregated_at_slice_ = aggregated;
   int parity = int((slice - 1) & 1);
-  if (drained_since_move_ != 3) {
+  constexpr uint32_t kBothMaps = (1u << 0) | (1u << 1);  // a bit per parity
+  if (drained_since_move_ != kBothMaps) {
     DrainAggregates(parity);
     drained_since_move_ |= 1u << parity;
   }

@@ -113,9 +113,8 @@ export class RuleRuntime {
   private readonly judgedBaseline: boolean;
   /** What each fact `when` names is (RuleJudge.facts order): a distinct field's index, or one of the FACT_ codes. */
   private readonly judgedFacts: number[];
-  /** Where the judged distinct counts sit in the judged facts, in `judgedDistinct` order, and the baseline (-1: not judged). */
+  /** Where the judged distinct counts sit in the judged facts, in `judgedDistinct` order. */
   private readonly judgedDistinctAt: number[];
-  private readonly judgedBaselineAt: number;
   /** The facts of the judgement being made, filled once and read by the memo key, the bounds and json-rules-engine. */
   private readonly judgedValues: Float64Array;
   private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, failedBatches: 0 };
@@ -143,7 +142,6 @@ export class RuleRuntime {
     this.judgedFacts = this.judge.facts.map((f) => FACT_CODES.get(f) ?? rule.distinctFields.indexOf(f.slice(DISTINCT_PREFIX.length) as never));
     this.judgedValues = new Float64Array(this.judgedFacts.length);
     this.judgedDistinctAt = this.judgedDistinct.map((f) => this.judgedFacts.indexOf(f));
-    this.judgedBaselineAt = this.judgedFacts.indexOf(FACT_BASELINE);
   }
 
   /** The rule's slot in the engine's group key cache. */
@@ -320,15 +318,19 @@ export class RuleRuntime {
    */
   private judgement(g: GroupState, k: number, count: number): Judgement {
     const values = this.judgedValues;
-    this.fillJudgedValues(g, k, count, values);
-    const key = this.countOnly ? count : this.memoKey(g, values, this.distinctOnly ? 0 : count);
+    const baseline = this.fillJudgedValues(g, k, count, values);
+    const key = this.countOnly ? count : this.memoKey(g, values, this.distinctOnly ? 0 : count, baseline);
     let holds = this.judge.known(key);
     if (holds === undefined && this.judge.hasBounds) holds = this.judge.bounded(values);
     return { g, generation: g.generation, count, values: holds === undefined ? Float64Array.from(values) : undefined, key, holds };
   }
 
-  /** The facts `when` names of one group's window, the slices [k - n, k) holding `count` events, into `values`. */
-  private fillJudgedValues(g: GroupState, k: number, count: number, values: Float64Array): void {
+  /**
+   * The facts `when` names of one group's window, the slices [k - n, k) holding `count` events,
+   * into `values`. Returns the baseline when `when` names baseline or spike (the memo key holds
+   * it even where `when` names only spike), else NaN.
+   */
+  private fillJudgedValues(g: GroupState, k: number, count: number, values: Float64Array): number {
     const from = k - this.slicesPerWindow;
     const codes = this.judgedFacts;
     let baseline: { baseline: number; spike: number } | undefined;
@@ -342,7 +344,9 @@ export class RuleRuntime {
         values[i] = code === FACT_BASELINE ? baseline.baseline : baseline.spike;
       }
     }
+    return baseline?.baseline ?? NaN;
   }
+
   /**
    * Asks json-rules-engine for the verdicts the memo and the bounds do not know (one run per distinct set of
    * facts); undefined, and no promise made, when every verdict is known.
@@ -443,10 +447,10 @@ export class RuleRuntime {
   /**
    * What the verdict depends on, as a memo key, from the judged facts: the count (rate follows
    * from it), the distinct counts and the baseline (spike follows from count and baseline) that
-   * `when` names. The usual pair (count, one distinct count) packs into one number: no string is
-   * built per judgement.
+   * `when` names (`baseline`: fillJudgedValues's). The usual pair (count, one distinct count)
+   * packs into one number: no string is built per judgement.
    */
-  private memoKey(g: GroupState, values: Float64Array, count: number): number | string {
+  private memoKey(g: GroupState, values: Float64Array, count: number, baseline: number): number | string {
     const at = this.judgedDistinctAt;
     if (at.length === 1 && !this.judgedBaseline) {
       const distinct = values[at[0]];
@@ -455,11 +459,7 @@ export class RuleRuntime {
     }
     let key = `${count}`;
     for (let i = 0; i < at.length; i++) key += `,${values[at[i]]}`;
-    if (this.judgedBaseline && g.baseline) {
-      // Judged already unless `when` names only spike (from which the baseline cannot be read back exactly).
-      const baseline = this.judgedBaselineAt >= 0 ? values[this.judgedBaselineAt] : baselineFacts(g.baseline, count, this.rule.baseline!.minCount).baseline;
-      key += `,${baseline}`;
-    }
+    if (this.judgedBaseline && g.baseline) key += `,${baseline}`;
     return key;
   }
 
