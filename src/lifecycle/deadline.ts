@@ -27,7 +27,15 @@ export class Deadline {
    */
   async settles(work: Promise<unknown>): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.remaining())));
+    // A timer may fire a millisecond before the wall clock reaches `at` (libuv rounds its loop
+    // time), so it re-arms until `passed` holds: false from here always means the deadline passed.
+    const late = new Promise<boolean>((resolve) => {
+      const check = (): void => {
+        if (this.passed) resolve(false);
+        else timer = setTimeout(check, Math.max(1, this.remaining()));
+      };
+      timer = setTimeout(check, this.remaining());
+    });
     try {
       return await Promise.race([work.then(() => true, () => true), late]);
     } finally {
