@@ -10,6 +10,7 @@ export type { VictimResolverOptions } from './victim/victim-resolver';
 export { findPortOwner } from './victim/port-owner';
 export type { PortOwner } from './victim/port-owner';
 export { UserError } from './errors/user-error';
+export type { UserErrorCode } from './errors/user-error-code';
 export { createDetector } from './detector/create-detector';
 export { Detector } from './detector/detector';
 export type { DetectorEvents } from './detector/detector';

@@ -28,7 +28,7 @@ export async function readRuleTestFile(file: string, defaultRules: string[]): Pr
   if ('error' in loaded) diagnostics.unshift(loaded.error);
   const fail = (path: DataPath, message: string, part: 'key' | 'value' = 'value'): never => {
     const at = diagnostics[0]?.location ?? source.locate(path, part);
-    throw new UserError('rule-test.invalid', `${at.file}:${at.line}:${at.column}: ${diagnostics[0]?.message ?? message}`, 2);
+    throw new UserError('RULE_TEST_INVALID', `${at.file}:${at.line}:${at.column}: ${diagnostics[0]?.message ?? message}`, 2);
   };
   if (diagnostics.length > 0) fail([], '');
   const data = source.data as { tests?: unknown } | null;

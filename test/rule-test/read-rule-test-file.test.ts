@@ -59,7 +59,7 @@ describe('rule test files', () => {
     ['tests:\n  - name: x\n    expect:\n      - { status: fired }\n', ":4:19: 'status' is firing or resolved"],
   ])('rejects a bad test file at file:line:column', async (text, message) => {
     const file = write('bad.test.yaml', text);
-    await expect(readRuleTestFile(file, [])).rejects.toMatchObject({ code: 'rule-test.invalid', message: expect.stringContaining(file + message) });
+    await expect(readRuleTestFile(file, [])).rejects.toMatchObject({ code: 'RULE_TEST_INVALID', message: expect.stringContaining(file + message) });
   });
 });
 
