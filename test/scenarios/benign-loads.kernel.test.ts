@@ -24,19 +24,19 @@ const TIMEOUT = 120_000;
 
 // The loads start from quiet after a whole window, as on a host already running: baselines have a past.
 describeScenarios('scenarios: benign loads stay silent', { warmUp: true }, (suite) => {
-  test(
+  suite.scenario(
     'thousands of short, complete connections per second',
-    async () => {
-      const pair = suite.pair();
+    async (sc) => {
+      const pair = sc.pair();
       const { server: s, client: c } = pair;
-      await suite.server(pair, s, [s.v4, '8080', 'echo']);
+      await sc.server(pair, s, [s.v4, '8080', 'echo']);
       const { connectionsPerSecond: rate, seconds } = SHORT_CONNECTIONS;
-      const result = await suite.expectSilence({
+      const result = await sc.expectSilence({
         scenario: 'benign-short-connections',
         inodes: [s.inode, c.inode],
         intensity: SHORT_CONNECTIONS,
         play: async () => {
-          const done = await suite.attack(pair, c, ['churn', s.v4, '8080', String(rate), String(seconds * 1000), 'end']);
+          const done = await sc.attack(pair, c, ['churn', s.v4, '8080', String(rate), String(seconds * 1000), 'end']);
           process.stdout.write(`benign-short-connections: ${JSON.stringify(done.outcomes)}\n`);
           return done;
         },
@@ -46,62 +46,62 @@ describeScenarios('scenarios: benign loads stay silent', { warmUp: true }, (suit
     TIMEOUT,
   );
 
-  test(
+  suite.scenario(
     'a server closing connections with unread data (tcp_abort_on_close resets at the connection rate)',
-    async () => {
-      const pair = suite.pair();
+    async (sc) => {
+      const pair = sc.pair();
       const { server: s, client: c } = pair;
-      await suite.server(pair, s, [s.v4, '8080', 'abort']);
+      await sc.server(pair, s, [s.v4, '8080', 'abort']);
       const { connectionsPerSecond: rate, seconds } = ABORT_ON_CLOSE;
-      const result = await suite.expectSilence({
+      const result = await sc.expectSilence({
         scenario: 'benign-abort-on-close',
         // The server's side, whose own resets these are. The clients' side receives a reset per
         // connection from that server, which rst-burst reports there (docs/detection.md).
         inodes: [s.inode],
         intensity: ABORT_ON_CLOSE,
-        play: () => suite.attack(pair, c, ['churn', s.v4, '8080', String(rate), String(seconds * 1000), 'wait']),
+        play: () => sc.attack(pair, c, ['churn', s.v4, '8080', String(rate), String(seconds * 1000), 'wait']),
       });
       expect(result.outcomes.ECONNRESET).toBeGreaterThan(rate * seconds * 0.9);
     },
     TIMEOUT,
   );
 
-  test(
+  suite.scenario(
     'a bulk transfer on a clean link (its normal retransmits)',
-    async () => {
-      const pair = suite.pair();
+    async (sc) => {
+      const pair = sc.pair();
       const { server: s, client: c } = pair;
       const { mbit, seconds } = CLEAN_BULK;
-      await suite.server(pair, s, [s.v4, '8090', `source:${mbit}`]);
-      const result = await suite.expectSilence({
+      await sc.server(pair, s, [s.v4, '8090', `source:${mbit}`]);
+      const result = await sc.expectSilence({
         scenario: 'benign-clean-bulk',
         inodes: [s.inode, c.inode],
         intensity: CLEAN_BULK,
-        play: () => suite.attack(pair, c, ['download', s.v4, '8090', String(seconds * 1000)]),
+        play: () => sc.attack(pair, c, ['download', s.v4, '8090', String(seconds * 1000)]),
       });
       expect(result.bytes).toBeGreaterThan(0);
     },
     TIMEOUT,
   );
 
-  test(
+  suite.scenario(
     'a listener restarting under its clients',
-    async () => {
-      const pair = suite.pair();
+    async (sc) => {
+      const pair = sc.pair();
       const { server: s, client: c } = pair;
       const { clients, restarts, retryMs } = LISTENER_RESTART;
-      const result = await suite.expectSilence({
+      const result = await sc.expectSilence({
         scenario: 'benign-listener-restart',
         inodes: [s.inode, c.inode],
         intensity: LISTENER_RESTART,
         play: async () => {
-          let listener = await suite.server(pair, s, [s.v4, '8080', 'sink']);
-          const load = suite.attack(pair, c, ['reconnect', s.v4, '8080', String(clients), String(RECONNECT_LOAD_MS), String(retryMs)]);
+          let listener = await sc.server(pair, s, [s.v4, '8080', 'sink']);
+          const load = sc.attack(pair, c, ['reconnect', s.v4, '8080', String(clients), String(RECONNECT_LOAD_MS), String(retryMs)]);
           for (let i = 0; i < restarts; i++) {
             await new Promise((r) => setTimeout(r, RESTART_EVERY_MS));
             listener.kill('SIGKILL'); // a crash; the service manager starts it again
             await new Promise((r) => listener.once('exit', r));
-            listener = await suite.server(pair, s, [s.v4, '8080', 'sink']);
+            listener = await sc.server(pair, s, [s.v4, '8080', 'sink']);
           }
           const done = await load;
           process.stdout.write(`benign-listener-restart: ${JSON.stringify(done.outcomes)}\n`);
@@ -113,17 +113,17 @@ describeScenarios('scenarios: benign loads stay silent', { warmUp: true }, (suit
     TIMEOUT,
   );
 
-  test(
+  suite.scenario(
     'health checks against a service that is down (a few connects per second to a closed port)',
-    async () => {
-      const pair = suite.pair();
+    async (sc) => {
+      const pair = sc.pair();
       const { server: s, client: c } = pair;
       const { connectsPerSecond: rate, seconds } = HEALTH_CHECKS;
-      const result = await suite.expectSilence({
+      const result = await sc.expectSilence({
         scenario: 'benign-health-checks',
         inodes: [s.inode, c.inode],
         intensity: HEALTH_CHECKS,
-        play: () => suite.attack(pair, c, ['refuse', s.v4, '8080', String(rate), String(seconds * 1000)]),
+        play: () => sc.attack(pair, c, ['refuse', s.v4, '8080', String(rate), String(seconds * 1000)]),
       });
       expect(result.outcomes.ECONNREFUSED).toBeGreaterThanOrEqual(rate * seconds);
     },

@@ -16,25 +16,25 @@ const SECONDS = 15;
 const TIMEOUT = 180_000;
 
 describeScenarios('scenarios: the victim in a container', {}, (suite) => {
-  test(
+  suite.scenario(
     'a SYN flood on a listener in the container: syn-flood names the container netns and its address',
-    async () => {
-      const pair = suite.pair();
+    async (sc) => {
+      const pair = sc.pair();
       const attacker = pair.client;
-      const ctr = await createContainerNetns(pair, attacker, suite.teardown);
-      const listener = suite.teardown.child(await startServer(ctr.spawn, [ctr.v4, '8080', 'sink', '4096']));
+      const ctr = await createContainerNetns(pair, attacker, sc.teardown);
+      const listener = sc.teardown.child(await startServer(ctr.spawn, [ctr.v4, '8080', 'sink', '4096']));
       // The victim's namespace as an operator looks it up: from a process inside it (nsenter execs the listener).
       const victim = statSync(`/proc/${listener.pid!}/ns/net`).ino;
       expect(victim).toBe(ctr.inode);
       const liftDrop = dropSynAcks(pair, attacker, 4);
-      const firing = await suite.expectDetection({
+      const firing = await sc.expectDetection({
         scenario: 'container-victim',
         rule: 'syn-flood',
         group: { netns: victim, laddr: ctr.v4, lport: 8080 },
         inodes: [ctr.inode, attacker.inode],
         intensity: { synPerSecond: SYN_RATE, seconds: SECONDS },
         trafficMs: SECONDS * 1000,
-        play: () => suite.attack(pair, attacker, ['synflood', ctr.v4, '8080', String(SYN_RATE), String(SECONDS * 1000)]),
+        play: () => sc.attack(pair, attacker, ['synflood', ctr.v4, '8080', String(SYN_RATE), String(SECONDS * 1000)]),
         afterTraffic: liftDrop,
         tailMs: SYNACK_TAIL_MS,
       });

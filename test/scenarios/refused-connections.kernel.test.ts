@@ -15,19 +15,19 @@ const FIRST_PORT = 2000;
 const TIMEOUT = 180_000;
 
 describeScenarios('scenarios: refused connections and port scans', {}, (suite) => {
-  test(
+  suite.scenario(
     'a peer hammering one closed port: refused-connections names the peer, no port scan',
-    async () => {
-      const pair = suite.pair();
+    async (sc) => {
+      const pair = sc.pair();
       const { server: s, client: c } = pair;
-      const firing = await suite.expectDetection({
+      const firing = await sc.expectDetection({
         scenario: 'refused-one-port',
         rule: 'refused-connections',
         group: { netns: s.inode, raddr: c.v4 },
         inodes: [s.inode, c.inode],
         intensity: { connectsPerSecond: REFUSED_RATE, seconds: REFUSED_SECONDS },
         trafficMs: REFUSED_SECONDS * 1000,
-        play: () => suite.attack(pair, c, ['refuse', s.v4, '9', String(REFUSED_RATE), String(REFUSED_SECONDS * 1000)]),
+        play: () => sc.attack(pair, c, ['refuse', s.v4, '9', String(REFUSED_RATE), String(REFUSED_SECONDS * 1000)]),
       });
       expect(firing.aggregates['distinct.lport']).toBe(1);
       expect(suite.detector.alerts().filter((a) => a.rule.id === 'port-scan' && a.group.netns === s.inode)).toEqual([]);
@@ -35,13 +35,13 @@ describeScenarios('scenarios: refused connections and port scans', {}, (suite) =
     TIMEOUT,
   );
 
-  test(
+  suite.scenario(
     `a scan of ${SCAN_PORTS} closed ports: port-scan names the scanner`,
-    async () => {
-      const pair = suite.pair();
+    async (sc) => {
+      const pair = sc.pair();
       const { server: s, client: c } = pair;
       const lastPort = FIRST_PORT + SCAN_PORTS - 1;
-      const firing = await suite.expectDetection({
+      const firing = await sc.expectDetection({
         scenario: 'port-scan',
         rule: 'port-scan',
         group: { netns: s.inode, raddr: c.v4 },

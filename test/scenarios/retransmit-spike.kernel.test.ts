@@ -15,14 +15,14 @@ const LOSS_MS = 10_000;
 const TIMEOUT = 180_000;
 
 describeScenarios('scenarios: retransmit spikes', { warmUp: true }, (suite) => {
-  test(
+  suite.scenario(
     '5% random loss on a bulk transfer after a clean baseline: retransmit-spike names the peer',
-    async () => {
-      const pair = suite.pair();
+    async (sc) => {
+      const pair = sc.pair();
       const { server: s, client: c } = pair;
-      await suite.server(pair, s, [s.v4, '8090', `source:${MBIT}`]);
+      await sc.server(pair, s, [s.v4, '8090', `source:${MBIT}`]);
       let undoLoss: (() => void) | undefined;
-      const firing = await suite.expectDetection({
+      const firing = await sc.expectDetection({
         scenario: 'retransmit-spike',
         rule: 'retransmit-spike',
         group: { netns: s.inode, raddr: c.v4 },
@@ -30,7 +30,7 @@ describeScenarios('scenarios: retransmit spikes', { warmUp: true }, (suite) => {
         intensity: { mbit: MBIT, lossPercent: LOSS_PERCENT, baselineSeconds: BASELINE_MS / 1000, lossSeconds: LOSS_MS / 1000 },
         trafficMs: BASELINE_MS + LOSS_MS,
         play: async () => {
-          const download = suite.attack(pair, c, ['download', s.v4, '8090', String(BASELINE_MS + LOSS_MS)]);
+          const download = sc.attack(pair, c, ['download', s.v4, '8090', String(BASELINE_MS + LOSS_MS)]);
           await new Promise((r) => setTimeout(r, BASELINE_MS));
           const started = Date.now();
           undoLoss = randomLoss(pair, c, 8090, LOSS_PERCENT);

@@ -13,7 +13,7 @@ import type { NetnsPair } from '../support/netns';
 import { traffic } from '../support/run-traffic';
 import { playUntilFiring } from '../support/scenario-detector';
 import { reportScenario } from '../support/scenario-report';
-import { describeScenarios, type ScenarioSuite } from '../support/scenario-suite';
+import { describeScenarios, type Scenario } from '../support/scenario-suite';
 
 const TARGET_MS = 3000;
 /** How long each step's traffic lasts. */
@@ -25,7 +25,7 @@ interface Ladder {
   steps: number[];
   group(pair: NetnsPair): Record<string, string | number>;
   /** Starts what the step needs (listeners, firewall rules) and returns the step's traffic. */
-  prepare(suite: ScenarioSuite, pair: NetnsPair, step: number): Promise<() => Promise<{ started: number }>>;
+  prepare(sc: Scenario, pair: NetnsPair, step: number): Promise<() => Promise<{ started: number }>>;
 }
 
 /** The server's listener on 8080, as syn-flood groups it. */
@@ -38,21 +38,21 @@ const peerGroup = (p: NetnsPair) => ({ netns: p.server.inode, raddr: p.client.v4
 /** A step of SYN floods at the step's rate on a listener with `backlog`, from `sources` more addresses (or the client's own); SYN-ACKs dropped. */
 const synFlood =
   (backlog: number, sources = 0): Ladder['prepare'] =>
-  async (suite, pair, rate) => {
+  async (sc, pair, rate) => {
     const { server: s, client: c } = pair;
-    await suite.server(pair, s, [s.v4, '8080', 'sink', String(backlog)]);
+    await sc.server(pair, s, [s.v4, '8080', 'sink', String(backlog)]);
     const from = sources ? addSourceAddresses(pair, c, sources) : [];
     dropSynAcks(pair, c, 4);
-    return () => suite.attack(pair, c, ['synflood', s.v4, '8080', String(rate), String(STEP_MS), from.join(',')]);
+    return () => sc.attack(pair, c, ['synflood', s.v4, '8080', String(rate), String(STEP_MS), from.join(',')]);
   };
 
 /** A step of short connections at the step's rate, the server in `serverMode`, each closed by the client as `clientClose` says. */
 const resets =
   (serverMode: string, clientClose: string): Ladder['prepare'] =>
-  async (suite, pair, rate) => {
+  async (sc, pair, rate) => {
     const { server: s, client: c } = pair;
-    await suite.server(pair, s, [s.v4, '8080', serverMode]);
-    return () => suite.attack(pair, c, ['churn', s.v4, '8080', String(rate), String(STEP_MS), clientClose]);
+    await sc.server(pair, s, [s.v4, '8080', serverMode]);
+    return () => sc.attack(pair, c, ['churn', s.v4, '8080', String(rate), String(STEP_MS), clientClose]);
   };
 
 const ladders: Ladder[] = [
@@ -66,9 +66,9 @@ const ladders: Ladder[] = [
     unit: 'refused/s on one port',
     steps: [2, 5, 10, 20, 50, 100],
     group: peerGroup,
-    async prepare(suite, pair, rate) {
+    async prepare(sc, pair, rate) {
       const { server: s, client: c } = pair;
-      return () => suite.attack(pair, c, ['refuse', s.v4, '9', String(rate), String(STEP_MS)]);
+      return () => sc.attack(pair, c, ['refuse', s.v4, '9', String(rate), String(STEP_MS)]);
     },
   },
   {
@@ -90,12 +90,12 @@ const ladders: Ladder[] = [
     unit: '% loss on a bulk transfer',
     steps: [0.5, 1, 2, 5],
     group: peerGroup,
-    async prepare(suite, pair, percent) {
+    async prepare(sc, pair, percent) {
       const { server: s, client: c } = pair;
-      await suite.server(pair, s, [s.v4, '8090', 'source:200']);
+      await sc.server(pair, s, [s.v4, '8090', 'source:200']);
       return async () => {
         randomLoss(pair, c, 8090, percent);
-        const r = await suite.attack(pair, c, ['download', s.v4, '8090', String(STEP_MS)]);
+        const r = await sc.attack(pair, c, ['download', s.v4, '8090', String(STEP_MS)]);
         return { started: r.started };
       };
     },
@@ -111,45 +111,47 @@ const describeLadder: jest.Describe = enabled
       describe.skip(`${name} [SKIPPED: set TCPWARDEN_SCENARIO_LADDER=1 to run it (about twenty minutes)]`, fn);
     }) as jest.Describe;
 
-// Each step in fresh namespaces (suite.pair()), kept to the file's end: a deleted namespace's
-// inode is reused, and a process's pairs all have the same addresses, so a step's groups would be
-// the previous step's, still in their cooldown and baseline. A step's children and firewall rules
-// go after it (suite.teardown).
+// Each step in fresh namespaces (sc.pair()), kept to the file's end: a deleted namespace's
+// inode is reused, so a step's groups could be the previous step's, still in their cooldown and
+// baseline. A step's children and firewall rules go after it (sc.teardown). A ladder holds the
+// file's turn from its first step to its last: the ladders run one after another.
 describeScenarios('scenarios: sensitivity ladder', { warmUp: true, describe: describeLadder }, (suite) => {
   const table: string[] = [];
   afterAll(() => {
     process.stdout.write(`\nsensitivity ladder (detected within ${TARGET_MS / 1000} s of the first packet, ${STEP_MS / 1000} s steps):\n${table.join('\n')}\n`);
   });
 
-  test.each(ladders.map((l) => [`${l.rule} by ${l.unit}`, l] as const))(
-    '%s',
-    async (_name, ladder) => {
-      const rule = suite.rules.get(ladder.rule)!;
-      const rows: string[] = [];
-      let smallest: number | undefined;
-      let smallestAtAll: number | undefined;
-      let strongestDetected = false;
-      for (const step of ladder.steps) {
-        const pair = suite.pair();
-        const play = await ladder.prepare(suite, pair, step);
-        const { firing, started } = await playUntilFiring(suite.detector, { rule: ladder.rule, group: ladder.group(pair), play }, STEP_MS + rule.windowMs + 5000);
-        const detectedMs = firing ? firing.at - started : null;
-        reportScenario({ scenario: `ladder ${ladder.rule} ${ladder.unit}`, kind: 'ladder', rule: ladder.rule, intensity: { [ladder.unit]: step }, detectedMs });
-        rows.push(`  ${ladder.rule.padEnd(20)} ${String(step).padStart(6)} ${ladder.unit.padEnd(26)} ${detectedMs === null ? 'not detected' : `${(detectedMs / 1000).toFixed(2)} s`}`);
-        await suite.teardown.run();
-        if (step === ladder.steps[ladder.steps.length - 1]) strongestDetected = detectedMs !== null;
-        if (detectedMs !== null) smallestAtAll ??= step;
-        if (detectedMs !== null && detectedMs <= TARGET_MS) {
-          smallest = step;
-          strongestDetected = true;
-          break;
+  for (const ladder of ladders) {
+    suite.scenario(
+      `${ladder.rule} by ${ladder.unit}`,
+      async (sc) => {
+        const rule = suite.rules.get(ladder.rule)!;
+        const rows: string[] = [];
+        let smallest: number | undefined;
+        let smallestAtAll: number | undefined;
+        let strongestDetected = false;
+        for (const step of ladder.steps) {
+          const pair = sc.pair();
+          const play = await ladder.prepare(sc, pair, step);
+          const { firing, started } = await playUntilFiring(suite.detector, { rule: ladder.rule, group: ladder.group(pair), play }, STEP_MS + rule.windowMs + 5000);
+          const detectedMs = firing ? firing.at - started : null;
+          reportScenario({ scenario: `ladder ${ladder.rule} ${ladder.unit}`, kind: 'ladder', rule: ladder.rule, intensity: { [ladder.unit]: step }, detectedMs });
+          rows.push(`  ${ladder.rule.padEnd(20)} ${String(step).padStart(6)} ${ladder.unit.padEnd(26)} ${detectedMs === null ? 'not detected' : `${(detectedMs / 1000).toFixed(2)} s`}`);
+          await sc.teardown.run();
+          if (step === ladder.steps[ladder.steps.length - 1]) strongestDetected = detectedMs !== null;
+          if (detectedMs !== null) smallestAtAll ??= step;
+          if (detectedMs !== null && detectedMs <= TARGET_MS) {
+            smallest = step;
+            strongestDetected = true;
+            break;
+          }
         }
-      }
-      const within = smallest === undefined ? `nothing detected within ${TARGET_MS / 1000} s` : `smallest intensity detected within ${TARGET_MS / 1000} s: ${smallest}`;
-      rows.push(`  => ${ladder.rule} by ${ladder.unit}: ${within}; smallest detected at all: ${smallestAtAll ?? 'none'}`);
-      table.push(...rows);
-      expect(strongestDetected).toBe(true);
-    },
-    30 * 60_000,
-  );
+        const within = smallest === undefined ? `nothing detected within ${TARGET_MS / 1000} s` : `smallest intensity detected within ${TARGET_MS / 1000} s: ${smallest}`;
+        rows.push(`  => ${ladder.rule} by ${ladder.unit}: ${within}; smallest detected at all: ${smallestAtAll ?? 'none'}`);
+        table.push(...rows);
+        expect(strongestDetected).toBe(true);
+      },
+      30 * 60_000,
+    );
+  }
 });

@@ -6,7 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { addSourceAddresses, dropSynAcks, SYNACK_TAIL_MS } from '../support/attack-setup';
-import { describeScenarios } from '../support/scenario-suite';
+import { describeScenarios, type Scenario } from '../support/scenario-suite';
 
 /** A flood of `rate` SYNs/s for `seconds` from `sources` addresses (or the client's own) against a listener with `backlog`. */
 interface Flood {
@@ -25,15 +25,15 @@ const IPV6: Flood = { family: 6, rate: 100, seconds: 15, backlog: 4096 };
 const TIMEOUT = 180_000;
 
 describeScenarios('scenarios: SYN floods', {}, (suite) => {
-  async function flood(scenario: string, rule: string, opts: Flood) {
-    const pair = suite.pair();
+  async function flood(sc: Scenario, scenario: string, rule: string, opts: Flood) {
+    const pair = sc.pair();
     const { server: s, client: c } = pair;
     const fam = opts.family === 4 ? 'v4' : 'v6';
     pair.exec(s, 'sysctl', ['-qw', 'net.ipv4.tcp_syncookies=1']); // the kernel default, stated
-    await suite.server(pair, s, [s[fam], '8080', 'sink', String(opts.backlog)]);
+    await sc.server(pair, s, [s[fam], '8080', 'sink', String(opts.backlog)]);
     const sources = opts.sources ? addSourceAddresses(pair, c, opts.sources) : [];
     const liftDrop = dropSynAcks(pair, c, opts.family);
-    const firing = await suite.expectDetection({
+    const firing = await sc.expectDetection({
       scenario,
       rule,
       // syn-flood-cookies names the listener too: the kernel shows its half-open requests (docs/events.md, "Counter samples").
@@ -41,45 +41,45 @@ describeScenarios('scenarios: SYN floods', {}, (suite) => {
       inodes: [s.inode, c.inode],
       intensity: { synPerSecond: opts.rate, seconds: opts.seconds, backlog: opts.backlog, sources: opts.sources ?? 1, family: opts.family },
       trafficMs: opts.seconds * 1000,
-      play: () => suite.attack(pair, c, ['synflood', s[fam], '8080', String(opts.rate), String(opts.seconds * 1000), sources.join(',')]),
+      play: () => sc.attack(pair, c, ['synflood', s[fam], '8080', String(opts.rate), String(opts.seconds * 1000), sources.join(',')]),
       afterTraffic: liftDrop,
       tailMs: SYNACK_TAIL_MS,
     });
     return { firing, pair };
   }
 
-  test(
+  suite.scenario(
     'below the backlog: every half-open request retransmits its SYN-ACK; syn-flood names the listener',
-    async () => {
-      const { firing, pair } = await flood('syn-flood-backlog', 'syn-flood', BELOW_BACKLOG);
+    async (sc) => {
+      const { firing, pair } = await flood(sc, 'syn-flood-backlog', 'syn-flood', BELOW_BACKLOG);
       expect(firing.aggregates['distinct.raddr']).toBe(1);
       expect(firing.samples.every((e) => e.raddr === pair.client.v4)).toBe(true);
     },
     TIMEOUT,
   );
 
-  test(
+  suite.scenario(
     'far above the backlog: SYN cookies; syn-flood-cookies names the listener',
-    async () => {
-      const { firing } = await flood('syn-flood-cookies', 'syn-flood-cookies', ABOVE_BACKLOG);
+    async (sc) => {
+      const { firing } = await flood(sc, 'syn-flood-cookies', 'syn-flood-cookies', ABOVE_BACKLOG);
       expect(firing.aggregates.count).toBeGreaterThanOrEqual(200);
     },
     TIMEOUT,
   );
 
-  test(
+  suite.scenario(
     `from ${MANY_SOURCES.sources} source addresses of the subnet: one alert for the listener, counting every source`,
-    async () => {
-      const { firing } = await flood('syn-flood-many-sources', 'syn-flood', MANY_SOURCES);
+    async (sc) => {
+      const { firing } = await flood(sc, 'syn-flood-many-sources', 'syn-flood', MANY_SOURCES);
       expect(firing.aggregates['distinct.raddr']).toBeGreaterThanOrEqual(MANY_SOURCES.sources!);
     },
     TIMEOUT,
   );
 
-  test(
+  suite.scenario(
     'over IPv6: the listener named by its IPv6 address',
-    async () => {
-      const { firing, pair } = await flood('syn-flood-ipv6', 'syn-flood', IPV6);
+    async (sc) => {
+      const { firing, pair } = await flood(sc, 'syn-flood-ipv6', 'syn-flood', IPV6);
       expect(firing.samples.every((e) => e.family === 6 && e.raddr === pair.client.v6)).toBe(true);
     },
     TIMEOUT,

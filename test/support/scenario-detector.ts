@@ -173,9 +173,15 @@ export async function playUntilFiring(
  * Plays an attack and checks what the detector made of it: the rule fires for the expected group
  * and the victim's namespace; at most one firing per cooldown for that group; a resolution once
  * the attack is over. Prints and records the time to detect (webhook arrival minus the attack's
- * first packet) without asserting it.
+ * first packet) without asserting it. `trafficOver` is called once the attack has fired and its
+ * traffic is over (after `afterTraffic`), before the wait for the resolution.
  */
-export async function expectDetection(detector: ScenarioDetector, rules: Map<string, CompiledRule>, s: AttackScenario): Promise<ReceivedAlert> {
+export async function expectDetection(
+  detector: ScenarioDetector,
+  rules: Map<string, CompiledRule>,
+  s: AttackScenario,
+  trafficOver: () => void = () => undefined,
+): Promise<ReceivedAlert> {
   const rule = rules.get(s.rule);
   if (!rule) throw new Error(`no shipped rule ${s.rule}`);
   const from = detector.alerts().length;
@@ -206,6 +212,7 @@ export async function expectDetection(detector: ScenarioDetector, rules: Map<str
   }
   await s.afterTraffic?.();
   const ended = Date.now();
+  trafficOver();
   expect(firing.netns).toContain(Number(firing.group.netns ?? s.inodes[0]));
 
   let resolved: ReceivedAlert | undefined;
@@ -242,10 +249,17 @@ export interface BenignScenario<T> {
 /**
  * Plays a benign load and checks that nothing about its namespaces fired during it and a settle
  * period after it; returns what the load did (for the test's checks of the load itself).
+ * `trafficOver` is called when the load has ended, before the settle period.
  */
-export async function expectSilence<T>(detector: ScenarioDetector, rules: Map<string, CompiledRule>, s: BenignScenario<T>): Promise<T> {
+export async function expectSilence<T>(
+  detector: ScenarioDetector,
+  rules: Map<string, CompiledRule>,
+  s: BenignScenario<T>,
+  trafficOver: () => void = () => undefined,
+): Promise<T> {
   const from = detector.alerts().length;
   const played = await s.play();
+  trafficOver();
   // Every window the load touched has been judged once the longest window has passed since its end.
   const settleMs = Math.max(...[...rules.values()].map((r) => r.windowMs)) + JUDGE_DELAY_MS + 3000;
   await new Promise((r) => setTimeout(r, settleMs));

@@ -1,11 +1,18 @@
 /**
  * The frame every scenario file shares, so a file holds only its attacks: one `tcpwarden run`
  * with the shipped rules and a local webhook receiver for the whole file (scenario-detector.ts),
- * fresh namespaces for each scenario, and a teardown that runs even when a test fails: the test's
- * children, firewall rules and extra namespaces after it, the pairs they lived in when the file
- * ends. Pairs outlive their test because the kernel reuses a deleted namespace's inode: the next
- * test's pair would take it, and an alert still due for the old group (a resolution, a firing
- * after a cooldown) would count as about the new test's namespaces.
+ * fresh namespaces for each scenario, and a teardown that runs even when a scenario fails: its
+ * children, firewall rules and extra namespaces when it ends, the pairs they lived in when the file
+ * ends. Pairs outlive their scenario because the kernel reuses a deleted namespace's inode: the
+ * next scenario's pair would take it, and an alert still due for the old group (a resolution, a
+ * firing after a cooldown) would count as about the new scenario's namespaces.
+ *
+ * A file's scenarios run as concurrent tests taking turns (turns.ts): one scenario at a time sets
+ * up and plays its traffic until its attack has fired (or its benign load has ended), then lets
+ * the next one start while it waits for the resolution (or the settle period). Most of a
+ * scenario's time is that wait (the shipped rules resolve 30 s after a window falls quiet), so the
+ * waits overlap instead of adding up, while no time to detect is measured under another
+ * scenario's traffic. Groups never mix: each scenario has its own namespaces and /24.
  *
  * Kept apart from scenario-detector.ts: that file is the detector and the checks made against it,
  * this one is the Jest lifecycle around them.
@@ -27,24 +34,34 @@ import {
   type ScenarioDetector,
 } from './scenario-detector';
 import { Teardown } from './teardown';
+import { Turns, type Turn } from './turns';
 
-export interface ScenarioSuite {
-  /** The file's detector, started before its first test. */
-  readonly detector: ScenarioDetector;
-  /** The shipped rules by id. */
-  readonly rules: Map<string, CompiledRule>;
-  /** What the running test starts (children, firewall rules, container namespaces): undone after it. */
+/** One scenario, while its test runs: it holds the file's turn from its start until its traffic is over. */
+export interface Scenario {
+  /** What this scenario starts (children, firewall rules, container namespaces): undone when it ends. */
   readonly teardown: Teardown;
   /** A fresh server/client pair (its own /24), deleted when the file ends. */
   pair(): NetnsPair;
   /** Starts a traffic.js server on `host` and resolves once it listens; killed at teardown. */
   server(pair: NetnsPair, host: NetnsHost, args: string[]): Promise<ChildProcess>;
-  /** Runs an attack-traffic.js load on `host` to its end; killed at teardown if the test ends first. */
+  /** Runs an attack-traffic.js load on `host` to its end; killed at teardown if the scenario ends first. */
   attack(pair: NetnsPair, host: NetnsHost, args: string[]): Promise<AttackResult>;
-  /** expectDetection against the file's detector and rules. */
+  /** expectDetection against the file's detector and rules; ends the turn before the wait for the resolution. */
   expectDetection(s: AttackScenario): Promise<ReceivedAlert>;
-  /** expectSilence against the file's detector and rules. */
+  /** expectSilence against the file's detector and rules; ends the turn before the settle period. */
   expectSilence<T>(s: BenignScenario<T>): Promise<T>;
+}
+
+export interface ScenarioSuite {
+  /** The file's detector, started before its first scenario. */
+  readonly detector: ScenarioDetector;
+  /** The shipped rules by id. */
+  readonly rules: Map<string, CompiledRule>;
+  /**
+   * Declares a scenario's test. `timeoutMs` is how long it may take once its turn comes: its
+   * test's timeout adds those of the scenarios declared before it, whose turns it may wait for.
+   */
+  scenario(name: string, body: (scenario: Scenario) => Promise<void>, timeoutMs: number): void;
 }
 
 export interface ScenarioSuiteOptions {
@@ -57,14 +74,14 @@ export interface ScenarioSuiteOptions {
 /** How long starting the detector may take: with the warm-up, the longest window and a judgement. */
 const START_TIMEOUT_MS = 60_000;
 
-/** Declares a scenario file's suite; `body` declares its tests against the suite's detector. */
+/** Declares a scenario file's suite; `body` declares its scenarios against the suite's detector. */
 export function describeScenarios(title: string, options: ScenarioSuiteOptions, body: (suite: ScenarioSuite) => void): void {
   (options.describe ?? describeKernel)(title, () => {
     let detector: ScenarioDetector | undefined;
     let rules: Map<string, CompiledRule> | undefined;
-    const teardown = new Teardown();
-    /** The file's pairs, deleted after the last test's `teardown`: no child outlives its namespace. */
+    /** The file's pairs, deleted after the last scenario's teardown: no child outlives its namespace. */
     const namespaces = new Teardown();
+    const turns = new Turns();
     const started = <T>(value: T | undefined): T => {
       if (value === undefined) throw new Error('the scenario detector is not running (its start failed: see beforeAll)');
       return value;
@@ -74,7 +91,6 @@ export function describeScenarios(title: string, options: ScenarioSuiteOptions, 
       rules = await shippedRules();
       detector = await startScenarioDetector({ warmUp: options.warmUp });
     }, START_TIMEOUT_MS);
-    afterEach(() => teardown.run());
     afterAll(async () => {
       try {
         await namespaces.run();
@@ -83,6 +99,30 @@ export function describeScenarios(title: string, options: ScenarioSuiteOptions, 
       }
     });
 
+    const scenario = (teardown: Teardown, turn: Turn): Scenario => ({
+      teardown,
+      pair: () => scenarioPair(namespaces),
+      server: async (pair, host, args) => teardown.child(await server(pair, host, args)),
+      attack: (pair, host, args) => attackTraffic(inHost(pair, host), args, (ch) => teardown.child(ch)),
+      expectDetection: (s) => expectDetection(started(detector), started(rules), s, turn.end),
+      expectSilence: (s) => expectSilence(started(detector), started(rules), s, turn.end),
+    });
+    /** Runs a scenario in its turn; its teardown runs before the turn passes on when it fails in its turn. */
+    const run = async (fn: (scenario: Scenario) => Promise<void>) => {
+      const turn = await turns.take();
+      const teardown = new Teardown();
+      try {
+        await fn(scenario(teardown, turn));
+      } finally {
+        try {
+          await teardown.run();
+        } finally {
+          turn.end();
+        }
+      }
+    };
+
+    const declared: Array<{ name: string; fn: (scenario: Scenario) => Promise<void>; timeoutMs: number }> = [];
     body({
       get detector() {
         return started(detector);
@@ -90,12 +130,13 @@ export function describeScenarios(title: string, options: ScenarioSuiteOptions, 
       get rules() {
         return started(rules);
       },
-      teardown,
-      pair: () => scenarioPair(namespaces),
-      server: async (pair, host, args) => teardown.child(await server(pair, host, args)),
-      attack: (pair, host, args) => attackTraffic(inHost(pair, host), args, (ch) => teardown.child(ch)),
-      expectDetection: (s) => expectDetection(started(detector), started(rules), s),
-      expectSilence: (s) => expectSilence(started(detector), started(rules), s),
+      scenario: (name, fn, timeoutMs) => void declared.push({ name, fn, timeoutMs }),
     });
+    // Jest's *Each hooks do not run for concurrent tests: each scenario runs its own teardown (run).
+    let queuedMs = 0;
+    for (const { name, fn, timeoutMs } of declared) {
+      queuedMs += timeoutMs;
+      test.concurrent(name, () => run(fn), queuedMs);
+    }
   });
 }
