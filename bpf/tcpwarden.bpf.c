@@ -19,6 +19,8 @@ const volatile __u32 targ_netns = 0;
 /* CLOCK_REALTIME - CLOCK_MONOTONIC at load, and the aggregation time slice. */
 const volatile __u64 wall_offset_ns = 0;
 const volatile __u64 agg_slice_ns = 100000000;
+/* Slots per CPU in each slot table (a power of two); the tables hold that many per possible CPU. */
+const volatile __u32 agg_slots = 4096;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -77,6 +79,27 @@ struct {
 	__type(value, struct tw_agg_value);
 } agg_odd SEC(".maps");
 
+/*
+ * The slot tables of even and odd slices (tcpwarden.h): CPU c's slots are c * agg_slots and on.
+ * A plain array the reader maps into its memory, so it drains them without a syscall; the loader
+ * sets max_entries.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tw_agg_slot);
+} agg_slots_even SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tw_agg_slot);
+} agg_slots_odd SEC(".maps");
+
 static __always_inline void count(void *map, __u32 tp)
 {
 	__u64 *n = bpf_map_lookup_elem(map, &tp);
@@ -124,15 +147,69 @@ static __always_inline void add_task(struct tw_record *r)
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 }
 
+#define TW_KEY_WORDS (sizeof(struct tw_record) / 8)
+
 /*
- * Counts the record under its key in the map of its time slice (tcpwarden.h). Returns false when
- * the map is full and has no entry for the key: the caller writes the full record instead.
+ * The key's slot on this CPU: multiply-xor rounds over its words, inline. The hash map's jhash
+ * over the same 96 bytes and its bucket walk were more than half of an aggregated run.
+ */
+static __always_inline __u32 slot_of(const struct tw_record *key)
+{
+	const __u64 *w = (const __u64 *)key;
+	__u64 h = 0;
+
+#pragma unroll
+	for (int i = 0; i < TW_KEY_WORDS; i++) {
+		h = (h ^ w[i]) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 32;
+	}
+	return bpf_get_smp_processor_id() * agg_slots + (h & (agg_slots - 1));
+}
+
+static __always_inline bool same_key(const struct tw_record *a, const struct tw_record *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+	__u64 diff = 0;
+
+#pragma unroll
+	for (int i = 0; i < TW_KEY_WORDS; i++)
+		diff |= x[i] ^ y[i];
+	return diff == 0;
+}
+
+/*
+ * Counts the key in its slot on this CPU if the slot is free or holds the key already. The count
+ * is added last and atomically: the reader, which may be draining this table on another CPU,
+ * reads a slot's key only once its count is set, and takes the count with an exchange.
+ */
+static __always_inline bool count_in_slot(void *slots, const struct tw_record *key, __u64 ts_ns)
+{
+	__u32 at = slot_of(key);
+	struct tw_agg_slot *s = bpf_map_lookup_elem(slots, &at);
+
+	if (!s)
+		return false;
+	if (s->count == 0) {
+		__builtin_memcpy(&s->key, key, sizeof(*key));
+		s->first_ns = ts_ns;
+	} else if (!same_key(&s->key, key)) {
+		return false;
+	}
+	__sync_fetch_and_add(&s->count, 1);
+	return true;
+}
+
+/*
+ * Counts the record under its key in its slot, else in the map of its time slice (tcpwarden.h).
+ * Returns false when the map is full and has no entry for the key: the caller writes the full
+ * record instead.
  */
 static __always_inline bool aggregate(const struct tw_record *r, __u32 keep)
 {
 	struct tw_agg_value first = { .count = 1, .first_ns = r->ts_ns };
 	struct tw_agg_value *v;
 	struct tw_record key;
+	bool odd;
 	void *map;
 
 	__builtin_memcpy(&key, r, sizeof(key));
@@ -150,7 +227,10 @@ static __always_inline bool aggregate(const struct tw_record *r, __u32 keep)
 		key.skaddr = 0;
 	/* pid and comm are still zero unless the key keeps the task (emit()). */
 	/* The slice follows the wall clock, as the engine's window slices do. */
-	map = ((r->ts_ns + wall_offset_ns) / agg_slice_ns) & 1 ? (void *)&agg_odd : (void *)&agg_even;
+	odd = ((r->ts_ns + wall_offset_ns) / agg_slice_ns) & 1;
+	if (count_in_slot(odd ? (void *)&agg_slots_odd : (void *)&agg_slots_even, &key, r->ts_ns))
+		return true;
+	map = odd ? (void *)&agg_odd : (void *)&agg_even;
 	v = bpf_map_lookup_elem(map, &key);
 	if (!v) {
 		if (bpf_map_update_elem(map, &key, &first, BPF_NOEXIST) == 0)

@@ -37,7 +37,8 @@ enum tw_tracepoint {
  * always (user space never reads it), and the peer's port, the socket and the task (pid, comm)
  * unless `keep` says a rule needs them. Two maps alternate by wall-clock time slice (even and odd
  * slice numbers), so the reader drains one while the kernel counts into the other. A key the
- * full map cannot take becomes a full record: nothing vanishes.
+ * full map cannot take becomes a full record: nothing vanishes. In front of each map is a table of
+ * slots per CPU (struct tw_agg_slot), tried first: a key whose slot another key holds goes on to the map.
  */
 #define TW_KEEP_RPORT 0x1 /* keep the peer's port in the key */
 #define TW_KEEP_SOCK 0x2  /* keep skaddr (the event's `sock`) */
@@ -74,6 +75,18 @@ struct tw_record {
 	__u8 flags;            /* TW_F_* */
 	__u8 _pad;
 	char comm[TW_COMM_LEN];
+};
+
+/*
+ * One slot of a direct-mapped table in front of the aggregation maps (docs/architecture.md,
+ * "Aggregation under load"): a key's count on one CPU. The programs add to `count` atomically and
+ * the reader takes it with an atomic exchange, so a packet is counted once even while the reader
+ * drains a slot a program is adding to. The key and first_ns change only while count is 0.
+ */
+struct tw_agg_slot {
+	struct tw_record key;
+	__u64 count;
+	__u64 first_ns; /* CLOCK_MONOTONIC of the slot's first packet */
 };
 
 #endif /* TCPWARDEN_H */

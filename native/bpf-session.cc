@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -89,8 +90,18 @@ int BpfSession::Start(const SessionOptions& options, std::string* failed) {
     Destroy();
     return err;
   }
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0 || options.agg_slots == 0 || (options.agg_slots & (options.agg_slots - 1)) != 0) {
+    *failed = "sizing the slot tables (slots per CPU must be a power of two)";
+    Destroy();
+    return ncpu < 0 ? ncpu : -EINVAL;
+  }
+  skel_->rodata->agg_slots = options.agg_slots;
+  slot_count_ = uint32_t(ncpu) * options.agg_slots;
   err = bpf_map__set_max_entries(skel_->maps.agg_even, options.agg_max_keys);
   if (!err) err = bpf_map__set_max_entries(skel_->maps.agg_odd, options.agg_max_keys);
+  if (!err) err = bpf_map__set_max_entries(skel_->maps.agg_slots_even, slot_count_);
+  if (!err) err = bpf_map__set_max_entries(skel_->maps.agg_slots_odd, slot_count_);
   if (err) {
     *failed = "sizing the aggregation maps";
     Destroy();
@@ -123,6 +134,11 @@ int BpfSession::Start(const SessionOptions& options, std::string* failed) {
     Destroy();
     return err;
   }
+  err = MapSlotTables(failed);
+  if (err) {
+    Destroy();
+    return err;
+  }
 
   // Attach each wanted tracepoint; the skeleton owns the links and destroys them with the object.
   for (int tp = 0; tp < TW_TP_MAX; tp++) {
@@ -143,7 +159,27 @@ void BpfSession::Detach() {
   if (skel_) tcpwarden_bpf__detach(skel_);
 }
 
+int BpfSession::MapSlotTables(std::string* failed) {
+  // An mmapable array's elements are 8-byte aligned and start at the mapping's first byte.
+  size_t page = size_t(sysconf(_SC_PAGESIZE));
+  slots_bytes_ = (size_t(slot_count_) * sizeof(tw_agg_slot) + page - 1) / page * page;
+  bpf_map* maps[2] = {skel_->maps.agg_slots_even, skel_->maps.agg_slots_odd};
+  for (int parity = 0; parity < 2; parity++) {
+    void* at = mmap(nullptr, slots_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(maps[parity]), 0);
+    if (at == MAP_FAILED) {
+      *failed = "mapping the slot tables";
+      return -errno;
+    }
+    slots_[parity] = static_cast<tw_agg_slot*>(at);
+  }
+  return 0;
+}
+
 void BpfSession::Destroy() {
+  for (tw_agg_slot*& slots : slots_) {
+    if (slots) munmap(slots, slots_bytes_);
+    slots = nullptr;
+  }
   if (skel_) tcpwarden_bpf__destroy(skel_);
   skel_ = nullptr;
 }
@@ -164,6 +200,6 @@ int BpfSession::SetAggregation(uint32_t tp, bool on, uint32_t keep) const {
   return bpf_map_update_elem(bpf_map__fd(skel_->maps.agg_ctl), &tp, &ctl, BPF_ANY);
 }
 
-int BpfSession::agg_map_fd(int parity) const {
-  return bpf_map__fd(parity ? skel_->maps.agg_odd : skel_->maps.agg_even);
+AggregateTables BpfSession::agg_tables(int parity) const {
+  return {bpf_map__fd(parity ? skel_->maps.agg_odd : skel_->maps.agg_even), slots_[parity], slot_count_};
 }

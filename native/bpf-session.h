@@ -5,6 +5,7 @@
 
 #include <linux/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 extern "C" {
 #include "tcpwarden.h"
 }
+
+#include "aggregate-drain.h"
 
 struct tcpwarden_bpf;
 
@@ -22,6 +25,7 @@ struct SessionOptions {
   int64_t wall_offset_ns; // CLOCK_REALTIME - CLOCK_MONOTONIC: aggregation slices follow the wall clock
   uint64_t agg_slice_ns;  // the aggregation time slice
   uint32_t agg_max_keys;  // keys per aggregation map (one map per slice parity)
+  uint32_t agg_slots;     // slots per CPU in each slot table in front of the maps; a power of two
 };
 
 // Kernel-side counters per tracepoint, summed over CPUs (docs/events.md, "Loss").
@@ -52,13 +56,19 @@ class BpfSession {
   void ReadCounters(KernelCounters* out) const;
   // Turns aggregation on or off for one tracepoint, with the key's TW_KEEP_* fields.
   int SetAggregation(uint32_t tp, bool on, uint32_t keep) const;
-  // The aggregation map of even (0) or odd (1) slices.
-  int agg_map_fd(int parity) const;
+  // The aggregation map and slot table of even (0) or odd (1) slices.
+  AggregateTables agg_tables(int parity) const;
 
   // "category:name" of the attached tracepoints, and of wanted ones this kernel lacks.
   std::vector<std::string> attached;
   std::vector<std::string> missing;
 
  private:
+  int MapSlotTables(std::string* failed);
+
   tcpwarden_bpf* skel_ = nullptr;
+  // The slot tables mapped into this process (the reader drains them without syscalls).
+  tw_agg_slot* slots_[2] = {nullptr, nullptr};
+  uint32_t slot_count_ = 0;  // per table, over all CPUs
+  size_t slots_bytes_ = 0;
 };

@@ -44,7 +44,7 @@ Napi::Function Collector::Define(Napi::Env env) {
 }
 
 // new Collector({ ringBytes, netns, probe, batchRecords, maxQueuedBatches, pollMs, aggregate: 'off' | 'on' | 'auto',
-//   aggregateAbove, aggregateHoldMs, aggregateKeep, aggregateSliceMs, aggregateMaxKeys }, onBatch(buffer | null))
+//   aggregateAbove, aggregateHoldMs, aggregateKeep, aggregateSliceMs, aggregateMaxKeys, aggregateSlots }, onBatch(buffer | null))
 // onBatch gets one Buffer of records per batch, then null once after stop(): the end of the stream.
 Collector::Collector(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Collector>(info) {
   Napi::Object opts = info[0].As<Napi::Object>();
@@ -60,6 +60,7 @@ Collector::Collector(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Collecto
   agg_keep_ = opts.Get("aggregateKeep").As<Napi::Number>().Uint32Value();
   session_options_.agg_slice_ns = uint64_t(opts.Get("aggregateSliceMs").As<Napi::Number>().DoubleValue() * 1e6);
   session_options_.agg_max_keys = opts.Get("aggregateMaxKeys").As<Napi::Number>().Uint32Value();
+  session_options_.agg_slots = opts.Get("aggregateSlots").As<Napi::Number>().Uint32Value();
   // Two references: the drain thread's and the owner's (released by close() or at exit).
   on_batch_ = Napi::ThreadSafeFunction::New(info.Env(), info[1].As<Napi::Function>(), "tcpwarden-ring",
                                             max_queued_batches_, 2);
@@ -230,7 +231,7 @@ void Collector::NextSlice() {
 }
 
 void Collector::DrainAggregates(int parity) {
-  drain_->Drain(session_.agg_map_fd(parity), [this](const tw_record& r) {
+  drain_->Drain(session_.agg_tables(parity), [this](const tw_record& r) {
     if (r.tracepoint < TW_TP_MAX) {
       agg_delivered_[r.tracepoint] += r.count;
       aggregates_[r.tracepoint]++;

@@ -57,6 +57,11 @@ export interface CollectorOptions {
   aggregateKeep?: AggregateKeepField[];
   /** Keys one aggregation map holds per time slice; a packet of a key past that is a full record. Default 16,384. */
   aggregateMaxKeys?: number;
+  /**
+   * Slots per CPU in the table the kernel tries before the aggregation map, a power of two; a key
+   * whose slot another key holds goes on to the map. Default 4,096.
+   */
+  aggregateSlots?: number;
 }
 
 /** The per-packet fields an aggregate can keep in its key. */
@@ -123,6 +128,7 @@ export const COLLECTOR_DEFAULTS = {
   aggregateAbove: 20000,
   aggregateHoldMs: 3000,
   aggregateMaxKeys: 16384,
+  aggregateSlots: 4096,
   /** The aggregation time slice: the engine's slices are whole multiples of it (at least 100 ms). */
   aggregateSliceMs: 100,
 };
@@ -177,6 +183,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
         aggregateKeep: keepBits(this.options.aggregateKeep ?? []),
         aggregateSliceMs: COLLECTOR_DEFAULTS.aggregateSliceMs,
         aggregateMaxKeys: this.options.aggregateMaxKeys ?? COLLECTOR_DEFAULTS.aggregateMaxKeys,
+        aggregateSlots: this.options.aggregateSlots ?? COLLECTOR_DEFAULTS.aggregateSlots,
       },
       (batch) => {
         if (batch === null) {

@@ -40,6 +40,7 @@ export interface NativeCollectorOptions {
   aggregateKeep: number;
   aggregateSliceMs: number;
   aggregateMaxKeys: number;
+  aggregateSlots: number;
 }
 
 /** In-kernel aggregation: forced on, forced off, or switched by the record rate (docs/architecture.md). */

@@ -2,7 +2,8 @@
  * In-kernel aggregation under a spoofed SYN flood to a closed port (test/support/spoofed-flood.ts):
  * each SYN is one reset, counted per key in the kernel while aggregation is on. What is checked
  * is exactness: the values of the aggregates add up, per source, to the SYNs sent; the ledger
- * seen = delivered + aggregated + lost holds per tracepoint; a full aggregation map falls back to
+ * seen = delivered + aggregated + lost holds per tracepoint; keys that share a slot are counted
+ * apart (the slot's in the slot, the others in the map); a full aggregation map falls back to
  * full records; the task (pid, comm) is in full records and in aggregates only when kept; the
  * maps are drained again after a quiet spell; and `auto` switches on under the flood and off after it.
  */
@@ -111,8 +112,18 @@ describeKernel('in-kernel aggregation of a spoofed SYN flood', () => {
     expect(handedOverBeforeStop).toBe(sent.sent);
   });
 
+  test('one slot per CPU: the keys that find it taken go on to the map, each still exact per source', async () => {
+    const { sent, stats, refused } = await run({ aggregate: 'on', aggregateSlots: 1 }, 1, 200, 20000);
+    const resets = stats.tracepoints[Tracepoint.SendReset];
+    expect(resets.aggregated).toBe(sent.sent);
+    expect(resets.aggregateFull).toBe(0);
+    expect(countsBySource(refused)).toEqual(setup.perSource(sent));
+    expectLedger(stats);
+  });
+
   test('a full aggregation map sends the keys it cannot take as full records: still exact per source', async () => {
-    const { sent, stats, refused } = await run({ aggregate: 'on', aggregateMaxKeys: 64 }, 1, 500, 20000);
+    // One slot per CPU, so nearly every key goes on to the map and fills it.
+    const { sent, stats, refused } = await run({ aggregate: 'on', aggregateMaxKeys: 64, aggregateSlots: 1 }, 1, 500, 20000);
     const resets = stats.tracepoints[Tracepoint.SendReset];
     expect(resets.aggregateFull).toBeGreaterThan(0);
     expect(resets.aggregated).toBeGreaterThan(0);

@@ -172,8 +172,9 @@ int main() {
   BpfSession session;
   std::string failed;
   // tcp_probe asked for too, as `--probe` does: where its record names no socket the session
-  // must report it missing and load the rest.
-  int err = session.Start({1u << 20, 0, true, 0, 100000000, 1024}, &failed);
+  // must report it missing and load the rest. One slot per CPU: a refused connect's records (a
+  // key per tracepoint) then go through the slot and on to the map, so both are drained.
+  int err = session.Start({1u << 20, 0, true, 0, 100000000, 1024, 1}, &failed);
   if (err) {
     printf("error %s: %s\n", failed.c_str(), strerror(-err));
     return 1;
@@ -234,7 +235,7 @@ int main() {
   ring_buffer__consume(ring);
   AggregateDrain drain(1024);
   for (int parity = 0; parity < 2; parity++) {
-    drain.Drain(session.agg_map_fd(parity), [](const tw_record& r) {
+    drain.Drain(session.agg_tables(parity), [](const tw_record& r) {
       printf("aggregate ");
       for (size_t i = 0; i < sizeof(r); i++) printf("%02x", reinterpret_cast<const unsigned char*>(&r)[i]);
       printf("\n");
