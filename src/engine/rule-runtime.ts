@@ -1,5 +1,6 @@
 import type { Alert, AlertStatus } from '../interfaces/alert';
 import type { TcpEvent } from '../interfaces/tcp-event';
+import type { AddressColumns } from '../rules/address-columns';
 import { DISTINCT_PREFIX } from '../rules/aggregates';
 import type { CompiledRule } from '../rules/compiled-rule';
 import { FIELD_GETTERS, type FieldGetter } from '../rules/field-getters';
@@ -182,8 +183,8 @@ export class RuleRuntime {
    * Counts the events of one kind's list of a batch. The engine calls it rule by rule rather
    * than event by event, so one rule's groups stay in the CPU cache while its events go by.
    */
-  addAll(events: TcpEvent[], keys: GroupKeyCache, scratch: Uint32Array): void {
-    const n = this.rule.matchAll(events, scratch);
+  addAll(events: TcpEvent[], addresses: AddressColumns, keys: GroupKeyCache, scratch: Uint32Array): void {
+    const n = this.rule.matchAll(events, scratch, addresses);
     for (let j = 0; j < n; j++) {
       const e = events[scratch[j]];
       this.add(e, keys.key(this.keySlot, e));
