@@ -147,6 +147,13 @@ export class RuleRuntime {
 
   /** The rule's slot in the engine's group key cache. */
   keySlot = 0;
+  /**
+   * The tracked groups by the id of their interned key (GroupKeyCache.lastId), of the table of
+   * epoch `byKeyIdEpoch`: an array read instead of a lookup of the key string in `groups`. A
+   * group leaves it when it leaves `groups`, and the whole array goes when the table does.
+   */
+  private byKeyId: Array<GroupState | undefined> = [];
+  private byKeyIdEpoch = 0;
   private readonly distinctGetters: FieldGetter[];
   private readonly groupGetters: FieldGetter[];
   private readonly takeCounter = (): DistinctCounter => this.spareCounters.pop() ?? new DistinctCounter(this.limits.exactLimit);
@@ -187,11 +194,25 @@ export class RuleRuntime {
     const n = this.rule.matchAll(events, scratch, addresses);
     for (let j = 0; j < n; j++) {
       const e = events[scratch[j]];
-      this.add(e, keys.key(this.keySlot, e));
+      const key = keys.key(this.keySlot, e);
+      const id = keys.lastId;
+      // Asked per event: the table may be dropped by any key of the batch.
+      if (id >= 0 && keys.epoch(this.keySlot) !== this.byKeyIdEpoch) {
+        this.forgetKeyIds();
+        this.byKeyIdEpoch = keys.epoch(this.keySlot);
+      }
+      this.add(e, key, id);
     }
   }
 
-  private add(e: TcpEvent, key: string): void {
+  /** Empties `byKeyId`: its ids are those of a table dropped (or of the groups imported over). */
+  private forgetKeyIds(): void {
+    for (const g of this.byKeyId) if (g) g.keyId = -1;
+    this.byKeyId = [];
+  }
+
+  /** `key`'s id in the key cache's table, or -1 (GroupKeyCache.lastId). */
+  private add(e: TcpEvent, key: string, id: number): void {
     const slice = floor(e.ts / this.sliceMs);
     if (slice < this.firstOpen) {
       this.counters.lateEvents++;
@@ -201,8 +222,18 @@ export class RuleRuntime {
     // Asked for every event, not once per group: with queue partitions, a copy of the event also arrives
     // in the batch of another queue partition (for another rule's group), where this group is not owned.
     if (this.limits.ownsGroup && !this.limits.ownsGroup(this.rule.id, key)) return;
-    let g = this.groups.get(key);
-    if (!g) g = this.newGroup(key, e);
+    let g = id >= 0 ? this.byKeyId[id] : undefined;
+    if (g !== undefined) g.touched = true;
+    else {
+      g = this.groups.get(key) ?? this.newGroup(key, e);
+      if (id >= 0) {
+        const byKeyId = this.byKeyId;
+        // Grown in order, without holes past its end: the array stays dense.
+        while (byKeyId.length <= id) byKeyId.push(undefined);
+        byKeyId[id] = g;
+        g.keyId = id;
+      }
+    }
     g.add(e, slice, this.rule.windowMs, this.distinctGetters, this.takeCounter, this.distinctOnly);
   }
 
@@ -231,6 +262,10 @@ export class RuleRuntime {
 
   /** Empties a group state that left the map and keeps it for a new group. */
   private recycle(g: GroupState): void {
+    if (g.keyId >= 0) {
+      this.byKeyId[g.keyId] = undefined;
+      g.keyId = -1;
+    }
     g.generation++;
     g.clear('', this.recycleCounter);
     g.episode = undefined;
@@ -562,6 +597,7 @@ export class RuleRuntime {
 
   /** Replaces this rule's state with an exported one (the caller checks the fingerprint). */
   importState(state: RuleState): void {
+    this.forgetKeyIds();
     this.groups.clear();
     this.loss.clear();
     this.firing = 0;
