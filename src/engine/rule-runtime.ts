@@ -14,6 +14,7 @@ import { GROUP_SEPARATOR } from './group-key';
 import type { GroupKeyCache } from './group-key-cache';
 import { GroupState, groupStateFromJson, groupStateJson } from './group-state';
 import { HyperLogLog } from './hyper-log-log';
+import { rangeVerdict, type RangeVerdict } from './range-verdict';
 import { RuleJudge } from './rule-judge';
 import type { RuleStats } from './rule-stats';
 import { sliceMsOf, type DistinctScratch } from './sliding-window';
@@ -118,6 +119,13 @@ export class RuleRuntime {
   private readonly judgedDistinctAt: number[];
   /** The facts of the judgement being made, filled once and read by the memo key, the bounds and json-rules-engine. */
   private readonly judgedValues: Float64Array;
+  /**
+   * For a rule whose `when` names distinct counts and no baseline: its verdict on the ranges of
+   * the facts (`rangeLo`, `rangeHi`), tried before the distinct counts are merged (RangeVerdict).
+   */
+  private readonly rangeVerdict: RangeVerdict | undefined;
+  private readonly rangeLo: Float64Array;
+  private readonly rangeHi: Float64Array;
   private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, failedBatches: 0 };
 
   constructor(
@@ -143,6 +151,10 @@ export class RuleRuntime {
     this.judgedFacts = this.judge.facts.map((f) => FACT_CODES.get(f) ?? rule.distinctFields.indexOf(f.slice(DISTINCT_PREFIX.length) as never));
     this.judgedValues = new Float64Array(this.judgedFacts.length);
     this.judgedDistinctAt = this.judgedDistinct.map((f) => this.judgedFacts.indexOf(f));
+    const ranged = this.judgedDistinct.length > 0 && !this.judgedBaseline;
+    this.rangeVerdict = ranged ? rangeVerdict(rule.when, rule.sharedConditions, this.judge.facts) : undefined;
+    this.rangeLo = new Float64Array(this.judgedFacts.length);
+    this.rangeHi = new Float64Array(this.judgedFacts.length);
   }
 
   /** The rule's slot in the engine's group key cache. */
@@ -353,6 +365,10 @@ export class RuleRuntime {
    * distinct count (a merge of the slices' sketches when they are sketches) is not computed twice.
    */
   private judgement(g: GroupState, k: number, count: number): Judgement {
+    if (this.rangeVerdict) {
+      const holds = this.rangeVerdict(this.fillRanges(g, k, count), this.rangeHi);
+      if (holds !== undefined) return { g, generation: g.generation, count, values: undefined, key: 0, holds };
+    }
     const values = this.judgedValues;
     const baseline = this.fillJudgedValues(g, k, count, values);
     const key = this.countOnly ? count : this.memoKey(g, values, this.distinctOnly ? 0 : count, baseline);
@@ -381,6 +397,24 @@ export class RuleRuntime {
       }
     }
     return baseline?.baseline ?? NaN;
+  }
+
+  /**
+   * The ranges of the facts `when` names (no baseline: see rangeVerdict) of one group's window,
+   * the slices [k - n, k) holding `count` events, into `rangeLo` (returned) and `rangeHi`: the
+   * count and rate exactly, the distinct counts as SlidingWindow.distinctRange bounds them.
+   */
+  private fillRanges(g: GroupState, k: number, count: number): Float64Array {
+    const from = k - this.slicesPerWindow;
+    const codes = this.judgedFacts;
+    const lo = this.rangeLo;
+    const hi = this.rangeHi;
+    for (let i = 0; i < codes.length; i++) {
+      const code = codes[i];
+      if (code >= 0) g.distinctRange(code, from, k, lo, hi, i);
+      else lo[i] = hi[i] = code === FACT_COUNT ? count : count / (this.rule.windowMs / 1000);
+    }
+    return lo;
   }
 
   /**

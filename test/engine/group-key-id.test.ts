@@ -1,18 +1,8 @@
 import { Engine } from '../../src/engine/engine';
 import type { Alert } from '../../src/interfaces/alert';
 import type { TcpEvent } from '../../src/interfaces/tcp-event';
+import { seededRandom } from '../support/random-conditions';
 import { compile, ev, T0 } from '../support/rules';
-
-/** A seeded 32-bit generator (mulberry32): the same draws on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function rule(id: string, groupBy: string): string {
   return `
@@ -38,7 +28,7 @@ function outcome(alerts: Alert[]): string[] {
 test.each([1, 2, 3])('groups found by key id alert as groups found by key string (seed %i)', async (seed) => {
   const [byId, byString] = compile(`rules:${rule('by-id', '[netns, raddr]')}${rule('by-string', '[raddr]')}\n`);
   const engine = new Engine([byId, byString], { maxKeysPerRule: 40 });
-  const draw = random(seed);
+  const draw = seededRandom(seed);
   const alerts: Alert[] = [];
   let ts = T0;
   let fresh = 0;
