@@ -223,7 +223,7 @@ export class RuleRuntime {
     this.byKeyId = [];
   }
 
-  /** `key`'s id in the key cache's table, or -1 (GroupKeyCache.lastId). */
+  /** Counts `e` into its group: `key`, whose id in the key cache's table is `id` (-1: none, see GroupKeyCache.lastId). */
   private add(e: TcpEvent, key: string, id: number): void {
     const slice = floor(e.ts / this.sliceMs);
     if (slice < this.firstOpen) {
