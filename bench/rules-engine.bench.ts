@@ -29,7 +29,7 @@ const POOL_SPAN_MS = 20_000;
 const PEERS = 1_000;
 
 /** A mix of kinds over 1,000 peers and 50 listeners, evenly spread over POOL_SPAN_MS. */
-function eventPool(): TcpEvent[] {
+export function eventPool(): TcpEvent[] {
   const kinds: EventKind[] = ['retransmit', 'retransmit', 'rst_sent', 'rst_received', 'synack_retransmit', 'connect_refused', 'state_change', 'destroy'];
   const peers = Array.from({ length: PEERS }, (_, i) => `198.51.${i >> 8}.${i & 255}`);
   const pool: TcpEvent[] = [];
@@ -54,7 +54,7 @@ function eventPool(): TcpEvent[] {
 }
 
 /** Every event, every pass: the same traffic replayed. */
-function samePool(pool: TcpEvent[]): TcpEvent[] {
+export function samePool(pool: TcpEvent[]): TcpEvent[] {
   return pool;
 }
 
@@ -70,7 +70,7 @@ function mix(a: number, b: number): number {
  * The pool with a different 0-20% of each peer's events left out in each pass: the windows'
  * counts and distinct counts change from pass to pass, so remembered verdicts do not answer them.
  */
-function changingPool(pool: TcpEvent[], pass: number): TcpEvent[] {
+export function changingPool(pool: TcpEvent[], pass: number): TcpEvent[] {
   return pool.filter((_e, i) => {
     const peer = (i * 7919) % PEERS;
     const dropPercent = mix(peer, pass) % 21;
@@ -82,7 +82,7 @@ function changingPool(pool: TcpEvent[], pass: number): TcpEvent[] {
  * The events of each tick, in order: a live run judges every `DEFAULT_TICK_MS` of wall clock, and
  * between two ticks the collector hands over what came in meanwhile (made outside the timed part).
  */
-function tickBatches(pool: TcpEvent[]): TcpEvent[][] {
+export function tickBatches(pool: TcpEvent[]): TcpEvent[][] {
   const batches: TcpEvent[][] = [];
   let start = 0;
   for (let i = 1; i <= pool.length; i++) {
@@ -99,7 +99,7 @@ function tickBatches(pool: TcpEvent[]): TcpEvent[][] {
  * (Detector.tick): the slice boundaries up to `lateness` before the tick judged, and the open
  * slice looked into up to the tick. The tick's instant is the end of its events' 250 ms.
  */
-async function livePass(engine: Engine, batches: TcpEvent[][], digest?: ReturnType<typeof createHash>): Promise<number> {
+export async function livePass(engine: Engine, batches: TcpEvent[][], digest?: ReturnType<typeof createHash>): Promise<number> {
   let alerts = 0;
   for (const batch of batches) {
     engine.push(batch);
@@ -165,7 +165,7 @@ async function throughput(rules: CompiledRule[], log: (line: string) => void, la
   return { eventsPerSecond, perCpuSecond, overall, passRates, alerts, alertsDigest, evaluations };
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);

@@ -1,6 +1,7 @@
 import type { Alert } from '../interfaces/alert';
 import { isAggregate } from '../events/is-aggregate';
 import { EVENT_KINDS, type TcpEvent } from '../interfaces/tcp-event';
+import { fillAddressColumns, type AddressColumns } from '../rules/address-columns';
 import type { CompiledRule } from '../rules/compiled-rule';
 import { DEFAULT_DISTINCT_EXACT_LIMIT, DEFAULT_MAX_KEYS_PER_RULE, type EngineOptions } from './engine-options';
 import type { EngineState } from './engine-state';
@@ -21,6 +22,9 @@ export class Engine {
   private runtimes: RuleRuntime[] = [];
   /** A pushed batch split by event kind, a list per kind (the last holds kinds this version does not know). */
   private readonly byKind: TcpEvent[][] = [...EVENT_KINDS, 'other'].map(() => []);
+  /** Per kind's list, the address fields its rules test with CIDRs, and those parsed for the batch being pushed. */
+  private cidrFields: Array<Array<keyof TcpEvent>> = [];
+  private readonly addresses: AddressColumns[] = this.byKind.map(() => ({}));
   /** Events of the batch being pushed in each kind's list so far. */
   private readonly fill = new Uint32Array(this.byKind.length);
   private maxTs = -Infinity;
@@ -64,6 +68,7 @@ export class Engine {
       // A rule reads only the lists of the kinds its match can accept.
       r.kindLists = r.rule.kinds ? r.rule.kinds.map((k) => KIND_INDEX.get(k) as number) : this.byKind.map((_, i) => i);
     }
+    this.cidrFields = this.byKind.map((_, p) => [...new Set(this.runtimes.flatMap((r) => (r.kindLists.includes(p) ? r.rule.cidrFields : [])))]);
   }
 
   /**
@@ -89,6 +94,7 @@ export class Engine {
       let largest = 0;
       for (const p of byKind) largest = Math.max(largest, p.length);
       if (this.scratch.length < largest) this.scratch = new Uint32Array(largest);
+      for (let p = 0; p < byKind.length; p++) if (byKind[p].length > 0) fillAddressColumns(byKind[p], this.cidrFields[p], this.addresses[p]);
       for (const r of this.runtimes) {
         // One rule failing must not fail the batch: the rules before it have counted it, and a
         // retried batch would count it again in each of them. The failure is counted instead.
@@ -97,7 +103,11 @@ export class Engine {
           const skip = withoutAggregates?.has(r.rule.id) === true;
           for (const p of r.kindLists) {
             if (byKind[p].length === 0) continue;
-            r.addAll(skip ? byKind[p].filter((e) => !isAggregate(e)) : byKind[p], this.keys, this.scratch);
+            if (!skip) r.addAll(byKind[p], this.addresses[p], this.keys, this.scratch);
+            else {
+              const counted = byKind[p].filter((e) => !isAggregate(e));
+              r.addAll(counted, fillAddressColumns(counted, this.cidrFields[p], {}), this.keys, this.scratch);
+            }
           }
         } catch {
           r.failedBatch();

@@ -15,6 +15,8 @@ export class GroupState extends SlidingWindow implements Touchable {
   episode: AlertEpisode | undefined = undefined;
   /** For rules with a `baseline`. */
   baseline: BaselineHistory | undefined = undefined;
+  /** Where the rule's array of groups by key id (RuleRuntime.byKeyId) holds this one; -1: nowhere. */
+  keyId = -1;
 
   constructor(
     public key: string,

@@ -1,5 +1,6 @@
 import type { Alert, AlertStatus } from '../interfaces/alert';
 import type { TcpEvent } from '../interfaces/tcp-event';
+import type { AddressColumns } from '../rules/address-columns';
 import { DISTINCT_PREFIX } from '../rules/aggregates';
 import type { CompiledRule } from '../rules/compiled-rule';
 import { FIELD_GETTERS, type FieldGetter } from '../rules/field-getters';
@@ -13,6 +14,7 @@ import { GROUP_SEPARATOR } from './group-key';
 import type { GroupKeyCache } from './group-key-cache';
 import { GroupState, groupStateFromJson, groupStateJson } from './group-state';
 import { HyperLogLog } from './hyper-log-log';
+import { rangeVerdict, type RangeVerdict } from './range-verdict';
 import { RuleJudge } from './rule-judge';
 import type { RuleStats } from './rule-stats';
 import { sliceMsOf, type DistinctScratch } from './sliding-window';
@@ -117,6 +119,13 @@ export class RuleRuntime {
   private readonly judgedDistinctAt: number[];
   /** The facts of the judgement being made, filled once and read by the memo key, the bounds and json-rules-engine. */
   private readonly judgedValues: Float64Array;
+  /**
+   * For a rule whose `when` names distinct counts and no baseline: its verdict on the ranges of
+   * the facts (`rangeLo`, `rangeHi`), tried before the distinct counts are merged (RangeVerdict).
+   */
+  private readonly rangeVerdict: RangeVerdict | undefined;
+  private readonly rangeLo: Float64Array;
+  private readonly rangeHi: Float64Array;
   private counters = { evictedGroups: 0, evictedEvents: 0, lateEvents: 0, failedBatches: 0 };
 
   constructor(
@@ -142,10 +151,21 @@ export class RuleRuntime {
     this.judgedFacts = this.judge.facts.map((f) => FACT_CODES.get(f) ?? rule.distinctFields.indexOf(f.slice(DISTINCT_PREFIX.length) as never));
     this.judgedValues = new Float64Array(this.judgedFacts.length);
     this.judgedDistinctAt = this.judgedDistinct.map((f) => this.judgedFacts.indexOf(f));
+    const ranged = this.judgedDistinct.length > 0 && !this.judgedBaseline;
+    this.rangeVerdict = ranged ? rangeVerdict(rule.when, rule.sharedConditions, this.judge.facts) : undefined;
+    this.rangeLo = new Float64Array(this.judgedFacts.length);
+    this.rangeHi = new Float64Array(this.judgedFacts.length);
   }
 
   /** The rule's slot in the engine's group key cache. */
   keySlot = 0;
+  /**
+   * The tracked groups by the id of their interned key (GroupKeyCache.lastId), of the table of
+   * epoch `byKeyIdEpoch`: an array read instead of a lookup of the key string in `groups`. A
+   * group leaves it when it leaves `groups`, and the whole array goes when the table does.
+   */
+  private byKeyId: Array<GroupState | undefined> = [];
+  private byKeyIdEpoch = 0;
   private readonly distinctGetters: FieldGetter[];
   private readonly groupGetters: FieldGetter[];
   private readonly takeCounter = (): DistinctCounter => this.spareCounters.pop() ?? new DistinctCounter(this.limits.exactLimit);
@@ -182,15 +202,29 @@ export class RuleRuntime {
    * Counts the events of one kind's list of a batch. The engine calls it rule by rule rather
    * than event by event, so one rule's groups stay in the CPU cache while its events go by.
    */
-  addAll(events: TcpEvent[], keys: GroupKeyCache, scratch: Uint32Array): void {
-    const n = this.rule.matchAll(events, scratch);
+  addAll(events: TcpEvent[], addresses: AddressColumns, keys: GroupKeyCache, scratch: Uint32Array): void {
+    const n = this.rule.matchAll(events, scratch, addresses);
     for (let j = 0; j < n; j++) {
       const e = events[scratch[j]];
-      this.add(e, keys.key(this.keySlot, e));
+      const key = keys.key(this.keySlot, e);
+      const id = keys.lastId;
+      // Asked per event: the table may be dropped by any key of the batch.
+      if (id >= 0 && keys.epoch(this.keySlot) !== this.byKeyIdEpoch) {
+        this.forgetKeyIds();
+        this.byKeyIdEpoch = keys.epoch(this.keySlot);
+      }
+      this.add(e, key, id);
     }
   }
 
-  private add(e: TcpEvent, key: string): void {
+  /** Empties `byKeyId`: its ids are those of a table dropped (or of the groups imported over). */
+  private forgetKeyIds(): void {
+    for (const g of this.byKeyId) if (g) g.keyId = -1;
+    this.byKeyId = [];
+  }
+
+  /** Counts `e` into its group: `key`, whose id in the key cache's table is `id` (-1: none, see GroupKeyCache.lastId). */
+  private add(e: TcpEvent, key: string, id: number): void {
     const slice = floor(e.ts / this.sliceMs);
     if (slice < this.firstOpen) {
       this.counters.lateEvents++;
@@ -200,8 +234,18 @@ export class RuleRuntime {
     // Asked for every event, not once per group: with queue partitions, a copy of the event also arrives
     // in the batch of another queue partition (for another rule's group), where this group is not owned.
     if (this.limits.ownsGroup && !this.limits.ownsGroup(this.rule.id, key)) return;
-    let g = this.groups.get(key);
-    if (!g) g = this.newGroup(key, e);
+    let g = id >= 0 ? this.byKeyId[id] : undefined;
+    if (g !== undefined) g.touched = true;
+    else {
+      g = this.groups.get(key) ?? this.newGroup(key, e);
+      if (id >= 0) {
+        const byKeyId = this.byKeyId;
+        // Grown in order, without holes past its end: the array stays dense.
+        while (byKeyId.length <= id) byKeyId.push(undefined);
+        byKeyId[id] = g;
+        g.keyId = id;
+      }
+    }
     g.add(e, slice, this.rule.windowMs, this.distinctGetters, this.takeCounter, this.distinctOnly);
   }
 
@@ -230,6 +274,10 @@ export class RuleRuntime {
 
   /** Empties a group state that left the map and keeps it for a new group. */
   private recycle(g: GroupState): void {
+    if (g.keyId >= 0) {
+      this.byKeyId[g.keyId] = undefined;
+      g.keyId = -1;
+    }
     g.generation++;
     g.clear('', this.recycleCounter);
     g.episode = undefined;
@@ -317,6 +365,10 @@ export class RuleRuntime {
    * distinct count (a merge of the slices' sketches when they are sketches) is not computed twice.
    */
   private judgement(g: GroupState, k: number, count: number): Judgement {
+    if (this.rangeVerdict) {
+      const holds = this.rangeVerdict(this.fillRanges(g, k, count), this.rangeHi);
+      if (holds !== undefined) return { g, generation: g.generation, count, values: undefined, key: 0, holds };
+    }
     const values = this.judgedValues;
     const baseline = this.fillJudgedValues(g, k, count, values);
     const key = this.countOnly ? count : this.memoKey(g, values, this.distinctOnly ? 0 : count, baseline);
@@ -345,6 +397,24 @@ export class RuleRuntime {
       }
     }
     return baseline?.baseline ?? NaN;
+  }
+
+  /**
+   * The ranges of the facts `when` names (no baseline: see rangeVerdict) of one group's window,
+   * the slices [k - n, k) holding `count` events, into `rangeLo` (returned) and `rangeHi`: the
+   * count and rate exactly, the distinct counts as SlidingWindow.distinctRange bounds them.
+   */
+  private fillRanges(g: GroupState, k: number, count: number): Float64Array {
+    const from = k - this.slicesPerWindow;
+    const codes = this.judgedFacts;
+    const lo = this.rangeLo;
+    const hi = this.rangeHi;
+    for (let i = 0; i < codes.length; i++) {
+      const code = codes[i];
+      if (code >= 0) g.distinctRange(code, from, k, lo, hi, i);
+      else lo[i] = hi[i] = code === FACT_COUNT ? count : count / (this.rule.windowMs / 1000);
+    }
+    return lo;
   }
 
   /**
@@ -561,6 +631,7 @@ export class RuleRuntime {
 
   /** Replaces this rule's state with an exported one (the caller checks the fingerprint). */
   importState(state: RuleState): void {
+    this.forgetKeyIds();
     this.groups.clear();
     this.loss.clear();
     this.firing = 0;

@@ -307,6 +307,32 @@ export class SlidingWindow {
   }
 
   /**
+   * Bounds of `distinctCount(f, from, to)` without merging, into `lo[i]` and `hi[i]`: at least the
+   * largest slice's count and at most their sum while every slice is exact; from 0 to Infinity
+   * once one is a sketch (a merged sketch's estimate may fall outside both).
+   */
+  distinctRange(f: number, from: number, to: number, lo: Float64Array, hi: Float64Array, i: number): void {
+    const ring = this.ring;
+    const fields = this.fields;
+    let largest = 0;
+    let total = 0;
+    for (let s = 0; 2 * s < ring.length && ring[2 * s] < to; s++) {
+      if (ring[2 * s] < from) continue;
+      const c = this.distinct[s * fields + f];
+      if (c.sketch) {
+        lo[i] = 0;
+        hi[i] = Infinity;
+        return;
+      }
+      const size = c.size;
+      total += size;
+      if (size > largest) largest = size;
+    }
+    lo[i] = largest;
+    hi[i] = total;
+  }
+
+  /**
    * Moves a span to [from, to): the slices before `from` already left it (`trim`); the slices
    * entering join it. -1 (and the span dropped) when one of them holds a sketch.
    */

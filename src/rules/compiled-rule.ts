@@ -23,6 +23,8 @@ export interface CompiledRule {
   match: (event: TcpEvent) => boolean;
   /** `match` over a batch: the indices of the matching events (the engine's per-event path). */
   matchAll: BatchMatcher;
+  /** The address fields `match` tests with inCidr/notInCidr: `matchAll` reads them parsed (AddressColumns). */
+  cidrFields: EventField[];
   /** `match` in json-rules-engine form with lists and shared conditions inlined (benchmarks and docs compare against it). */
   matchConditions: TopLevelCondition;
   groupBy: EventField[];

@@ -6,7 +6,7 @@ import type { CompiledRule, EventField } from './compiled-rule';
 import { diagnostic, type Diagnostic } from './diagnostic';
 import { parseDuration } from './duration';
 import { kindsOf } from './kinds-of';
-import { batchMatcher, matchPredicate } from './match-predicate';
+import { batchMatcher, cidrFieldsOf, matchPredicate } from './match-predicate';
 import { resolveCondition, topLevel, type NestedCondition } from './resolve-condition';
 import type { RuleCatalog } from './rule-catalog';
 
@@ -69,6 +69,7 @@ export function compileRules(catalog: RuleCatalog): { rules: CompiledRule[]; dia
       kinds: kinds ? [...kinds] : undefined,
       match: matchPredicate(matchExpanded) as (e: TcpEvent) => boolean,
       matchAll: batchMatcher(matchExpanded),
+      cidrFields: [...cidrFieldsOf(matchExpanded)],
       matchConditions: topLevel(matchExpanded),
       groupBy: (def.group_by ?? []) as EventField[],
       windowMs,
