@@ -157,6 +157,9 @@ export class RuleRuntime {
     this.rangeHi = new Float64Array(this.judgedFacts.length);
   }
 
+  /** The memo key of the last `verdict` (0 where the ranges gave it). */
+  private judgedKey: string | number = 0;
+
   /** The rule's slot in the engine's group key cache. */
   keySlot = 0;
   /**
@@ -340,8 +343,8 @@ export class RuleRuntime {
       g.trim(k - n, this.recycleCounter);
       const count = g.count(k - n, k);
       if (g.baseline) rollBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, rule.baseline!.windows);
-      const job = this.judgement(g, k, count);
-      if (job.holds !== false) jobs.push(job);
+      const holds = this.verdict(g, k, count);
+      if (holds !== false) jobs.push(this.judgement(g, count, holds));
     }
     const fire = (): void => {
       for (const job of jobs) {
@@ -360,21 +363,34 @@ export class RuleRuntime {
   }
 
   /**
-   * One group's judgement at slice boundary k (its baseline rolled), with the verdict the memo or
-   * else the bounds know (RuleJudge). The facts are computed once, as numbers, for all three: a
-   * distinct count (a merge of the slices' sketches when they are sketches) is not computed twice.
+   * One group's verdict at slice boundary k (its baseline rolled), as the ranges, the memo or
+   * the bounds know it (RuleJudge); undefined: json-rules-engine must say, on the facts left in
+   * `judgedValues`, under the memo key left in `judgedKey`. The facts are computed once, as
+   * numbers, for all three: a distinct count (a merge of the slices' sketches when they are
+   * sketches) is not computed twice.
    */
-  private judgement(g: GroupState, k: number, count: number): Judgement {
+  private verdict(g: GroupState, k: number, count: number): boolean | undefined {
+    this.judgedKey = 0;
     if (this.rangeVerdict) {
       const holds = this.rangeVerdict(this.fillRanges(g, k, count), this.rangeHi);
-      if (holds !== undefined) return { g, generation: g.generation, count, values: undefined, key: 0, holds };
+      if (holds !== undefined) return holds;
     }
     const values = this.judgedValues;
     const baseline = this.fillJudgedValues(g, k, count, values);
     const key = this.countOnly ? count : this.memoKey(g, values, this.distinctOnly ? 0 : count, baseline);
-    let holds = this.judge.known(key);
-    if (holds === undefined && this.judge.hasBounds) holds = this.judge.bounded(values);
-    return { g, generation: g.generation, count, values: holds === undefined ? Float64Array.from(values) : undefined, key, holds };
+    this.judgedKey = key;
+    const holds = this.judge.known(key);
+    if (holds === undefined && this.judge.hasBounds) return this.judge.bounded(values);
+    return holds;
+  }
+
+  /**
+   * The judgement to act on for the verdict `verdict` just gave: made only for the groups that
+   * need one, as most verdicts are a false nobody acts on (no object made per group and tick).
+   */
+  private judgement(g: GroupState, count: number, holds: boolean | undefined): Judgement {
+    const values = holds === undefined ? Float64Array.from(this.judgedValues) : undefined;
+    return { g, generation: g.generation, count, values, key: this.judgedKey, holds };
   }
 
   /**
@@ -455,9 +471,9 @@ export class RuleRuntime {
       if (dirty || firing) {
         const count = g.count(k - n, k);
         if (g.baseline) rollBaseline(g.baseline, blockStartOf(at, rule.windowMs), rule.windowMs, rule.baseline!.windows);
-        const job = this.judgement(g, k, count);
+        const holds = this.verdict(g, k, count);
         // Nothing to do for a group whose condition is known false, with no alert or baseline to keep.
-        if (job.holds !== false || g.episode || g.baseline) jobs.push(job);
+        if (holds !== false || g.episode || g.baseline) jobs.push(this.judgement(g, count, holds));
         g.judged(k);
       }
       if (!firing && !g.empty) {

@@ -72,6 +72,12 @@ export class SlidingWindow {
   readonly ring: number[] = tightArray(2, 0.5);
   /** The slices' distinct counters: `fields` per slice, in the ring's order and the rule's field order. */
   readonly distinct: DistinctCounter[];
+  /**
+   * Beside each counter of `distinct`, its exact count of values, or -1 once it is a sketch. A
+   * judgement bounds and sums these for every slice of the window: read from one array of small
+   * integers, not from the counters (two objects each, scattered over the heap).
+   */
+  readonly sizes: number[];
   /** A few recent events (the oldest replaced, when a slice opens, once no window holding the new event holds it). */
   readonly samples: TcpEvent[] = tightArray(1, undefined as unknown as TcpEvent);
   /** Namespaces the group's events came from (kept while it is tracked: a resolution after silence names them). */
@@ -91,6 +97,7 @@ export class SlidingWindow {
   ) {
     this.host = host;
     this.distinct = tightArray(fields, undefined as unknown as DistinctCounter);
+    this.sizes = tightArray(fields, 0);
   }
 
   get empty(): boolean {
@@ -123,8 +130,16 @@ export class SlidingWindow {
     let grew = 0;
     if (fields > 0) {
       const base = (at >> 1) * fields;
-      if (this.spans === undefined) for (let f = 0; f < fields; f++) grew |= this.distinct[base + f].add(getters[f](e)) ? 1 << f : 0;
-      else grew = this.addSpanned(at >> 1, base, getters, e, slice);
+      if (this.spans === undefined) {
+        const sizes = this.sizes;
+        for (let f = 0; f < fields; f++) {
+          const counter = this.distinct[base + f];
+          if (counter.add(getters[f](e))) {
+            sizes[base + f]++;
+            grew |= 1 << f;
+          } else if (sizes[base + f] >= 0 && counter.sketch) sizes[base + f] = -1;
+        }
+      } else grew = this.addSpanned(at >> 1, base, getters, e, slice);
     }
     if (judgedFields === undefined || this.judgedGrew(judgedFields, grew, (at >> 1) * fields)) {
       if (slice < this.dirtyFrom) this.dirtyFrom = slice;
@@ -147,7 +162,7 @@ export class SlidingWindow {
   private judgedGrew(judgedFields: number[], grew: number, base: number): boolean {
     for (let i = 0; i < judgedFields.length; i++) {
       const f = judgedFields[i];
-      if ((grew & (1 << f)) !== 0 || this.distinct[base + f].sketch) return true;
+      if ((grew & (1 << f)) !== 0 || this.sizes[base + f] < 0) return true;
     }
     return false;
   }
@@ -170,13 +185,21 @@ export class SlidingWindow {
       if (inSpan && (2 * index + 2 >= ring.length || ring[2 * index + 2] >= span.to)) {
         // No newer slice in the span: the value's last slice is this one exactly when this slice holds it.
         if (span.values.get(v) === slice) continue;
-        if (counter.addNew(v)) grew |= 1 << f;
-        if (counter.sketch) spans[f] = undefined;
-        else span.values.set(v, slice);
+        if (counter.addNew(v)) {
+          this.sizes[base + f]++;
+          grew |= 1 << f;
+        }
+        if (counter.sketch) {
+          this.sizes[base + f] = -1;
+          spans[f] = undefined;
+        } else span.values.set(v, slice);
         continue;
       }
       const fresh = counter.add(v);
-      if (fresh) grew |= 1 << f;
+      if (fresh) {
+        this.sizes[base + f]++;
+        grew |= 1 << f;
+      } else if (counter.sketch) this.sizes[base + f] = -1;
       if (!span) continue;
       // A sketch cannot say which values leave with its slice: the span is dropped (merges take over).
       if (counter.sketch) spans[f] = undefined;
@@ -197,10 +220,16 @@ export class SlidingWindow {
     const fields = this.fields;
     if (2 * i === ring.length) {
       ring.push(slice, 0);
-      for (let f = 0; f < fields; f++) this.distinct.push(take());
+      for (let f = 0; f < fields; f++) {
+        this.distinct.push(take());
+        this.sizes.push(0);
+      }
     } else {
       ring.splice(2 * i, 0, slice, 0);
-      for (let f = 0; f < fields; f++) this.distinct.splice(i * fields + f, 0, take());
+      for (let f = 0; f < fields; f++) {
+        this.distinct.splice(i * fields + f, 0, take());
+        this.sizes.splice(i * fields + f, 0, 0);
+      }
     }
     return i;
   }
@@ -223,6 +252,7 @@ export class SlidingWindow {
     for (let c = 0; c < n * fields; c++) recycle(this.distinct[c]);
     dropFirst(ring, 2 * n);
     dropFirst(this.distinct, n * fields);
+    dropFirst(this.sizes, n * fields);
     return events;
   }
 
@@ -276,9 +306,9 @@ export class SlidingWindow {
       if (ring[2 * i] < from) continue;
       if (first < 0) first = i;
       inside++;
-      const c = this.distinct[i * fields + f];
-      if (c.sketch) sketched = true;
-      else total += c.size;
+      const size = this.sizes[i * fields + f];
+      if (size < 0) sketched = true;
+      else total += size;
     }
     if (sketched) {
       if (this.spans) this.spans[f] = undefined;
@@ -287,7 +317,7 @@ export class SlidingWindow {
       return scratch.sketch.estimate();
     }
     if (inside === 0) return 0;
-    if (inside === 1) return this.distinct[first * fields + f].size;
+    if (inside === 1) return this.sizes[first * fields + f];
     if (total <= SMALL_MERGE) {
       const list = scratch.list;
       emptyArray(list);
@@ -318,13 +348,12 @@ export class SlidingWindow {
     let total = 0;
     for (let s = 0; 2 * s < ring.length && ring[2 * s] < to; s++) {
       if (ring[2 * s] < from) continue;
-      const c = this.distinct[s * fields + f];
-      if (c.sketch) {
+      const size = this.sizes[s * fields + f];
+      if (size < 0) {
         lo[i] = 0;
         hi[i] = Infinity;
         return;
       }
-      const size = c.size;
       total += size;
       if (size > largest) largest = size;
     }
@@ -342,7 +371,7 @@ export class SlidingWindow {
       const slice = ring[2 * i];
       if (slice < span.to || slice < from) continue;
       const counter = this.distinct[i * this.fields + f];
-      if (counter.sketch) {
+      if (this.sizes[i * this.fields + f] < 0) {
         (this.spans as Array<DistinctSpan | undefined>)[f] = undefined;
         return -1;
       }
@@ -367,6 +396,7 @@ export class SlidingWindow {
     this.spans = undefined;
     emptyArray(this.ring);
     emptyArray(this.distinct);
+    emptyArray(this.sizes);
     emptyArray(this.samples);
     emptyArray(this.netns);
     this.host = host;
@@ -399,7 +429,11 @@ export class SlidingWindow {
   load(state: SlidingWindowState, exactLimit: number): void {
     state.slices.forEach((slice, i) => {
       this.ring.push(slice, state.counts[i]);
-      for (const c of state.distinct[i]) this.distinct.push(DistinctCounter.fromState(c, exactLimit));
+      for (const c of state.distinct[i]) {
+        const counter = DistinctCounter.fromState(c, exactLimit);
+        this.distinct.push(counter);
+        this.sizes.push(counter.sketch ? -1 : counter.size);
+      }
     });
     this.samples.push(...state.samples);
     this.netns.push(...state.netns);

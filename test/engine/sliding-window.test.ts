@@ -101,6 +101,48 @@ describe('SlidingWindow', () => {
   });
 });
 
+describe('SlidingWindow.sizes', () => {
+  // Judgements read the slices' sizes, not the counters: each must be its counter's exact count,
+  // or -1 once the counter is a sketch, through every way a window changes.
+  const agrees = (w: SlidingWindow): string[] =>
+    w.distinct.flatMap((c, i) => {
+      const expected = c.sketch ? -1 : c.size;
+      return w.sizes[i] === expected ? [] : [`counter ${i}: size ${w.sizes[i]}, counter says ${expected}`];
+    });
+
+  it.each([1, 2])('equal each counter exact count, or -1 for a sketch, through adds, late slices, spans, trims, reuse and a state load (seed %i)', (seed) => {
+    const draw = seededRandom(seed);
+    const space = scratch();
+    const w = new SlidingWindow('h', 1);
+    const mismatches: string[] = [];
+    let sketches = 0;
+    for (let round = 0; round < 3; round++) {
+      for (let k = 1; k < 30; k++) {
+        for (let i = 0; i < 80; i++) {
+          // Mostly the open slice, some late ones (inserted before newer slices), now and then a flood of new values.
+          const r = draw();
+          const slice = r < 0.1 ? Math.max(0, k - 1 - Math.floor(draw() * 8)) : k - 1;
+          const port = draw() < 0.02 ? 10_000 + Math.floor(draw() * 1e6) : Math.floor(draw() * 200);
+          w.add(at(slice, port), slice, 10_000, getters, counter);
+        }
+        if (k % 7 === 0) for (let p = 0; p < 400; p++) w.add(at(k - 1, 50_000 + p), k - 1, 10_000, getters, counter);
+        // The kept span (judged with `keep`) makes later adds take the spanned path.
+        w.distinctCount(0, k - 10, k, space, true);
+        w.trim(k - 10, () => undefined);
+        mismatches.push(...agrees(w));
+        sketches += w.sizes.filter((size) => size < 0).length;
+      }
+      const loaded = new SlidingWindow('h', 1);
+      loaded.load(w.toState(), 256);
+      mismatches.push(...agrees(loaded));
+      w.clear('h', () => undefined);
+      expect(w.sizes).toEqual([]);
+    }
+    expect(mismatches).toEqual([]);
+    expect(sketches).toBeGreaterThan(0);
+  });
+});
+
 describe('SlidingWindow.distinctRange', () => {
   // The range is what RuleRuntime judges a rule on before merging: the merged count must lie in
   // it for every window, exact or sketched (a sketch past the exact limit gives 0 to Infinity).
