@@ -9,7 +9,7 @@ const MIN_BITS = 4;
  * A value's first slot in a table of 2^(32 - shift): Fibonacci hashing (the top bits of a
  * product), with the high word folded in for numbers past 2^32.
  */
-function slotOf(value: number, shift: number): number {
+function firstSlot(value: number, shift: number): number {
   return imul((value | 0) ^ ((value / 4294967296) | 0), 0x9e3779b1) >>> shift;
 }
 
@@ -32,31 +32,27 @@ export class NumberSet {
   }
 
   add(value: number): this {
-    const values = this.values;
-    const table = this.table;
-    const mask = table.length - 1;
-    let slot = slotOf(value, this.shift);
-    for (let at = table[slot]; at !== 0; at = table[slot]) {
-      if (values[at - 1] === value) return this;
-      slot = (slot + 1) & mask;
-    }
+    const slot = this.slotOf(value);
+    if (this.table[slot] !== 0) return this;
     // + 0 turns -0 into 0, as a Set keeps it.
-    values.push(value + 0);
-    table[slot] = values.length;
-    if (2 * values.length > mask) this.grow();
+    this.values.push(value + 0);
+    this.table[slot] = this.values.length;
+    if (2 * this.values.length > this.table.length - 1) this.grow();
     return this;
   }
 
   has(value: number): boolean {
+    return this.table[this.slotOf(value)] !== 0;
+  }
+
+  /** The slot holding `value`'s position, or else the empty slot where it would go. */
+  private slotOf(value: number): number {
     const values = this.values;
     const table = this.table;
     const mask = table.length - 1;
-    let slot = slotOf(value, this.shift);
-    for (let at = table[slot]; at !== 0; at = table[slot]) {
-      if (values[at - 1] === value) return true;
-      slot = (slot + 1) & mask;
-    }
-    return false;
+    let slot = firstSlot(value, this.shift);
+    for (let at = table[slot]; at !== 0 && values[at - 1] !== value; at = table[slot]) slot = (slot + 1) & mask;
+    return slot;
   }
 
   /** Forgets every value; the array and the table keep their storage for the next slice. */
@@ -81,7 +77,7 @@ export class NumberSet {
     const shift = --this.shift;
     const values = this.values;
     for (let i = 0; i < values.length; i++) {
-      let slot = slotOf(values[i], shift);
+      let slot = firstSlot(values[i], shift);
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = i + 1;
     }
