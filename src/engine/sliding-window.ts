@@ -131,13 +131,9 @@ export class SlidingWindow {
     if (fields > 0) {
       const base = (at >> 1) * fields;
       if (this.spans === undefined) {
-        const sizes = this.sizes;
         for (let f = 0; f < fields; f++) {
           const counter = this.distinct[base + f];
-          if (counter.add(getters[f](e))) {
-            sizes[base + f]++;
-            grew |= 1 << f;
-          } else if (sizes[base + f] >= 0 && counter.sketch) sizes[base + f] = -1;
+          if (this.sized(base + f, counter, counter.add(getters[f](e)))) grew |= 1 << f;
         }
       } else grew = this.addSpanned(at >> 1, base, getters, e, slice);
     }
@@ -156,6 +152,16 @@ export class SlidingWindow {
     const netns = this.netns;
     const ns = e.netns;
     if (netns.length === 0 || (netns[0] !== ns && netns.length < NETNS_PER_GROUP && !netns.includes(ns))) netns.push(ns);
+  }
+
+  /**
+   * Keeps `sizes[c]` in step with counter c after an add that returned `fresh` (a value new to it
+   * while still exact): one more value, or -1 once the add made it a sketch. Returns `fresh`.
+   */
+  private sized(c: number, counter: DistinctCounter, fresh: boolean): boolean {
+    if (fresh) this.sizes[c]++;
+    else if (this.sizes[c] >= 0 && counter.sketch) this.sizes[c] = -1;
+    return fresh;
   }
 
   /** Whether a judged field's count may have grown: `grew` has bit f set for a value new to its slice's counter. */
@@ -185,21 +191,13 @@ export class SlidingWindow {
       if (inSpan && (2 * index + 2 >= ring.length || ring[2 * index + 2] >= span.to)) {
         // No newer slice in the span: the value's last slice is this one exactly when this slice holds it.
         if (span.values.get(v) === slice) continue;
-        if (counter.addNew(v)) {
-          this.sizes[base + f]++;
-          grew |= 1 << f;
-        }
-        if (counter.sketch) {
-          this.sizes[base + f] = -1;
-          spans[f] = undefined;
-        } else span.values.set(v, slice);
+        if (this.sized(base + f, counter, counter.addNew(v))) grew |= 1 << f;
+        if (counter.sketch) spans[f] = undefined;
+        else span.values.set(v, slice);
         continue;
       }
-      const fresh = counter.add(v);
-      if (fresh) {
-        this.sizes[base + f]++;
-        grew |= 1 << f;
-      } else if (counter.sketch) this.sizes[base + f] = -1;
+      const fresh = this.sized(base + f, counter, counter.add(v));
+      if (fresh) grew |= 1 << f;
       if (!span) continue;
       // A sketch cannot say which values leave with its slice: the span is dropped (merges take over).
       if (counter.sketch) spans[f] = undefined;
