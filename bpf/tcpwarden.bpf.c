@@ -19,8 +19,9 @@ const volatile __u32 targ_netns = 0;
 /* CLOCK_REALTIME - CLOCK_MONOTONIC at load, and the aggregation time slice. */
 const volatile __u64 wall_offset_ns = 0;
 const volatile __u64 agg_slice_ns = 100000000;
-/* Slots per CPU in each slot table (a power of two); the tables hold that many per possible CPU. */
+/* Slots per CPU in each slot table (a power of two), and a table's slots over all possible CPUs. */
 const volatile __u32 agg_slots = 4096;
+const volatile __u32 agg_table_slots = 4096;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -80,9 +81,10 @@ struct {
 } agg_odd SEC(".maps");
 
 /*
- * The slot tables of even and odd slices (tcpwarden.h): CPU c's slots are c * agg_slots and on.
- * A plain array the reader maps into its memory, so it drains them without a syscall; the loader
- * sets max_entries.
+ * The slot tables of even and odd slices (tcpwarden.h), one array: the even table, then the odd
+ * one, each CPU c's slots from c * agg_slots. One map, so the verifier inlines the lookup: a map
+ * picked at run time between two is a call. A plain array the reader maps into its memory, so it
+ * drains them without a syscall; the loader sets max_entries.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -90,15 +92,21 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct tw_agg_slot);
-} agg_slots_even SEC(".maps");
+} agg_slots_table SEC(".maps");
+
+/* Per CPU: the jiffy of this CPU's last precise clock read, what it read, and its slice's parity (tick_now()). */
+struct tw_tick_clock {
+	__u64 jiffies;
+	__u64 ns;
+	__u64 odd;
+};
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct tw_agg_slot);
-} agg_slots_odd SEC(".maps");
+	__type(value, struct tw_tick_clock);
+} tick_clock SEC(".maps");
 
 static __always_inline void count(void *map, __u32 tp)
 {
@@ -120,8 +128,8 @@ static __always_inline __u32 skb_netns(const struct sk_buff *skb)
 
 /*
  * Starts the event's record on the program's stack, or returns false when the namespace filter
- * rejects it. The caller fills it and hands it to emit(), which adds the task (pid, comm) only
- * where it is kept.
+ * rejects it. The caller fills it and hands it to emit(), which adds the time, and the task (pid,
+ * comm) only where it is kept.
  */
 static __always_inline bool begin(struct tw_record *r, __u32 tp, __u32 netns)
 {
@@ -129,7 +137,6 @@ static __always_inline bool begin(struct tw_record *r, __u32 tp, __u32 netns)
 		return false;
 	count(&seen, tp);
 	__builtin_memset(r, 0, sizeof(*r));
-	r->ts_ns = bpf_ktime_get_ns();
 	r->netns = netns;
 	r->tracepoint = tp;
 	r->count = 1;
@@ -147,23 +154,49 @@ static __always_inline void add_task(struct tw_record *r)
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 }
 
+/*
+ * The time aggregated packets are stamped with, and the parity of its slice: CLOCK_MONOTONIC read
+ * once per CPU and jiffy, at the CPU's first aggregated packet of that jiffy, so at most a tick
+ * behind the packet. A precise read goes through the clock source (the hypervisor's, on a VM,
+ * where it was a fifth of an aggregated run) and the slice takes a division; jiffies are a load.
+ * bpf_ktime_get_coarse_ns() would be as cheap, but tracing programs may not call it. The reader
+ * waits a tick more before draining a slice (native/collector.cc).
+ */
+static __always_inline const struct tw_tick_clock *tick_now(void)
+{
+	__u32 zero = 0;
+	struct tw_tick_clock *c = bpf_map_lookup_elem(&tick_clock, &zero);
+	__u64 j = bpf_jiffies64();
+
+	if (c && c->jiffies != j) {
+		c->jiffies = j;
+		c->ns = bpf_ktime_get_ns();
+		/* The slice follows the wall clock, as the engine's window slices do. */
+		c->odd = ((c->ns + wall_offset_ns) / agg_slice_ns) & 1;
+	}
+	return c;
+}
+
 #define TW_KEY_WORDS (sizeof(struct tw_record) / 8)
 
 /*
- * The key's slot on this CPU: multiply-xor rounds over its words, inline. The hash map's jhash
- * over the same 96 bytes and its bucket walk were more than half of an aggregated run.
+ * The key's slot on this CPU in the table of its slice's parity: a multiply per word, each
+ * independent of the others so they overlap, then one mixing round, inline. The hash map's jhash
+ * over the same 96 bytes and its bucket walk were more than half of an aggregated run; a chain
+ * of multiply-xor rounds over the words, a tenth of it.
  */
-static __always_inline __u32 slot_of(const struct tw_record *key)
+static __always_inline __u32 slot_of(const struct tw_record *key, bool odd)
 {
 	const __u64 *w = (const __u64 *)key;
 	__u64 h = 0;
 
 #pragma unroll
-	for (int i = 0; i < TW_KEY_WORDS; i++) {
-		h = (h ^ w[i]) * 0x9E3779B97F4A7C15ULL;
-		h ^= h >> 32;
-	}
-	return bpf_get_smp_processor_id() * agg_slots + (h & (agg_slots - 1));
+	for (int i = 0; i < TW_KEY_WORDS; i++)
+		h += w[i] * (0x9E3779B97F4A7C15ULL + 2 * i);
+	h ^= h >> 32;
+	h *= 0xBF58476D1CE4E5B9ULL;
+	h ^= h >> 29;
+	return (odd ? agg_table_slots : 0) + bpf_get_smp_processor_id() * agg_slots + (h & (agg_slots - 1));
 }
 
 static __always_inline bool same_key(const struct tw_record *a, const struct tw_record *b)
@@ -182,10 +215,10 @@ static __always_inline bool same_key(const struct tw_record *a, const struct tw_
  * is added last and atomically: the reader, which may be draining this table on another CPU,
  * reads a slot's key only once its count is set, and takes the count with an exchange.
  */
-static __always_inline bool count_in_slot(void *slots, const struct tw_record *key, __u64 ts_ns)
+static __always_inline bool count_in_slot(const struct tw_record *key, bool odd, __u64 ts_ns)
 {
-	__u32 at = slot_of(key);
-	struct tw_agg_slot *s = bpf_map_lookup_elem(slots, &at);
+	__u32 at = slot_of(key, odd);
+	struct tw_agg_slot *s = bpf_map_lookup_elem(&agg_slots_table, &at);
 
 	if (!s)
 		return false;
@@ -204,12 +237,11 @@ static __always_inline bool count_in_slot(void *slots, const struct tw_record *k
  * Returns false when the map is full and has no entry for the key: the caller writes the full
  * record instead.
  */
-static __always_inline bool aggregate(const struct tw_record *r, __u32 keep)
+static __always_inline bool aggregate(const struct tw_record *r, __u32 keep, bool odd)
 {
 	struct tw_agg_value first = { .count = 1, .first_ns = r->ts_ns };
 	struct tw_agg_value *v;
 	struct tw_record key;
-	bool odd;
 	void *map;
 
 	__builtin_memcpy(&key, r, sizeof(key));
@@ -226,9 +258,7 @@ static __always_inline bool aggregate(const struct tw_record *r, __u32 keep)
 	if (!(keep & TW_KEEP_SOCK))
 		key.skaddr = 0;
 	/* pid and comm are still zero unless the key keeps the task (emit()). */
-	/* The slice follows the wall clock, as the engine's window slices do. */
-	odd = ((r->ts_ns + wall_offset_ns) / agg_slice_ns) & 1;
-	if (count_in_slot(odd ? (void *)&agg_slots_odd : (void *)&agg_slots_even, &key, r->ts_ns))
+	if (count_in_slot(&key, odd, r->ts_ns))
 		return true;
 	map = odd ? (void *)&agg_odd : (void *)&agg_even;
 	v = bpf_map_lookup_elem(map, &key);
@@ -262,17 +292,21 @@ static __always_inline void emit(struct tw_record *r)
 {
 	__u32 tp = r->tracepoint;
 	struct tw_agg_ctl *ctl = bpf_map_lookup_elem(&agg_ctl, &tp);
+	const struct tw_tick_clock *now;
 	bool has_task = false;
 
-	if (ctl && ctl->on) {
+	if (ctl && ctl->on && (now = tick_now())) {
+		r->ts_ns = now->ns;
 		has_task = ctl->keep & TW_KEEP_TASK;
 		if (has_task)
 			add_task(r);
-		if (aggregate(r, ctl->keep)) {
+		if (aggregate(r, ctl->keep, now->odd)) {
 			count(&aggregated, tp);
 			return;
 		}
 		count(&agg_full, tp);
+	} else {
+		r->ts_ns = bpf_ktime_get_ns();
 	}
 	if (!has_task)
 		add_task(r);

@@ -57,7 +57,7 @@ struct tw_agg_value {
 };
 
 struct tw_record {
-	__u64 ts_ns;           /* bpf_ktime_get_ns(): CLOCK_MONOTONIC; the addon adds the wall-clock offset */
+	__u64 ts_ns;           /* CLOCK_MONOTONIC (once per jiffy for aggregates: tick_now()); the addon adds the wall-clock offset */
 	__u64 skaddr;          /* socket identity (request sock for synack retransmits), 0 if none */
 	__u64 cookie;          /* sock_cookie where the tracepoint carries it, else 0 */
 	__u8 saddr[16];        /* the tracepoint's source address; IPv4 in the first 4 bytes */

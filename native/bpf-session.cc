@@ -98,10 +98,10 @@ int BpfSession::Start(const SessionOptions& options, std::string* failed) {
   }
   skel_->rodata->agg_slots = options.agg_slots;
   slot_count_ = uint32_t(ncpu) * options.agg_slots;
+  skel_->rodata->agg_table_slots = slot_count_;
   err = bpf_map__set_max_entries(skel_->maps.agg_even, options.agg_max_keys);
   if (!err) err = bpf_map__set_max_entries(skel_->maps.agg_odd, options.agg_max_keys);
-  if (!err) err = bpf_map__set_max_entries(skel_->maps.agg_slots_even, slot_count_);
-  if (!err) err = bpf_map__set_max_entries(skel_->maps.agg_slots_odd, slot_count_);
+  if (!err) err = bpf_map__set_max_entries(skel_->maps.agg_slots_table, 2 * slot_count_);
   if (err) {
     *failed = "sizing the aggregation maps";
     Destroy();
@@ -160,26 +160,22 @@ void BpfSession::Detach() {
 }
 
 int BpfSession::MapSlotTables(std::string* failed) {
-  // An mmapable array's elements are 8-byte aligned and start at the mapping's first byte.
+  // An mmapable array's elements are 8-byte aligned and start at the mapping's first byte: the
+  // even table, then the odd one.
   size_t page = size_t(sysconf(_SC_PAGESIZE));
-  slots_bytes_ = (size_t(slot_count_) * sizeof(tw_agg_slot) + page - 1) / page * page;
-  bpf_map* maps[2] = {skel_->maps.agg_slots_even, skel_->maps.agg_slots_odd};
-  for (int parity = 0; parity < 2; parity++) {
-    void* at = mmap(nullptr, slots_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(maps[parity]), 0);
-    if (at == MAP_FAILED) {
-      *failed = "mapping the slot tables";
-      return -errno;
-    }
-    slots_[parity] = static_cast<tw_agg_slot*>(at);
+  slots_bytes_ = (2 * size_t(slot_count_) * sizeof(tw_agg_slot) + page - 1) / page * page;
+  void* at = mmap(nullptr, slots_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(skel_->maps.agg_slots_table), 0);
+  if (at == MAP_FAILED) {
+    *failed = "mapping the slot tables";
+    return -errno;
   }
+  slots_ = static_cast<tw_agg_slot*>(at);
   return 0;
 }
 
 void BpfSession::Destroy() {
-  for (tw_agg_slot*& slots : slots_) {
-    if (slots) munmap(slots, slots_bytes_);
-    slots = nullptr;
-  }
+  if (slots_) munmap(slots_, slots_bytes_);
+  slots_ = nullptr;
   if (skel_) tcpwarden_bpf__destroy(skel_);
   skel_ = nullptr;
 }
@@ -201,5 +197,5 @@ int BpfSession::SetAggregation(uint32_t tp, bool on, uint32_t keep) const {
 }
 
 AggregateTables BpfSession::agg_tables(int parity) const {
-  return {bpf_map__fd(parity ? skel_->maps.agg_odd : skel_->maps.agg_even), slots_[parity], slot_count_};
+  return {bpf_map__fd(parity ? skel_->maps.agg_odd : skel_->maps.agg_even), slots_ ? slots_ + size_t(parity) * slot_count_ : nullptr, slot_count_};
 }

@@ -68,7 +68,7 @@ class BpfSession {
 
   tcpwarden_bpf* skel_ = nullptr;
   // The slot tables mapped into this process (the reader drains them without syscalls).
-  tw_agg_slot* slots_[2] = {nullptr, nullptr};
+  tw_agg_slot* slots_ = nullptr;
   uint32_t slot_count_ = 0;  // per table, over all CPUs
   size_t slots_bytes_ = 0;
 };

@@ -17,9 +17,18 @@ int64_t NowNs(clockid_t clock) {
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-// The drain thread reads a slice's map this long after the slice ended: a program that read the
-// clock just before the boundary has counted by then (programs run for microseconds).
-constexpr uint64_t kSliceGraceNs = 2000000;
+// The drain thread reads a slice's map this long after the slice ended: 2 ms, by when a program
+// that read the clock just before the boundary has counted (programs run for microseconds), plus
+// a tick, since programs stamp aggregated packets with a time read once per jiffy
+// (tick_now() in the BPF program, at most a tick behind; the coarse clock's
+// resolution is the tick).
+uint64_t SliceGraceNs() {
+  timespec tick{};
+  if (clock_getres(CLOCK_MONOTONIC_COARSE, &tick) != 0) tick = {0, 10000000};
+  return 2000000 + uint64_t(tick.tv_sec) * 1000000000 + uint64_t(tick.tv_nsec);
+}
+
+const uint64_t kSliceGraceNs = SliceGraceNs();
 
 AggregationMode ModeOf(const std::string& name) {
   return name == "on" ? AggregationMode::kOn : name == "off" ? AggregationMode::kOff : AggregationMode::kAuto;
