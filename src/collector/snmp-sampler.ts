@@ -23,6 +23,17 @@ const COUNTERS: Record<CounterKind, string> = {
 };
 
 /**
+ * How long the listener named while a namespace's counters keep rising is named again without
+ * reading the listen queues anew. A read (/proc/PID/net/tcp and tcp6) makes the kernel walk its
+ * whole established-socket hash for each file: 21 ms beside a flooded listener's 4,097 half-open
+ * requests, 54 ms beside 18,700 TIME_WAIT sockets (`npm run bench -- listener-sign`), which once a
+ * second was most of what tcpwarden spent on a SYN-cookie flood, where no tracepoint fires. What
+ * it costs: a flood that moves to another listener while the counters keep rising is put on the
+ * first one for up to this long.
+ */
+export const SIGN_REUSE_MS = 3000;
+
+/**
  * The kernel's SYN-cookie and listen-drop counters as events. During a SYN flood a listener's
  * queue fills and the kernel answers with SYN cookies, which caps the SYN-ACK retransmits the BPF
  * program sees, or, with cookies off, drops the SYNs without a tracepoint; the counters do not
@@ -30,11 +41,14 @@ const COUNTERS: Record<CounterKind, string> = {
  * each) and returns a `syncookies_sent` / `syn_dropped` event, with `value` the increase, for each
  * counter that rose since the previous sample. Only then are the namespace's listen queues read
  * (listener-sign.ts), to name the listener the increase belongs to: a quiet namespace costs one
- * small file per sample.
+ * small file per sample. While the counters keep rising, a listener once named stays named for
+ * SIGN_REUSE_MS before the queues are read again.
  */
 export class SnmpSampler {
   private readonly proc: string;
   private readonly previous = new Map<number, (number | undefined)[]>();
+  /** Per namespace whose counters rose at its last sample: the listener then named, and when it was read. */
+  private readonly named = new Map<number, { sign: ListenerSign; readAt: number }>();
 
   constructor(private readonly options: SnmpSamplerOptions) {
     this.proc = options.proc ?? '/proc';
@@ -77,17 +91,32 @@ export class SnmpSampler {
       this.previous.set(netns, values);
       // The first sample of a namespace is its baseline, not cookies sent or SYNs dropped now.
       if (before === undefined) continue;
-      let sign: ListenerSign | undefined | null = null; // null: not read yet
+      let sign: ListenerSign | undefined | null = null; // null: not named yet
       for (let i = 0; i < COUNTER_KINDS.length; i++) {
         const was = before[i];
         const is = values[i];
         if (was === undefined || is === undefined || is <= was) continue;
-        if (sign === null) sign = listenerSign(`${this.proc}/${pid}/net`);
+        if (sign === null) sign = this.listener(netns, pid, now);
         events.push(this.event(COUNTER_KINDS[i], now, netns, is - was, sign));
       }
+      if (sign === null) this.named.delete(netns); // no rise: the next one reads the queues
     }
-    for (const netns of this.previous.keys()) if (!seen.has(netns)) this.previous.delete(netns);
+    for (const netns of this.previous.keys()) {
+      if (seen.has(netns)) continue;
+      this.previous.delete(netns);
+      this.named.delete(netns);
+    }
     return events;
+  }
+
+  /** The listener a rise in `netns` goes to: the one named at a rise within SIGN_REUSE_MS, else read now. */
+  private listener(netns: number, pid: string, now: number): ListenerSign | undefined {
+    const named = this.named.get(netns);
+    if (named && now - named.readAt < SIGN_REUSE_MS) return named.sign;
+    const sign = listenerSign(`${this.proc}/${pid}/net`);
+    if (sign) this.named.set(netns, { sign, readAt: now });
+    else this.named.delete(netns);
+    return sign;
   }
 
   /** A counter sample: on the listener that showed a sign, else on the namespace alone (empty address, port 0). */

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SnmpSampler } from '../../src/collector/snmp-sampler';
+import { SIGN_REUSE_MS, SnmpSampler } from '../../src/collector/snmp-sampler';
 
 const NETNS = 4026532999;
 const fixture = (name: string) => join(__dirname, 'fixtures', 'listen-queues', name);
@@ -60,6 +60,47 @@ describe('SnmpSampler', () => {
     s.sample(1000);
     use('netstat-flood', withoutHalfOpen('tcp-flood'), withoutHalfOpen('tcp6-flood'));
     expect(s.sample(2000)).toEqual([expect.objectContaining({ kind: 'syn_dropped', family: 4, laddr: '', lport: 0, raddr: '', value: 4982, netns: NETNS })]);
+  });
+
+  /** The recorded netstat with TcpExt ListenDrops set to `n`. */
+  const drops = (n: number) =>
+    readFileSync(fixture('netstat-flood'), 'utf8').replace(/^(TcpExt: .*\n)(TcpExt: .*)$/m, (_all, head: string, values: string) => {
+      const v = values.split(/\s+/);
+      v[head.trim().split(/\s+/).indexOf('ListenDrops')] = String(n);
+      return head + v.join(' ');
+    });
+  const flooded = () => use('netstat-flood', readFileSync(fixture('tcp-flood'), 'latin1'), readFileSync(fixture('tcp6-flood'), 'latin1'));
+  /** Listen queues where only the IPv6 listener on port 9000 shows a sign (its accept queue). */
+  const overflowing = () => {
+    writeFileSync(join(net, 'tcp'), withoutHalfOpen('tcp-overflow'));
+    writeFileSync(join(net, 'tcp6'), readFileSync(fixture('tcp6-overflow'), 'latin1'));
+  };
+
+  it('keeps the listener it named while the counters keep rising, reading the queues again after SIGN_REUSE_MS', () => {
+    const s = sampler();
+    flooded();
+    writeFileSync(join(net, 'netstat'), drops(100));
+    s.sample(1000);
+    writeFileSync(join(net, 'netstat'), drops(200));
+    expect(s.sample(2000)).toEqual([expect.objectContaining({ laddr: '10.231.0.1', lport: 8443, value: 100 })]);
+    overflowing();
+    writeFileSync(join(net, 'netstat'), drops(300));
+    expect(s.sample(2000 + SIGN_REUSE_MS - 1)).toEqual([expect.objectContaining({ laddr: '10.231.0.1', lport: 8443, value: 100 })]);
+    writeFileSync(join(net, 'netstat'), drops(400));
+    expect(s.sample(2000 + SIGN_REUSE_MS)).toEqual([expect.objectContaining({ family: 6, laddr: 'fd00:231::1', lport: 9000, value: 100 })]);
+  });
+
+  it('reads the queues again at the first rise after a sample without one', () => {
+    const s = sampler();
+    flooded();
+    writeFileSync(join(net, 'netstat'), drops(100));
+    s.sample(1000);
+    writeFileSync(join(net, 'netstat'), drops(200));
+    expect(s.sample(2000)).toEqual([expect.objectContaining({ laddr: '10.231.0.1', lport: 8443 })]);
+    overflowing();
+    expect(s.sample(2500)).toEqual([]);
+    writeFileSync(join(net, 'netstat'), drops(300));
+    expect(s.sample(3000)).toEqual([expect.objectContaining({ laddr: 'fd00:231::1', lport: 9000 })]);
   });
 
   it('samples SYN cookies the same way', () => {
