@@ -187,26 +187,41 @@ static __always_inline const struct tw_tick_clock *tick_now(void)
 #define TW_KEY_FIRST_LIVE (offsetof(struct tw_record, saddr) / 8)
 #define TW_KEY_LAST_LIVE (offsetof(struct tw_record, comm) / 8)
 
+/* The sum of words [from, to) of a key, each times its own odd constant: independent multiplies that overlap. */
+static __always_inline __u64 sum_words(const __u64 *w, int from, int to)
+{
+	__u64 h = 0;
+
+#pragma unroll
+	for (int i = from; i < to; i++)
+		h += w[i] * (0x9E3779B97F4A7C15ULL + 2 * i);
+	return h;
+}
+
+/* Whether words [from, to) of two keys differ. */
+static __always_inline __u64 diff_words(const __u64 *x, const __u64 *y, int from, int to)
+{
+	__u64 diff = 0;
+
+#pragma unroll
+	for (int i = from; i < to; i++)
+		diff |= x[i] ^ y[i];
+	return diff;
+}
+
 /*
- * The key's slot on this CPU in the table of its slice's parity: a multiply per word, each
- * independent of the others so they overlap, then one mixing round, inline. The hash map's jhash
- * over the same 96 bytes and its bucket walk were more than half of an aggregated run; a chain
- * of multiply-xor rounds over the words, a tenth of it.
+ * The key's slot on this CPU in the table of its slice's parity: a multiply per word, then one
+ * mixing round, inline; the live words only unless the key keeps the socket or the task (`whole`).
+ * The hash map's jhash over the same 96 bytes and its bucket walk were more than half of an
+ * aggregated run; a chain of multiply-xor rounds over the words, a tenth of it.
  */
 static __always_inline __u32 slot_of(const struct tw_record *key, bool whole, bool odd)
 {
 	const __u64 *w = (const __u64 *)key;
-	__u64 h = 0;
+	__u64 h = sum_words(w, TW_KEY_FIRST_LIVE, TW_KEY_LAST_LIVE);
 
-	if (whole) {
-#pragma unroll
-		for (int i = 0; i < TW_KEY_WORDS; i++)
-			h += w[i] * (0x9E3779B97F4A7C15ULL + 2 * i);
-	} else {
-#pragma unroll
-		for (int i = TW_KEY_FIRST_LIVE; i < TW_KEY_LAST_LIVE; i++)
-			h += w[i] * (0x9E3779B97F4A7C15ULL + 2 * i);
-	}
+	if (whole)
+		h += sum_words(w, 0, TW_KEY_FIRST_LIVE) + sum_words(w, TW_KEY_LAST_LIVE, TW_KEY_WORDS);
 	h ^= h >> 32;
 	h *= 0xBF58476D1CE4E5B9ULL;
 	h ^= h >> 29;
@@ -216,17 +231,10 @@ static __always_inline __u32 slot_of(const struct tw_record *key, bool whole, bo
 static __always_inline bool same_key(const struct tw_record *a, const struct tw_record *b, bool whole)
 {
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-	__u64 diff = 0;
+	__u64 diff = diff_words(x, y, TW_KEY_FIRST_LIVE, TW_KEY_LAST_LIVE);
 
-	if (whole) {
-#pragma unroll
-		for (int i = 0; i < TW_KEY_WORDS; i++)
-			diff |= x[i] ^ y[i];
-	} else {
-#pragma unroll
-		for (int i = TW_KEY_FIRST_LIVE; i < TW_KEY_LAST_LIVE; i++)
-			diff |= x[i] ^ y[i];
-	}
+	if (whole)
+		diff |= diff_words(x, y, 0, TW_KEY_FIRST_LIVE) | diff_words(x, y, TW_KEY_LAST_LIVE, TW_KEY_WORDS);
 	return diff == 0;
 }
 
