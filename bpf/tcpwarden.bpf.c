@@ -213,7 +213,7 @@ static __always_inline __u64 diff_words(const __u64 *x, const __u64 *y, int from
  * The key's slot on this CPU in the table of its slice's parity: a multiply per word, then one
  * mixing round, inline; the live words only unless the key keeps the socket or the task (`whole`).
  * The hash map's jhash over the same 96 bytes and its bucket walk were more than half of an
- * aggregated run; a chain of multiply-xor rounds over the words, a tenth of it.
+ * aggregated run, which the slot table skips for most packets.
  */
 static __always_inline __u32 slot_of(const struct tw_record *key, bool whole, bool odd)
 {
