@@ -58,6 +58,12 @@ export interface CollectorOptions {
   /** Keys one aggregation map holds per time slice; a packet of a key past that is a full record. Default 16,384. */
   aggregateMaxKeys?: number;
   /**
+   * The aggregation time slice in ms, aligned to its multiples on the wall clock: an aggregate
+   * holds one key's packets of one slice. A whole number of ms, at least 100 (the default). The
+   * detector picks it from its rules (src/detector/aggregate-slice.ts).
+   */
+  aggregateSliceMs?: number;
+  /**
    * Slots per CPU in the table the kernel tries before the aggregation map, a power of two; a key
    * whose slot another key holds goes on to the map. Default 4,096.
    */
@@ -129,7 +135,7 @@ export const COLLECTOR_DEFAULTS = {
   aggregateHoldMs: 3000,
   aggregateMaxKeys: 16384,
   aggregateSlots: 4096,
-  /** The aggregation time slice: the engine's slices are whole multiples of it (at least 100 ms). */
+  /** The aggregation time slice, and the shortest allowed: every engine window slice is a whole multiple of it. */
   aggregateSliceMs: 100,
 };
 
@@ -154,6 +160,10 @@ export class Collector extends EventEmitter<CollectorEvents> {
     const ring = options.ringBytes ?? COLLECTOR_DEFAULTS.ringBytes;
     if (!Number.isInteger(ring) || ring < 4096 || (ring & (ring - 1)) !== 0) {
       throw new UserError('COLLECTOR_OPTION_INVALID', `ring buffer size ${ring} is not a power of two of at least 4096 bytes`);
+    }
+    const slice = options.aggregateSliceMs ?? COLLECTOR_DEFAULTS.aggregateSliceMs;
+    if (!Number.isInteger(slice) || slice < COLLECTOR_DEFAULTS.aggregateSliceMs) {
+      throw new UserError('COLLECTOR_OPTION_INVALID', `aggregation slice ${slice} ms is not a whole number of ms of at least ${COLLECTOR_DEFAULTS.aggregateSliceMs}`);
     }
   }
 
@@ -181,7 +191,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
         aggregateAbove: this.options.aggregateAbove ?? COLLECTOR_DEFAULTS.aggregateAbove,
         aggregateHoldMs: this.options.aggregateHoldMs ?? COLLECTOR_DEFAULTS.aggregateHoldMs,
         aggregateKeep: keepBits(this.options.aggregateKeep ?? []),
-        aggregateSliceMs: COLLECTOR_DEFAULTS.aggregateSliceMs,
+        aggregateSliceMs: this.options.aggregateSliceMs ?? COLLECTOR_DEFAULTS.aggregateSliceMs,
         aggregateMaxKeys: this.options.aggregateMaxKeys ?? COLLECTOR_DEFAULTS.aggregateMaxKeys,
         aggregateSlots: this.options.aggregateSlots ?? COLLECTOR_DEFAULTS.aggregateSlots,
       },

@@ -8,6 +8,7 @@ import type { ValidAlertsConfig } from '../alerts/sink-config';
 import { Collector, type AggregateKeepField } from '../collector/collector';
 import { enginePartitionState } from '../engine/engine-partition-state';
 import { groupKeyOf } from '../engine/group-key';
+import { sliceMsOf } from '../engine/sliding-window';
 import { PartitionedEngine } from '../engine/partitioned-engine';
 import { RuleReloader, type RuleHolder } from '../engine/rule-reloader';
 import { UserError } from '../errors/user-error';
@@ -32,6 +33,7 @@ import { formatLoadResult, type LoadResult } from '../rules/load-result';
 import { loadRules } from '../rules/loader';
 import { VictimResolver } from '../victim/victim-resolver';
 import { aggregateKeepOf } from './aggregate-keep';
+import { aggregateSliceMsOf, slicesFit } from './aggregate-slice';
 import { AggregateSkip } from './aggregate-skip';
 import { AggregatesLack } from './aggregates-lack';
 import { checkedSource } from './checked-source';
@@ -108,6 +110,9 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private collectorRules?: CollectorRules;
   /** The rules the collector's aggregates were last keyed for. */
   private keptFor?: CompiledRule[];
+  /** The collector's aggregation slice (ms), fixed at its start; rules loaded later whose slices it does not divide are logged once each. */
+  private aggregateSliceMs = 0;
+  private misfitLogged = new Set<string>();
   private aggregatesLack?: AggregatesLack;
   private readonly aggregateSkip: AggregateSkip;
   private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0, ruleFailures: new Map<string, number>() };
@@ -445,14 +450,18 @@ export class Detector extends EventEmitter<DetectorEvents> {
     const keep = this.aggregateKeep(this.ruleHolder.rules);
     this.aggregatesLack = new AggregatesLack(this.producer!);
     this.aggregatesLack.keep(keep);
-    this.collector = new Collector({ ...this.options.collector, host: this.host, aggregateKeep: keep });
+    // The slice is the kernel's for as long as it runs: chosen once, for the rules loaded at start.
+    const tickMs = this.options.engine?.tickMs ?? DEFAULT_TICK_MS;
+    this.aggregateSliceMs = this.options.collector?.aggregateSliceMs ?? aggregateSliceMsOf(this.ruleHolder.rules, tickMs);
+    this.collector = new Collector({ ...this.options.collector, host: this.host, aggregateKeep: keep, aggregateSliceMs: this.aggregateSliceMs });
     this.collector.on('events', (batch) => this.ingest(batch));
     const collector = this.collector;
     this.metrics.reportCollector(() => collector.stats());
     const started = this.collector.start();
     if (started.mountedTracefs) this.log.info({ path: started.mountedTracefs }, 'tracefs was not mounted: mounted it');
     for (const tp of started.missing) this.log.warn({ tracepoint: tp }, 'tracepoint not in this kernel: its events will be missing');
-    this.log.info({ tracepoints: started.attached.length }, 'collector attached');
+    this.log.info({ tracepoints: started.attached.length, aggregateSliceMs: this.aggregateSliceMs }, 'collector attached');
+    this.checkSlicesFit(this.ruleHolder.rules, true);
   }
 
   /** Keys the collector's aggregates for `rules` from its next time slice on (the rules changed). */
@@ -461,7 +470,26 @@ export class Detector extends EventEmitter<DetectorEvents> {
     const keep = this.aggregateKeep(rules);
     this.collector.setAggregateKeep(keep);
     this.aggregatesLack!.keep(keep);
+    this.checkSlicesFit(rules);
   }
+
+  /**
+   * Logs, once per rule, a rule whose window slices the collector's aggregation slice does not
+   * divide: at start only a window that fits no slice of at least 100 ms, after a reload any rule
+   * the slice chosen at start does not fit.
+   */
+  private checkSlicesFit(rules: readonly CompiledRule[], atStart = false): void {
+    for (const rule of rules) {
+      if (slicesFit(rule, this.aggregateSliceMs) || this.misfitLogged.has(rule.id)) continue;
+      this.misfitLogged.add(rule.id);
+      const remedy = atStart ? 'a window of whole seconds avoids it' : 'restart tcpwarden to choose the slice for the rules now in force';
+      this.log.warn(
+        { rule: rule.id, sliceMs: sliceMsOf(rule.windowMs), aggregateSliceMs: this.aggregateSliceMs },
+        `rule ${rule.id}'s window slices are not whole multiples of the in-kernel aggregation slice: under aggregation, the packets of an aggregation slice that straddles one of its slice ends count in the earlier one; ${remedy}`,
+      );
+    }
+  }
+
 
   /** The fields in-kernel aggregates keep for `rules`, with those the options add. */
   private aggregateKeep(rules: CompiledRule[]): AggregateKeepField[] {

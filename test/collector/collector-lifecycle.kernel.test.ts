@@ -54,4 +54,10 @@ describeKernel('collector lifecycle', () => {
   test('a bad ring size is refused before anything loads', () => {
     expect(() => new Collector({ ringBytes: 5000 })).toThrow(/ring buffer size 5000 is not a power of two of at least 4096 bytes/);
   });
+
+  test('an aggregation slice under 100 ms or not whole is refused before anything loads', () => {
+    expect(() => new Collector({ aggregateSliceMs: 50 })).toThrow(/aggregation slice 50 ms is not a whole number of ms of at least 100/);
+    expect(() => new Collector({ aggregateSliceMs: 150.5 })).toThrow(/aggregation slice 150.5 ms/);
+    expect(() => new Collector({ aggregateSliceMs: 250, names: false })).not.toThrow();
+  });
 });
