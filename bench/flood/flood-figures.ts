@@ -36,6 +36,8 @@ export function floodFigures(target: string, runs: Map<string, FloodRun[]>): Fig
       [`${p} benign failures (median)`]: round(median(list.map((r) => r.benignFailures))),
       [`${p} benign ratio to reference (goal >= 0.95)`]: round(median(list.map((r) => r.benignRate)) / refBenign, 3),
       [`${p} cores, tcpwarden threads`]: round(median(d.map(({ run, det }) => det.userCpuFlood / (run.sent / run.rate))), 3),
+      [`${p} cores, tcpwarden threads, steady (after the first 1.5 s)`]: round(median(d.map(({ det }) => (det.userCpuSteady ? det.userCpuSteady.cpu / det.userCpuSteady.seconds : NaN))), 3),
+      [`${p} cores, tcpwarden threads beside the benign client`]: round(median(d.map(({ det }) => det.userCpuBenign.cpu / det.userCpuBenign.seconds)), 3),
       [`${p} cores, redis-server`]: round(median(d.map(({ run, det }) => det.redisCpuFlood / (run.sent / run.rate))), 3),
       [`${p} cores, BPF programs`]: round(median(d.map(({ run, det }) => det.bpfRunTimeNs / 1e9 / (run.sent / run.rate))), 3),
       [`${p} CPU-s per M packets, tcpwarden threads`]: perMillion((x) => x.userCpuTotal),

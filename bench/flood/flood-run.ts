@@ -62,6 +62,14 @@ export interface DetectorFigures {
   /** CPU seconds while the flood ran, and until 2 s after it (what it took to drain). */
   userCpuFlood: number;
   userCpuTotal: number;
+  /**
+   * CPU seconds from WARM_MS after the flood's start to its end, and how long that was: the
+   * steady cost, without the one-off of a cold process meeting its first flood (V8 compiling the
+   * hot paths, the sources' groups allocated). Null for a flood no longer than WARM_MS.
+   */
+  userCpuSteady: { seconds: number; cpu: number } | null;
+  /** CPU seconds while the flood ran again beside the benign client (the phase the victim's capacity comes from), and how long. */
+  userCpuBenign: { seconds: number; cpu: number };
   redisCpuFlood: number;
   redisCpuTotal: number;
   bpfRunTimeNs: number;
@@ -82,6 +90,8 @@ export interface DetectorFigures {
 
 /** How long after the flood alone CPU is still counted: the detector drains what it buffered. */
 const DRAIN_MS = 2000;
+/** How long after the flood's start its steady part begins (the warm-up took about 1.5 s here). */
+const WARM_MS = 1500;
 /** After the drain, before the marker: past the last SYN-cookie counter sample (1 s by default). */
 const MARKER_DELAY_MS = 1000;
 const COUNT_ALERT_TIMEOUT_MS = 40_000;
@@ -175,6 +185,10 @@ async function startDetectors(setup: FloodSetup, path: 'memory' | 'redis', varia
   }
 }
 
+function steady(warm: { at: number; cpu: number } | null, end: number, cpu: number): DetectorFigures['userCpuSteady'] {
+  return warm === null || end <= warm.at ? null : { seconds: (end - warm.at) / 1000, cpu: cpu - warm.cpu };
+}
+
 function cpuOf(pids: number[]): number {
   return pids.reduce((sum, pid) => {
     const c = processCpuSeconds(pid);
@@ -196,12 +210,16 @@ export async function floodRun(setup: FloodSetup, target: FloodTarget, path: Det
     const bpf0: BpfProgramRun[] = running ? bpfProgramRuns(running.collectorPid) : [];
 
     // Phase 1, the flood alone: its rate, the detector's CPU and BPF time, the time to detect.
-    const flood = await synFlood(setup, target);
+    let warm: { at: number; cpu: number } | null = null;
+    const warmTimer = setTimeout(() => (warm = { at: Date.now(), cpu: cpuOf(userPids) }), WARM_MS);
+    const flood = await synFlood(setup, target).finally(() => clearTimeout(warmTimer));
     const cpuFlood = { user: cpuOf(userPids), redis: redisCpu() };
+    const floodEnd = Date.now();
     if (running) await new Promise((r) => setTimeout(r, DRAIN_MS));
     const cpuDrained = { user: cpuOf(userPids), redis: redisCpu() };
     const bpf = running ? bpfRunsBetween(bpf0, bpfProgramRuns(running.collectorPid)) : null;
     // Phase 2, the flood again with the benign client beside it: the victim's capacity.
+    const benign0 = { at: Date.now(), cpu: cpuOf(userPids) };
     const [again, benign] = await Promise.all([
       synFlood(setup, target),
       runGenerator(setup.pair, 1, setup.handshakeLoop, [String(setup.seconds), setup.pair.server.v4, String(BENIGN_PORT)]),
@@ -216,6 +234,7 @@ export async function floodRun(setup: FloodSetup, target: FloodTarget, path: Det
       detector: null,
     };
     if (!running || !bpf) return result;
+    const benignCpu = { seconds: (Date.now() - benign0.at) / 1000, cpu: cpuOf(userPids) - benign0.cpu };
 
     await new Promise((r) => setTimeout(r, MARKER_DELAY_MS));
     await marker(setup.pair);
@@ -228,6 +247,8 @@ export async function floodRun(setup: FloodSetup, target: FloodTarget, path: Det
     result.detector = {
       userCpuFlood: cpuFlood.user - cpu0.user,
       userCpuTotal: cpuDrained.user - cpu0.user,
+      userCpuSteady: steady(warm, floodEnd, cpuFlood.user),
+      userCpuBenign: benignCpu,
       redisCpuFlood: cpuFlood.redis - cpu0.redis,
       redisCpuTotal: cpuDrained.redis - cpu0.redis,
       bpfRunTimeNs: bpf.runTimeNs,
