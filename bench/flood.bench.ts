@@ -9,7 +9,7 @@
  * redis-server; rounds interleave so other work on the machine does not land on one side only,
  * and the figures are medians over rounds. Figures: packets sent per second (in all, per source),
  * the detector's CPU (its processes' threads, redis-server, its BPF programs in the kernel with
- * kernel.bpf_stats_enabled=1 for the run), a benign client's connections/s against the reference's,
+ * kernel.bpf_stats_enabled=1 for the flood alone), a benign client's connections/s against the reference's,
  * the first alert's time from the flood's start to the webhook, and the flood count tcpwarden's
  * alert reports against the packets sent.
  *
@@ -30,7 +30,6 @@ import { buildGenerator } from '../test/support/generators';
 import { createNetnsPair } from '../test/support/netns';
 import { startWebhookReceiver } from '../test/support/webhook-receiver';
 import type { Benchmark, Figures } from './benchmark';
-import { enableBpfStats } from './flood/bpf-run-time';
 import { floodFigures } from './flood/flood-figures';
 import { floodRun, type DetectorPath, type FloodRun, type FloodSetup, type Variant } from './flood/flood-run';
 import { BENIGN_PORT, countRule, prepareTarget, TARGETS } from './flood/flood-targets';
@@ -58,7 +57,6 @@ export const benchmark: Benchmark = {
     const dir = mkdtempSync(join(tmpdir(), 'tw-flood-'));
     const pair = createNetnsPair();
     const receiver = await startWebhookReceiver();
-    const restoreBpfStats = enableBpfStats();
     const undo: Array<() => void> = [];
     try {
       // The benign client makes thousands of short connections a second: reuse TIME_WAIT ports.
@@ -112,7 +110,6 @@ export const benchmark: Benchmark = {
       return figures;
     } finally {
       for (const u of undo.reverse()) u();
-      restoreBpfStats();
       await receiver.stop();
       pair.destroy();
       rmSync(dir, { recursive: true, force: true });

@@ -18,7 +18,7 @@ import type { NetnsPair } from '../../test/support/netns';
 import { startRedis, type TestRedis } from '../../test/support/redis-server';
 import type { ReceivedRequest, WebhookReceiver } from '../../test/support/webhook-receiver';
 import { startDetector, stopAll } from '../detector-process';
-import { bpfProgramRuns, bpfRunsBetween, type BpfProgramRun } from './bpf-run-time';
+import { bpfProgramRuns, bpfRunsBetween, enableBpfStats, type BpfProgramRun } from './bpf-run-time';
 import { BENIGN_PORT, COUNT_RULE_ID, MARKER_PORT, type FloodTarget } from './flood-targets';
 import { processCpuSeconds } from './proc-cpu';
 
@@ -185,6 +185,35 @@ async function startDetectors(setup: FloodSetup, path: 'memory' | 'redis', varia
   }
 }
 
+interface Cpu {
+  user: number;
+  redis: number;
+}
+
+/**
+ * Phase 1: the flood alone, with the detector's CPU read at its start + WARM_MS, its end and
+ * DRAIN_MS later, and the BPF programs' run time over it. Run time is counted in this phase only:
+ * the counting costs every run two clock reads, which the victim's capacity in phase 2 should not
+ * pay, as it does not where tcpwarden runs.
+ */
+async function floodAlone(setup: FloodSetup, target: FloodTarget, running: Running | null, cpuNow: () => Cpu) {
+  const restoreBpfStats = running ? enableBpfStats() : () => undefined;
+  try {
+    const bpf0: BpfProgramRun[] = running ? bpfProgramRuns(running.collectorPid) : [];
+    let warm: { at: number; cpu: number } | null = null;
+    const warmTimer = setTimeout(() => (warm = { at: Date.now(), cpu: cpuNow().user }), WARM_MS);
+    const flood = await synFlood(setup, target).finally(() => clearTimeout(warmTimer));
+    const cpuFlood = cpuNow();
+    const floodEnd = Date.now();
+    if (running) await new Promise((r) => setTimeout(r, DRAIN_MS));
+    const cpuDrained = cpuNow();
+    const bpf = running ? bpfRunsBetween(bpf0, bpfProgramRuns(running.collectorPid)) : null;
+    return { flood, floodEnd, warm: warm as { at: number; cpu: number } | null, cpuFlood, cpuDrained, bpf };
+  } finally {
+    restoreBpfStats();
+  }
+}
+
 function steady(warm: { at: number; cpu: number } | null, end: number, cpu: number): DetectorFigures['userCpuSteady'] {
   return warm === null || end <= warm.at ? null : { seconds: (end - warm.at) / 1000, cpu: cpu - warm.cpu };
 }
@@ -206,18 +235,10 @@ export async function floodRun(setup: FloodSetup, target: FloodTarget, path: Det
     const userPids = running?.children.map((c) => c.pid!) ?? [];
     const redisPid = running?.redis?.pid();
     const redisCpu = () => (redisPid === undefined ? 0 : cpuOf([redisPid]));
-    const cpu0 = { user: cpuOf(userPids), redis: redisCpu() };
-    const bpf0: BpfProgramRun[] = running ? bpfProgramRuns(running.collectorPid) : [];
-
+    const cpuNow = (): Cpu => ({ user: cpuOf(userPids), redis: redisCpu() });
+    const cpu0 = cpuNow();
     // Phase 1, the flood alone: its rate, the detector's CPU and BPF time, the time to detect.
-    let warm: { at: number; cpu: number } | null = null;
-    const warmTimer = setTimeout(() => (warm = { at: Date.now(), cpu: cpuOf(userPids) }), WARM_MS);
-    const flood = await synFlood(setup, target).finally(() => clearTimeout(warmTimer));
-    const cpuFlood = { user: cpuOf(userPids), redis: redisCpu() };
-    const floodEnd = Date.now();
-    if (running) await new Promise((r) => setTimeout(r, DRAIN_MS));
-    const cpuDrained = { user: cpuOf(userPids), redis: redisCpu() };
-    const bpf = running ? bpfRunsBetween(bpf0, bpfProgramRuns(running.collectorPid)) : null;
+    const { flood, floodEnd, warm, cpuFlood, cpuDrained, bpf } = await floodAlone(setup, target, running, cpuNow);
     // Phase 2, the flood again with the benign client beside it: the victim's capacity.
     const benign0 = { at: Date.now(), cpu: cpuOf(userPids) };
     const [again, benign] = await Promise.all([
