@@ -114,4 +114,50 @@ static __always_inline int drop_reason_no_socket(void)
 	return bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET);
 }
 
+/*
+ * 6.2 (a35b9af4ec2c, "bpf: Add a kfunc for generic type cast") added bpf_rdonly_cast(): through
+ * the pointer it returns, a tracing program reads kernel memory with plain loads, which the JIT
+ * guards against faults, and the verifier turns the call itself into a move. Before, every such
+ * read is a bpf_probe_read_kernel() call: three for a socket's namespace, three for a segment's
+ * flags, and on the reset path of a closed-port flood those calls were a quarter of a run
+ * (docs/benchmarks.md, "Plain loads instead of probe reads"). The loader sets `cast_reads` when
+ * the running kernel's BTF has the kfunc; without it the cast branches are dead code, which the
+ * verifier drops, and libbpf leaves the weak extern unresolved.
+ */
+extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym __weak;
+const volatile bool cast_reads = false;
+
+/* `ptr` as a read-only pointer to the kernel's `type` (only where cast_reads). */
+#define TW_CAST(type, ptr) ((const type *)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(type)))
+
+/* The network namespace (inode) of a socket, and of the device an skb came through. */
+static __always_inline __u32 sk_netns(const struct sock *sk)
+{
+	if (cast_reads)
+		return TW_CAST(struct sock, sk)->__sk_common.skc_net.net->ns.inum;
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+static __always_inline __u32 skb_netns(const struct sk_buff *skb)
+{
+	if (cast_reads)
+		return TW_CAST(struct sk_buff, skb)->dev->nd_net.net->ns.inum;
+	return BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
+}
+
+/* The flags byte of the TCP header an skb carries: CWR ECE URG ACK PSH RST SYN FIN. */
+static __always_inline __u8 skb_tcp_flags(const struct sk_buff *skb)
+{
+	__u8 f = 0;
+
+	if (cast_reads) {
+		const struct sk_buff *s = TW_CAST(struct sk_buff, skb);
+
+		/* Byte 13 of the header holds the flags' bitfields, which the verifier lets a byte load read. */
+		return *((const volatile __u8 *)TW_CAST(struct tcphdr, s->head + s->transport_header) + 13);
+	}
+	bpf_probe_read_kernel(&f, 1, BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, transport_header) + 13);
+	return f;
+}
+
 #endif /* TCPWARDEN_COMPAT_BPF_H */

@@ -116,16 +116,6 @@ static __always_inline void count(void *map, __u32 tp)
 		*n += 1;
 }
 
-static __always_inline __u32 sk_netns(const struct sock *sk)
-{
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-}
-
-static __always_inline __u32 skb_netns(const struct sk_buff *skb)
-{
-	return BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
-}
-
 /*
  * Starts the event's record on the program's stack, or returns false when the namespace filter
  * rejects it. The caller fills it and hands it to emit(), which adds the time, and the task (pid,
@@ -405,11 +395,8 @@ static __always_inline void copy_sockaddr(__u8 *addr, __u16 *port, __u16 *family
 /* The TCP flags of the segment an skb carries, as TW_F_SEG_* bits. */
 static __always_inline __u8 segment_flags(const struct sk_buff *skb)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 th = BPF_CORE_READ(skb, transport_header);
-	__u8 f = 0, out = 0;
+	__u8 f = skb_tcp_flags(skb), out = 0;
 
-	bpf_probe_read_kernel(&f, 1, head + th + 13); /* the flags byte: CWR ECE URG ACK PSH RST SYN FIN */
 	if (f & 0x02)
 		out |= TW_F_SEG_SYN;
 	if (f & 0x04)

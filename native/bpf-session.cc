@@ -115,6 +115,9 @@ int BpfSession::Start(const SessionOptions& options, std::string* failed) {
   btf* vmlinux = btf__load_vmlinux_btf();
   bool own_reset_layout = !vmlinux || KernelStructHas(vmlinux, "trace_event_raw_tcp_send_reset", nullptr);
   bool probe_names_socket = !vmlinux || KernelStructHas(vmlinux, "trace_event_raw_tcp_probe", "skaddr");
+  // Plain loads instead of probe reads where the kernel has bpf_rdonly_cast (6.2+, bpf/compat.bpf.h).
+  cast_reads = vmlinux && btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+  skel_->rodata->cast_reads = cast_reads;
   btf__free(vmlinux);
   bool wanted[TW_TP_MAX];
   for (int tp = 0; tp < TW_TP_MAX; tp++) {

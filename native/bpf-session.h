@@ -62,6 +62,8 @@ class BpfSession {
   // "category:name" of the attached tracepoints, and of wanted ones this kernel lacks.
   std::vector<std::string> attached;
   std::vector<std::string> missing;
+  // Whether the programs read kernel memory with plain loads (bpf_rdonly_cast, 6.2+) rather than probe reads.
+  bool cast_reads = false;
 
  private:
   int MapSlotTables(std::string* failed);

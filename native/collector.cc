@@ -94,7 +94,7 @@ void Collector::CleanupHook(void* p) {
   self->Destroy();
 }
 
-// Returns { attached: string[], missing: string[] }.
+// Returns { attached: string[], missing: string[], castReads: boolean }.
 Napi::Value Collector::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (session_.started() || owner_released_) throw Napi::Error::New(env, "a collector starts once");
@@ -139,6 +139,7 @@ Napi::Value Collector::Start(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("attached", attached);
   result.Set("missing", missing);
+  result.Set("castReads", Napi::Boolean::New(env, session_.cast_reads));
   return result;
 }
 

@@ -107,6 +107,8 @@ export interface CollectorStart {
   attached: string[];
   /** Tracepoints this kernel does not have: reported, not fatal. */
   missing: string[];
+  /** Whether the BPF programs read kernel memory with plain loads (6.2+) rather than probe reads (bpf/compat.bpf.h). */
+  castReads: boolean;
   /** Where the collector mounted tracefs because it was not mounted (say so: it outlives the collector). */
   mountedTracefs?: string;
 }

@@ -6,7 +6,7 @@ import { OFFSET, RECORD_SIZE } from './record-layout';
 
 /** The addon's surface (native/addon.cc). */
 export interface NativeCollector {
-  start(): { attached: string[]; missing: string[] };
+  start(): { attached: string[]; missing: string[]; castReads: boolean };
   stop(): void;
   close(): void;
   stats(): NativeStats;

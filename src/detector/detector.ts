@@ -460,7 +460,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     const started = this.collector.start();
     if (started.mountedTracefs) this.log.info({ path: started.mountedTracefs }, 'tracefs was not mounted: mounted it');
     for (const tp of started.missing) this.log.warn({ tracepoint: tp }, 'tracepoint not in this kernel: its events will be missing');
-    this.log.info({ tracepoints: started.attached.length, aggregateSliceMs: this.aggregateSliceMs }, 'collector attached');
+    this.log.info({ tracepoints: started.attached.length, aggregateSliceMs: this.aggregateSliceMs, castReads: started.castReads }, 'collector attached');
     this.checkSlicesFit(this.ruleHolder.rules, true);
   }
 

@@ -181,6 +181,7 @@ int main() {
   }
   for (const std::string& t : session.attached) printf("attached %s\n", t.c_str());
   for (const std::string& t : session.missing) printf("missing %s\n", t.c_str());
+  printf("cast reads %s\n", session.cast_reads ? "yes" : "no");
   btf* vmlinux = btf__load_vmlinux_btf();
   printf("btf sk_rst_reason %s\n", vmlinux && btf__find_by_name_kind(vmlinux, "sk_rst_reason", BTF_KIND_ENUM) >= 0 ? "yes" : "no");
 
