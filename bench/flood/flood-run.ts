@@ -240,7 +240,7 @@ export async function floodRun(setup: FloodSetup, target: FloodTarget, path: Det
     // Phase 1, the flood alone: its rate, the detector's CPU and BPF time, the time to detect.
     const { flood, floodEnd, warm, cpuFlood, cpuDrained, bpf } = await floodAlone(setup, target, running, cpuNow);
     // Phase 2, the flood again with the benign client beside it: the victim's capacity.
-    const benign0 = { at: Date.now(), cpu: cpuOf(userPids) };
+    const benign0 = { at: Date.now(), cpu: cpuNow().user };
     const [again, benign] = await Promise.all([
       synFlood(setup, target),
       runGenerator(setup.pair, 1, setup.handshakeLoop, [String(setup.seconds), setup.pair.server.v4, String(BENIGN_PORT)]),
@@ -255,7 +255,7 @@ export async function floodRun(setup: FloodSetup, target: FloodTarget, path: Det
       detector: null,
     };
     if (!running || !bpf) return result;
-    const benignCpu = { seconds: (Date.now() - benign0.at) / 1000, cpu: cpuOf(userPids) - benign0.cpu };
+    const benignCpu = { seconds: (Date.now() - benign0.at) / 1000, cpu: cpuNow().user - benign0.cpu };
 
     await new Promise((r) => setTimeout(r, MARKER_DELAY_MS));
     await marker(setup.pair);

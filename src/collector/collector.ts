@@ -165,7 +165,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
     }
     const slice = options.aggregateSliceMs ?? COLLECTOR_DEFAULTS.aggregateSliceMs;
     if (!Number.isInteger(slice) || slice < COLLECTOR_DEFAULTS.aggregateSliceMs) {
-      throw new UserError('COLLECTOR_OPTION_INVALID', `aggregation slice ${slice} ms is not a whole number of ms of at least ${COLLECTOR_DEFAULTS.aggregateSliceMs}`);
+      throw new UserError('COLLECTOR_OPTION_INVALID', `aggregation slice ${slice} ms is not a whole number of ms of at least ${COLLECTOR_DEFAULTS.aggregateSliceMs}: give one, or leave aggregateSliceMs out for ${COLLECTOR_DEFAULTS.aggregateSliceMs} ms`);
     }
   }
 

@@ -490,7 +490,6 @@ export class Detector extends EventEmitter<DetectorEvents> {
     }
   }
 
-
   /** The fields in-kernel aggregates keep for `rules`, with those the options add. */
   private aggregateKeep(rules: CompiledRule[]): AggregateKeepField[] {
     this.keptFor = rules;
