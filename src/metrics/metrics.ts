@@ -6,6 +6,12 @@ import type { CollectorStats } from '../collector/collector';
  * counters, base units). One registry per detector, so an embedding application's own metrics
  * and several detectors in one process never collide.
  */
+/**
+ * How often the event-loop delay histogram samples. prom-client's default, 10 ms, is a timer that
+ * woke the process 100 times a second, idle or not: a tenth of what an idle detector spent.
+ */
+const EVENT_LOOP_SAMPLE_MS = 100;
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -128,7 +134,7 @@ export class Metrics {
 
   constructor(options: { processMetrics?: boolean } = {}) {
     // The process's own CPU, memory and event-loop figures, prefixed so they group with ours.
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'tcpwarden_' });
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'tcpwarden_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   }
 
   /** Where tcpwarden_ready reads from: the detector's role and readiness. */
