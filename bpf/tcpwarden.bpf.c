@@ -22,6 +22,11 @@ const volatile __u64 agg_slice_ns = 100000000;
 /* Slots per CPU in each slot table (a power of two), and a table's slots over all possible CPUs. */
 const volatile __u32 agg_slots = 4096;
 const volatile __u32 agg_table_slots = 4096;
+/*
+ * Set by the reader while it sleeps past its poll interval because its last poll found the ring
+ * empty: the record that ends the quiet wakes it (emit()). Otherwise records wake nobody.
+ */
+volatile __u32 reader_asleep = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -315,10 +320,11 @@ static __always_inline bool aggregate(const struct tw_record *r, __u32 keep, boo
 /*
  * Aggregates the record while that is on for its tracepoint, else writes it to the ring buffer,
  * or counts it lost when the ring is full: seen = delivered + aggregated + lost, per tracepoint.
- * Records are written without waking the reader: wakeups cost the traced workload more than the
- * records. Measured during development with the connect() loop of bench/: a wakeup per record
- * left it 21% of its untraced rate, one per 2,048 records 79%, none 81% (bpftrace counting in a
- * map: 80%). The reader polls the ring on a short timer instead (maxDelayMs).
+ * Records are written without waking the reader while it polls: wakeups cost the traced workload
+ * more than the records. Measured during development with the connect() loop of bench/: a wakeup
+ * per record left it 21% of its untraced rate, one per 2,048 records 79%, none 81% (bpftrace
+ * counting in a map: 80%). The reader polls the ring on a short timer instead (maxDelayMs) while
+ * records come in, and sleeps when they stop; only a record that finds it asleep wakes it.
  */
 static __always_inline void emit(struct tw_record *r)
 {
@@ -342,7 +348,7 @@ static __always_inline void emit(struct tw_record *r)
 	}
 	if (!has_task)
 		add_task(r);
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), reader_asleep ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP))
 		count(&lost, tp);
 }
 

@@ -199,6 +199,10 @@ int BpfSession::SetAggregation(uint32_t tp, bool on, uint32_t keep) const {
   return bpf_map_update_elem(bpf_map__fd(skel_->maps.agg_ctl), &tp, &ctl, BPF_ANY);
 }
 
+void BpfSession::SetReaderAsleep(bool asleep) const {
+  __atomic_store_n(&skel_->bss->reader_asleep, asleep ? 1u : 0u, __ATOMIC_SEQ_CST);
+}
+
 AggregateTables BpfSession::agg_tables(int parity) const {
   return {bpf_map__fd(parity ? skel_->maps.agg_odd : skel_->maps.agg_even), slots_ ? slots_ + size_t(parity) * slot_count_ : nullptr, slot_count_};
 }

@@ -58,6 +58,9 @@ class BpfSession {
   int SetAggregation(uint32_t tp, bool on, uint32_t keep) const;
   // The aggregation map and slot table of even (0) or odd (1) slices.
   AggregateTables agg_tables(int parity) const;
+  // Tells the programs whether the reader sleeps until a record wakes it (reader_asleep in the BPF
+  // program): a store into the program's memory, mapped into this process; a full barrier.
+  void SetReaderAsleep(bool asleep) const;
 
   // "category:name" of the attached tracepoints, and of wanted ones this kernel lacks.
   std::vector<std::string> attached;

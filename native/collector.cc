@@ -1,7 +1,11 @@
 #include "collector.h"
 
 #include <bpf/libbpf.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -86,6 +90,7 @@ Collector::~Collector() {
 void Collector::CleanupHook(void* p) {
   auto* self = static_cast<Collector*>(p);
   self->running_ = false;
+  self->Wake();
   if (!self->owner_released_) {
     self->owner_released_ = true;
     self->closing_ = true;
@@ -118,6 +123,11 @@ Napi::Value Collector::Start(const Napi::CallbackInfo& info) {
     Destroy();
     throw ErrnoError(env, "opening the ring buffer", err);
   }
+  err = OpenWait();
+  if (err) {
+    Destroy();
+    throw ErrnoError(env, "waiting on the ring buffer", err);
+  }
   switch_ = std::make_unique<AggregationSwitch>(agg_mode_, agg_on_per_second_, agg_hold_ns_);
   drain_ = std::make_unique<AggregateDrain>(session_options_.agg_max_keys);
   applied_keep_ = agg_keep_;
@@ -135,6 +145,8 @@ Napi::Value Collector::Start(const Napi::CallbackInfo& info) {
   on_batch_.Ref(env);
   started_ = true;
   thread_ = std::thread(&Collector::Drain, this);
+  // Named, so `top -H` and the tests can tell it from Node's own threads (15 characters at most).
+  pthread_setname_np(thread_.native_handle(), "tcpwarden-drain");
 
   Napi::Object result = Napi::Object::New(env);
   result.Set("attached", attached);
@@ -146,12 +158,14 @@ Napi::Value Collector::Start(const Napi::CallbackInfo& info) {
 // Asks the drain thread to detach, deliver what is left, and end the stream (onBatch(null)).
 Napi::Value Collector::Stop(const Napi::CallbackInfo& info) {
   running_ = false;
+  Wake();
   return info.Env().Undefined();
 }
 
 // After the end of the stream: joins the thread and frees programs, maps and links.
 Napi::Value Collector::Close(const Napi::CallbackInfo& info) {
   running_ = false;
+  Wake();
   Destroy();
   if (!owner_released_) {
     owner_released_ = true;
@@ -171,22 +185,77 @@ void Collector::Destroy() {
     ReadCounters();
     session_.Destroy();
   }
+  for (int* fd : {&wait_fd_, &wake_fd_}) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+  }
   delete batch_;
   batch_ = nullptr;
   switch_.reset();
   drain_.reset();
 }
 
+// One epoll set for the drain thread: the ring's own (libbpf's, ready when a record wakes it) and
+// an eventfd that stop() writes, so a sleeping thread sees the stop at once.
+int Collector::OpenWait() {
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  wait_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (wake_fd_ < 0 || wait_fd_ < 0) return errno;
+  for (int fd : {ring_buffer__epoll_fd(ring_), wake_fd_}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (epoll_ctl(wait_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) return errno;
+  }
+  return 0;
+}
+
+void Collector::Wake() {
+  if (wake_fd_ >= 0) eventfd_write(wake_fd_, 1);
+}
+
+// Until a record wakes the ring, stop() is called, or `timeout_ms` pass.
+void Collector::Wait(int timeout_ms) {
+  epoll_event ev[2];
+  epoll_wait(wait_fd_, ev, 2, timeout_ms);
+}
+
+// The wait until NextSlice() sees the next slice, in whole ms (at least 1).
+int Collector::MsToNextSlice() const {
+  int64_t next = int64_t((slice_ + 1) * session_options_.agg_slice_ns + kSliceGraceNs) - clock_offset_ns_;
+  int64_t left = next - NowNs(CLOCK_MONOTONIC);
+  return left <= 0 ? 1 : int((left + 999999) / 1000000);
+}
+
+// Records are submitted without a wakeup while this thread polls (emit() in the BPF program), so
+// the poll is a timer: consume after each one. The timeout bounds a record's delay and how soon
+// stop() is seen. A poll that found nothing puts the thread to sleep until the next slice's
+// work, and the programs wake it with the next record: an idle machine (or one whose flood is
+// aggregated) wakes it a few times a second instead of a hundred. A record committed while the
+// thread falls asleep, by a program that read the flag just before it was set, waits for the
+// next slice at most.
 void Collector::Drain() {
   bool open = true;
+  bool asleep = false;
   while (running_ && open) {
-    // Records are submitted without a wakeup (see submit() in the BPF program), so the poll is a
-    // timer: consume after each one. The timeout bounds a record's delay and how soon stop() is seen.
-    int n = ring_buffer__poll(ring_, poll_ms_);
-    if (n < 0 && n != -EINTR) break;
-    if (ring_buffer__consume(ring_) < 0) break;
+    Wait(asleep ? MsToNextSlice() : poll_ms_);
+    if (asleep) session_.SetReaderAsleep(false);
+    int n = ring_buffer__consume(ring_);
+    if (n < 0) break;
     NextSlice();
     open = Flush();
+    asleep = n == 0;
+    if (asleep) {
+      session_.SetReaderAsleep(true);
+      // What came in before the programs could see the flag woke nobody: take it now.
+      n = ring_buffer__consume(ring_);
+      if (n < 0) break;
+      if (n > 0) {
+        session_.SetReaderAsleep(false);
+        asleep = false;
+        open = Flush();
+      }
+    }
   }
   // Detach first so nothing new arrives, then deliver what the ring and both aggregation maps hold.
   session_.Detach();

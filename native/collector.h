@@ -29,6 +29,10 @@ class Collector : public Napi::ObjectWrap<Collector> {
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value SetAggregateKeep(const Napi::CallbackInfo& info);
 
+  int OpenWait();
+  void Wake();
+  void Wait(int timeout_ms);
+  int MsToNextSlice() const;
   void Drain();
   void NextSlice();
   void DrainAggregates(int parity);
@@ -55,6 +59,8 @@ class Collector : public Napi::ObjectWrap<Collector> {
   BpfSession session_;
   ring_buffer* ring_ = nullptr;
   std::thread thread_;
+  int wait_fd_ = -1;  // the drain thread's epoll set: the ring and wake_fd_
+  int wake_fd_ = -1;  // an eventfd: stop() wakes a sleeping drain thread
   std::atomic<bool> running_{false};
   std::atomic<bool> closing_{false};  // the TSFN is aborted: the drain thread must not call JS again
   Napi::ThreadSafeFunction on_batch_;

@@ -1,5 +1,6 @@
 /** Start, stop and process exit, for real: nothing left attached, nothing holding the process. */
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { Collector } from '../../src/collector/collector';
@@ -7,6 +8,7 @@ import type { TcpEvent } from '../../src/interfaces/tcp-event';
 import { describeKernel } from '../support/kernel-access';
 import { createNetnsPair, type NetnsPair } from '../support/netns';
 import { traffic } from '../support/run-traffic';
+import { waitFor } from '../support/transport-contract';
 
 const DIST = join(__dirname, '..', '..', 'dist', 'src', 'collector', 'collector.js');
 
@@ -38,6 +40,30 @@ describeKernel('collector lifecycle', () => {
     await consumed;
     expect(seen.filter((e) => e.kind === 'connect_refused')).toHaveLength(2);
     expect(stats.delivered).toBe(8);
+  });
+
+  test('the drain thread sleeps while no record comes, and the next record wakes it at once', async () => {
+    // With a 10-minute slice, a thread left to sleep until the slice's work would hold the record
+    // (and stop()) for minutes: a record must wake it, and stop() too.
+    const collector = new Collector({ netns: pair.client.inode, aggregateSliceMs: 600_000 });
+    collector.start();
+    const seen: TcpEvent[] = [];
+    collector.on('events', (batch: TcpEvent[]) => seen.push(...batch));
+    const drain = readdirSync('/proc/self/task').find((t) => readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'tcpwarden-drain');
+    expect(drain).toBeDefined();
+    const wakeups = () => Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/self/task/${drain}/status`, 'utf8'))![1]);
+    await new Promise((r) => setTimeout(r, 200));
+    const before = wakeups();
+    await new Promise((r) => setTimeout(r, 1000));
+    // Polling every 10 ms, as it does while records come in, would be about 100.
+    expect(wakeups() - before).toBeLessThan(10);
+    await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '1']);
+    await waitFor('the refused connect', () => seen.some((e) => e.kind === 'connect_refused'), 5000);
+    await new Promise((r) => setTimeout(r, 500)); // asleep again
+    let stopped = false;
+    const stopping = collector.stop().then(() => (stopped = true));
+    await waitFor('the stop', () => stopped, 5000);
+    await stopping;
   });
 
   test('process.exit() while running detaches cleanly (exit code 0, no crash)', () => {
