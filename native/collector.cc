@@ -243,6 +243,7 @@ void Collector::Drain() {
     int n = ring_buffer__consume(ring_);
     if (n < 0) break;
     NextSlice();
+    if (n > 0) SwitchEarly();
     open = Flush();
     asleep = n == 0;
     if (asleep) {
@@ -305,7 +306,18 @@ void Collector::NextSlice() {
   for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) {
     bool on = switch_->Next(tp, counters.seen[tp] - switch_seen_[tp], elapsed);
     switch_seen_[tp] = counters.seen[tp];
+    delivered_at_slice_[tp] = delivered_[tp];
     if ((on != aggregating_[tp] || keep_changed) && session_.SetAggregation(tp, on, keep) == 0) aggregating_[tp] = on;
+  }
+}
+
+// Between slice boundaries, from the records this thread has just read (no syscall): a
+// tracepoint whose full records already come at the switch's rate is aggregated from now on.
+void Collector::SwitchEarly() {
+  uint64_t elapsed = NowNs(CLOCK_MONOTONIC) - slice_at_ns_;
+  for (uint32_t tp = 0; tp < TW_TP_MAX; tp++) {
+    if (aggregating_[tp] || !switch_->Early(tp, delivered_[tp] - delivered_at_slice_[tp], elapsed)) continue;
+    if (session_.SetAggregation(tp, true, applied_keep_) == 0) aggregating_[tp] = true;
   }
 }
 

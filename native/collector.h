@@ -35,6 +35,7 @@ class Collector : public Napi::ObjectWrap<Collector> {
   int MsToNextSlice() const;
   void Drain();
   void NextSlice();
+  void SwitchEarly();
   void DrainAggregates(int parity);
   bool Append(const tw_record& record);
   bool Flush();
@@ -75,6 +76,7 @@ class Collector : public Napi::ObjectWrap<Collector> {
   uint64_t slice_at_ns_ = 0;
   std::unique_ptr<AggregationSwitch> switch_;
   uint64_t switch_seen_[TW_TP_MAX] = {};
+  uint64_t delivered_at_slice_[TW_TP_MAX] = {};  // delivered_ when the slice began (SwitchEarly)
   std::unique_ptr<AggregateDrain> drain_;
   // The kernel's `aggregated` summed over tracepoints at the last slice, and the maps (bit per
   // parity) drained since it last moved: once both are, the drain is skipped (NextSlice).

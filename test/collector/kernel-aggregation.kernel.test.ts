@@ -5,7 +5,8 @@
  * seen = delivered + aggregated + lost holds per tracepoint; keys that share a slot are counted
  * apart (the slot's in the slot, the others in the map); a full aggregation map falls back to
  * full records; the task (pid, comm) is in full records and in aggregates only when kept; the
- * maps are drained again after a quiet spell; and `auto` switches on under the flood and off after it.
+ * maps are drained again after a quiet spell; and `auto` switches on under the flood (early in the
+ * slice it starts in) and off after it.
  */
 import { Collector, type CollectorOptions, type CollectorStats } from '../../src/collector/collector';
 import { Tracepoint } from '../../src/collector/record-layout';
@@ -152,6 +153,18 @@ describeKernel('in-kernel aggregation of a spoofed SYN flood', () => {
     expect(resets.delivered).toBeGreaterThan(0);
     expect(resets.aggregated).toBeGreaterThan(resets.delivered);
     expect(refused.some((e) => e.value === undefined)).toBe(true);
+    expect(countsBySource(refused)).toEqual(setup.perSource(sent));
+    expectLedger(stats);
+  });
+
+  test('auto: on within the slice the flood starts in, not at its end', async () => {
+    // A 10 s slice: judged at its end only, the flood's first seconds would come in full (1.5 s
+    // at 30,000 SYNs a second is 45,000 records), the costliest part of a flood for the reader.
+    const { sent, stats, refused } = await run({ aggregate: 'auto', aggregateAbove: 5000, aggregateSliceMs: 10_000 }, 1.5, 100, 30000);
+    const resets = stats.tracepoints[Tracepoint.SendReset];
+    expect(resets.aggregated).toBeGreaterThan(0);
+    // A few of the reader's 10 ms polls' worth came in full before it switched.
+    expect(resets.delivered).toBeLessThan(3000);
     expect(countsBySource(refused)).toEqual(setup.perSource(sent));
     expectLedger(stats);
   });
