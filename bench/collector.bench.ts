@@ -18,6 +18,7 @@ import { preflight } from '../src/collector/preflight';
 import { RecordDecoder } from '../src/collector/record-decoder';
 import { buildGenerator } from '../test/support/generators';
 import type { Benchmark, Figures } from './benchmark';
+import { COLLECTOR_BENCH_NETNS_PREFIX } from './take-down';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 // Untraced, bpftrace and tcpwarden runs are interleaved this many times and the medians
@@ -50,13 +51,11 @@ function generate(ns: string, gen: string, cpu: number): Promise<GenResult> {
   );
 }
 
-const NETNS_PREFIX = 'twbench';
-
 /** Namespaces left by earlier runs killed before their `finally` (by SIGKILL, say): their pid is gone. */
 function removeStaleNamespaces(): void {
   const names = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]);
   for (const name of names) {
-    const pid = name.startsWith(NETNS_PREFIX) ? Number(name.slice(NETNS_PREFIX.length)) : NaN;
+    const pid = name.startsWith(COLLECTOR_BENCH_NETNS_PREFIX) ? Number(name.slice(COLLECTOR_BENCH_NETNS_PREFIX.length)) : NaN;
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       process.kill(pid, 0);
@@ -150,14 +149,8 @@ export const benchmark: Benchmark = {
     // collector itself would, so both sides see the same machine.
     preflight();
     removeStaleNamespaces();
-    const ns = `${NETNS_PREFIX}${process.pid}`;
+    const ns = `${COLLECTOR_BENCH_NETNS_PREFIX}${process.pid}`;
     execFileSync('ip', ['netns', 'add', ns]);
-    // A signal skips `finally`: remove the namespace on the way out too.
-    const removeOnSignal = () => {
-      spawnSync('ip', ['netns', 'del', ns]);
-      process.exit(130);
-    };
-    process.once('SIGINT', removeOnSignal).once('SIGTERM', removeOnSignal);
     try {
       execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       const inode = statSync(`/run/netns/${ns}`).ino;
@@ -214,7 +207,6 @@ export const benchmark: Benchmark = {
       };
       return figures;
     } finally {
-      process.off('SIGINT', removeOnSignal).off('SIGTERM', removeOnSignal);
       spawnSync('ip', ['netns', 'del', ns]);
     }
   },

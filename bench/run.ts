@@ -6,8 +6,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Benchmark, Figures } from './benchmark';
+import { takeDownOnSignal } from './take-down';
 
 async function main(argv: string[]): Promise<void> {
+  takeDownOnSignal();
   const json = argv.includes('--json');
   const only = argv.filter((a) => !a.startsWith('--'));
   const files = readdirSync(__dirname)
