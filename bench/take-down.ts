@@ -5,38 +5,15 @@
  * made (`ip netns del` takes their veth pairs and routes along), then exits.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { NETNS_TAG } from '../test/support/netns-tag';
+import { descendantPids } from '../test/support/process-tree';
 
 /** The collector benchmark's namespace (a name of its own, so a later run can tell it is stale). */
 export const COLLECTOR_BENCH_NETNS_PREFIX = 'twbench';
 
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The parent is the second field after the parenthesized command, which may hold spaces.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const out: number[] = [];
-  for (let i = 0, next = [root]; i < next.length; i++) {
-    for (const c of children.get(next[i]) ?? []) {
-      out.push(c);
-      next.push(c);
-    }
-  }
-  return out;
-}
-
 function takeDown(): void {
-  for (const pid of descendants(process.pid)) {
+  for (const pid of descendantPids(process.pid)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

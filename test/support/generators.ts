@@ -1,7 +1,9 @@
 /**
  * The C load generators in bench/gen/ (SYN floods, connect loops, listeners), compiled once per
- * process into a temporary directory that goes when the process exits. Tests and benchmarks both
- * run them, from src/ or from dist/.
+ * process (per test file under Jest) into a temporary directory that goes when the process exits.
+ * Under Jest the sandboxed `process` never sees 'exit': the test environment removes the directory
+ * after the file instead (leftover-guard-environment.ts), which finds it in the file's global.
+ * Tests and benchmarks both run them, from src/ or from dist/.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +12,9 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/package-root';
 
 export type GeneratorName = 'syn-flood' | 'connect-loop' | 'accept-loop' | 'handshake-loop';
+
+/** The name of the file's global that holds the directory. */
+export const GENERATOR_DIR_GLOBAL = 'tcpwardenGeneratorDir';
 
 let dir: string | null = null;
 const built = new Map<GeneratorName, string>();
@@ -21,6 +26,7 @@ export function buildGenerator(name: GeneratorName): string {
   if (!dir) {
     const made = mkdtempSync(join(tmpdir(), 'tcpwarden-gen-'));
     process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    (globalThis as Record<string, unknown>)[GENERATOR_DIR_GLOBAL] = made;
     dir = made;
   }
   const out = join(dir, name);

@@ -3,12 +3,15 @@
  * it leaves anything behind — a child process (a `tcpwarden run`, a redis-server, a traffic
  * generator, a VM) or a network namespace made with test/support/netns.ts. It runs after the
  * file's own afterAll hooks, removes what is left (so the next file starts clean and Jest can
- * exit), and then fails the file naming each leftover.
+ * exit), and then fails the file naming each leftover. It also removes the directory the file's
+ * load generators were compiled into (generators.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { TestEnvironment } from 'jest-environment-node';
+import { GENERATOR_DIR_GLOBAL } from './generators';
 import { NETNS_TAG } from './netns-tag';
+import { descendantPids } from './process-tree';
 
 /** A process that was asked to stop in the file's afterAll gets this long to finish (the stop deadline, plus margin). */
 const GRACE_MS = 12_000;
@@ -20,26 +23,7 @@ interface Proc {
 
 /** Every live descendant of this process (the Jest worker, or Jest itself when run in band). */
 function descendants(): Proc[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // The command name may hold spaces and parentheses: fields start after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z') parentOf.set(pid, Number(fields[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const mine: Proc[] = [];
-  for (const pid of parentOf.keys()) {
-    let p: number | undefined = pid;
-    while (p !== undefined && p > 1 && p !== process.pid) p = parentOf.get(p);
-    if (p === process.pid && pid !== process.pid) mine.push({ pid, cmd: commandLine(pid) });
-  }
-  return mine;
+  return descendantPids(process.pid).map((pid) => ({ pid, cmd: commandLine(pid) }));
 }
 
 function commandLine(pid: number): string {
@@ -83,6 +67,8 @@ export default class LeftoverGuardEnvironment extends TestEnvironment {
         // removed meanwhile
       }
     }
+    const generators = (this.global as Record<string, unknown>)[GENERATOR_DIR_GLOBAL];
+    if (typeof generators === 'string') rmSync(generators, { recursive: true, force: true });
     await super.teardown();
     const lines = [...leftovers.procs.map((p) => `process ${p.pid}: ${p.cmd}`), ...leftovers.namespaces.map((n) => `network namespace ${n}`)];
     if (lines.length > 0) {
