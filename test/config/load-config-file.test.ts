@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatConfigErrors } from '../../src/config/config-load-result';
 import { loadConfigFile } from '../../src/config/load-config-file';
+import { fileTempDir } from '../support/file-temp-dir';
 
 const CONTEXT = { hostname: 'test-host', defaultRules: '/pkg/rules' };
 
 function configFile(text: string): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'tcpwarden-config-'));
+  const dir = fileTempDir('tcpwarden-config-');
   const file = join(dir, 'tcpwarden.yaml');
   writeFileSync(file, text);
   return { dir, file };

@@ -3,13 +3,13 @@
  * (separate processes sharing six partitions), give exactly the same alerts — no split window
  * counts, no duplicates.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDetector } from '../../src/detector/create-detector';
 import type { TcpEvent } from '../../src/interfaces/tcp-event';
 import { createLogger } from '../../src/logging/create-logger';
 import { comparableAlerts, startEngineWorker, type EngineWorker } from '../support/engine-workers';
+import { fileTempDir } from '../support/file-temp-dir';
 import { startRedis, type TestRedis } from '../support/redis-server';
 import { waitFor } from '../support/transport-contract';
 import { roomInWindow } from '../support/window-boundary';
@@ -18,7 +18,7 @@ const PARTITIONS = 6;
 const RULES_DIR = join(__dirname, '..', '..', 'rules');
 // Two rules over the same events with different groups: each event travels to two partitions,
 // and must still be counted once per rule, whichever worker owns which.
-const EXTRA_RULES = join(mkdtempSync(join(tmpdir(), 'tw-scale-')), 'by-port.yaml');
+const EXTRA_RULES = join(fileTempDir('tw-scale-'), 'by-port.yaml');
 writeFileSync(
   EXTRA_RULES,
   `rules:

@@ -4,8 +4,7 @@
  * states, and the webhook receives exactly the alerts one worker that never changed produces from
  * the same stream — none missing, none twice.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDetector } from '../../src/detector/create-detector';
 import type { Detector } from '../../src/detector/detector';
@@ -15,6 +14,7 @@ import { createLogger } from '../../src/logging/create-logger';
 import { partitionOf } from '../../src/queue/partition-of';
 import { loadRules } from '../../src/rules/loader';
 import { comparableAlerts, startEngineWorker, type EngineWorker } from '../support/engine-workers';
+import { fileTempDir } from '../support/file-temp-dir';
 import { startRedis, type TestRedis } from '../support/redis-server';
 import { waitFor } from '../support/transport-contract';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
@@ -23,7 +23,7 @@ const PARTITIONS = 4;
 const WINDOW_MS = 5000;
 // The engine workers judge a slice boundary 3 s after it passes (engine-worker.js).
 const LATENESS_MS = 3000;
-const RULES = join(mkdtempSync(join(tmpdir(), 'tw-failover-')), 'refused.yaml');
+const RULES = join(fileTempDir('tw-failover-'), 'refused.yaml');
 writeFileSync(
   RULES,
   `rules:

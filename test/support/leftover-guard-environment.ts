@@ -3,13 +3,13 @@
  * it leaves anything behind — a child process (a `tcpwarden run`, a redis-server, a traffic
  * generator, a VM) or a network namespace made with test/support/netns.ts. It runs after the
  * file's own afterAll hooks, removes what is left (so the next file starts clean and Jest can
- * exit), and then fails the file naming each leftover. It also removes the directory the file's
- * load generators were compiled into (generators.ts).
+ * exit), and then fails the file naming each leftover. It also removes the temporary directories
+ * the file's support code made (file-temp-dir.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { TestEnvironment } from 'jest-environment-node';
-import { GENERATOR_DIR_GLOBAL } from './generators';
+import { FILE_TEMP_DIRS_GLOBAL } from './file-temp-dir';
 import { NETNS_TAG } from './netns-tag';
 import { descendantPids } from './process-tree';
 
@@ -67,8 +67,8 @@ export default class LeftoverGuardEnvironment extends TestEnvironment {
         // removed meanwhile
       }
     }
-    const generators = (this.global as Record<string, unknown>)[GENERATOR_DIR_GLOBAL];
-    if (typeof generators === 'string') rmSync(generators, { recursive: true, force: true });
+    const dirs = (this.global as Record<string, unknown>)[FILE_TEMP_DIRS_GLOBAL];
+    for (const dir of Array.isArray(dirs) ? (dirs as string[]) : []) rmSync(dir, { recursive: true, force: true });
     await super.teardown();
     const lines = [...leftovers.procs.map((p) => `process ${p.pid}: ${p.cmd}`), ...leftovers.namespaces.map((n) => `network namespace ${n}`)];
     if (lines.length > 0) {

@@ -3,12 +3,12 @@
  * running. `stop()`/`start()` let a test take Redis away and bring it back on the same port.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { freePort } from './free-port';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { fileTempDir } from './file-temp-dir';
+import { freePort } from './free-port';
 
 export interface RedisServerOptions {
   password?: string;
@@ -32,13 +32,12 @@ export interface TestRedis {
 
 /** A self-signed certificate and key for 127.0.0.1, made with openssl in a fresh temporary directory. */
 function selfSignedCertificate(): { certFile: string; keyFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'tcpwarden-redis-tls-'));
+  // Kept while the file runs: start() after stop() reads them again.
+  const dir = fileTempDir('tcpwarden-redis-tls-');
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
     '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
-  // Kept while the process lives: start() after stop() reads them again.
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return { certFile, keyFile };
 }
 
