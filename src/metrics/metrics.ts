@@ -2,16 +2,16 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CollectorStats } from '../collector/collector';
 
 /**
+ * How often the event-loop delay histogram samples. prom-client's default, 10 ms, is a timer that
+ * woke the process 100 times a second, idle or not (docs/benchmarks.md, "Idle").
+ */
+const EVENT_LOOP_SAMPLE_MS = 100;
+
+/**
  * tcpwarden's Prometheus metrics, named by Prometheus conventions (snake_case, `_total` for
  * counters, base units). One registry per detector, so an embedding application's own metrics
  * and several detectors in one process never collide.
  */
-/**
- * How often the event-loop delay histogram samples. prom-client's default, 10 ms, is a timer that
- * woke the process 100 times a second, idle or not: a tenth of what an idle detector spent.
- */
-const EVENT_LOOP_SAMPLE_MS = 100;
-
 export class Metrics {
   readonly registry = new Registry();
 
