@@ -475,14 +475,19 @@ export class Detector extends EventEmitter<DetectorEvents> {
 
   /**
    * Logs, once per rule, a rule whose window slices the collector's aggregation slice does not
-   * divide: at start only a window that fits no slice of at least 100 ms, after a reload any rule
-   * the slice chosen at start does not fit.
+   * divide: at start only a window that fits no slice of at least 100 ms (or any rule, for a slice
+   * the embedding application set), after a reload any rule the slice chosen at start does not fit.
    */
   private checkSlicesFit(rules: readonly CompiledRule[], atStart = false): void {
     for (const rule of rules) {
       if (slicesFit(rule, this.aggregateSliceMs) || this.misfitLogged.has(rule.id)) continue;
       this.misfitLogged.add(rule.id);
-      const remedy = atStart ? 'a window of whole seconds avoids it' : 'restart tcpwarden to choose the slice for the rules now in force';
+      const remedy =
+        this.options.collector?.aggregateSliceMs !== undefined
+          ? 'leave the collector option aggregateSliceMs out, so the slice is chosen to fit the rules'
+          : atStart
+            ? 'a window of whole seconds avoids it'
+            : 'restart tcpwarden to choose the slice for the rules now in force';
       this.log.warn(
         { rule: rule.id, sliceMs: sliceMsOf(rule.windowMs), aggregateSliceMs: this.aggregateSliceMs },
         `rule ${rule.id}'s window slices are not whole multiples of the in-kernel aggregation slice: under aggregation, the packets of an aggregation slice that straddles one of its slice ends count in the earlier one; ${remedy}`,
