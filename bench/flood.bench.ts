@@ -97,7 +97,7 @@ export const benchmark: Benchmark = {
                 log(`${target.name}, round ${round}: ${key} ...`);
                 const r = await floodRun(setup, target, path, variant);
                 const d = r.detector;
-                log(`  sent ${r.sent} (${d?.sentInAll} in both phases), benign ${r.benignRate}/s, counted ${d?.counted}, detected in ${d?.detectMs} ms, other alerts: ${d?.otherRules.join(' ') || 'none'}`);
+                log(`  sent ${r.sent} (${d?.sentInAll} in both phases), benign ${r.benignRate}/s (${r.benignBracket?.before}/s before, ${r.benignBracket?.after}/s after), counted ${d?.counted}, detected in ${d?.detectMs} ms, other alerts: ${d?.otherRules.join(' ') || 'none'}`);
                 add(key, r);
               }
             }

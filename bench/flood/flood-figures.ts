@@ -11,6 +11,12 @@ function median(xs: number[]): number {
 
 const round = (n: number, digits = 0) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : null);
 
+/** The victim's capacity with the detector against the mean of its capacity right before and after. */
+function bracketRatio(r: FloodRun): number {
+  const b = r.benignBracket;
+  return b ? r.benignRate / ((b.before + b.after) / 2) : NaN;
+}
+
 /** `runs` by key: 'reference', then one key per detector path and variant. */
 export function floodFigures(target: string, runs: Map<string, FloodRun[]>): Figures {
   const reference = runs.get('reference') ?? [];
@@ -34,7 +40,9 @@ export function floodFigures(target: string, runs: Map<string, FloodRun[]>): Fig
       [`${p} packets/s beside the benign client`]: round(median(list.map((r) => r.rateWithBenign))),
       [`${p} benign connects/s`]: round(median(list.map((r) => r.benignRate))),
       [`${p} benign failures (median)`]: round(median(list.map((r) => r.benignFailures))),
-      [`${p} benign ratio to reference (goal >= 0.95)`]: round(median(list.map((r) => r.benignRate)) / refBenign, 3),
+      [`${p} benign ratio to reference`]: round(median(list.map((r) => r.benignRate)) / refBenign, 3),
+      [`${p} benign connects/s with no detector, right before and after`]: `${round(median(list.map((r) => r.benignBracket?.before ?? NaN)))}, ${round(median(list.map((r) => r.benignBracket?.after ?? NaN)))}`,
+      [`${p} benign ratio to the mean of before and after, median of runs (goal >= 0.95)`]: round(median(list.map(bracketRatio)), 3),
       [`${p} cores, tcpwarden threads`]: round(median(d.map(({ run, det }) => det.userCpuFlood / (run.sent / run.rate))), 3),
       [`${p} cores, tcpwarden threads, steady (after the first 1.5 s)`]: round(median(d.map(({ det }) => (det.userCpuSteady ? det.userCpuSteady.cpu / det.userCpuSteady.seconds : NaN))), 3),
       [`${p} cores, tcpwarden threads beside the benign client`]: round(median(d.map(({ det }) => det.userCpuBenign.cpu / det.userCpuBenign.seconds)), 3),

@@ -2,7 +2,9 @@
  * One run of the flood benchmark: a spoofed SYN flood at the generator's top rate (pinned to CPU
  * 0), then the same flood with a benign client completing handshakes with a real listener of the
  * victim (pinned to CPU 1) beside it, with no detector (the reference), with `tcpwarden run` in one process,
- * or with `--role collector` + `--role engine` around a redis-server started for the run.
+ * or with `--role collector` + `--role engine` around a redis-server started for the run. A
+ * detector's run is bracketed by the flood and the benign client with no detector, right before it
+ * starts and right after it stops: the victim's capacity beside its own reference, seconds away.
  *
  * Measured: packets sent, the benign client's connections/s, the detector's CPU (all threads of
  * its processes, from /proc) and redis-server's, the run time of its BPF programs in the kernel,
@@ -54,6 +56,13 @@ export interface FloodRun {
   rateWithBenign: number;
   benignRate: number;
   benignFailures: number;
+  /**
+   * A detector run's benign connects/s with no detector, right before it started and right after
+   * it stopped, under the same flood: the victim's capacity is compared with the mean of the two,
+   * seconds away, rather than with a reference run minutes away (this host's speed drifts by a
+   * third between runs). Null for the reference.
+   */
+  benignBracket: { before: number; after: number } | null;
   /** Null for the reference. */
   detector: DetectorFigures | null;
 }
@@ -225,8 +234,25 @@ function cpuOf(pids: number[]): number {
   }, 0);
 }
 
+/** The flood with the benign client beside it: the generator's rate and the client's connects/s. */
+async function floodBesideBenign(setup: FloodSetup, target: FloodTarget) {
+  const [flood, benign] = await Promise.all([
+    synFlood(setup, target),
+    runGenerator(setup.pair, 1, setup.handshakeLoop, [String(setup.seconds), setup.pair.server.v4, String(BENIGN_PORT)]),
+  ]);
+  return { flood, benign };
+}
+
 export async function floodRun(setup: FloodSetup, target: FloodTarget, path: DetectorPath, variant: Variant): Promise<FloodRun> {
-  const running = path === 'reference' ? null : await startDetectors(setup, path, variant);
+  if (path === 'reference') return measure(setup, target, null);
+  const before = await floodBesideBenign(setup, target);
+  const result = await measure(setup, target, await startDetectors(setup, path, variant));
+  const after = await floodBesideBenign(setup, target);
+  return { ...result, benignBracket: { before: before.benign.rate, after: after.benign.rate } };
+}
+
+/** Phases 1 and 2 with the detector running (stopped at the end), or with none. */
+async function measure(setup: FloodSetup, target: FloodTarget, running: Running | null): Promise<FloodRun> {
   try {
     // The start's own work (rule compilation, BPF load) is over before the measurement begins.
     if (running) await new Promise((r) => setTimeout(r, 1000));
@@ -241,10 +267,7 @@ export async function floodRun(setup: FloodSetup, target: FloodTarget, path: Det
     const { flood, floodEnd, warm, cpuFlood, cpuDrained, bpf } = await floodAlone(setup, target, running, cpuNow);
     // Phase 2, the flood again with the benign client beside it: the victim's capacity.
     const benign0 = { at: Date.now(), cpu: cpuNow().user };
-    const [again, benign] = await Promise.all([
-      synFlood(setup, target),
-      runGenerator(setup.pair, 1, setup.handshakeLoop, [String(setup.seconds), setup.pair.server.v4, String(BENIGN_PORT)]),
-    ]);
+    const { flood: again, benign } = await floodBesideBenign(setup, target);
     const result: FloodRun = {
       sent: flood.sent,
       rate: flood.rate,
@@ -252,6 +275,7 @@ export async function floodRun(setup: FloodSetup, target: FloodTarget, path: Det
       rateWithBenign: again.rate,
       benignRate: benign.rate,
       benignFailures: benign.failures,
+      benignBracket: null,
       detector: null,
     };
     if (!running || !bpf) return result;
