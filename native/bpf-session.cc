@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -58,6 +59,20 @@ uint64_t SumPerCpu(int map_fd, uint32_t key) {
   return sum;
 }
 
+// The skeleton's program of each tracepoint, and its link (the skeleton owns the links and
+// destroys them with the object), in enum tw_tracepoint order.
+std::array<bpf_program*, TW_TP_MAX> ProgramsOf(tcpwarden_bpf* s) {
+  return {s->progs.tcp_retransmit_synack, s->progs.tcp_retransmit_skb, s->progs.tcp_send_reset,
+          s->progs.tcp_receive_reset,     s->progs.tcp_destroy_sock,   s->progs.inet_sock_set_state,
+          s->progs.tcp_probe,             s->progs.kfree_skb};
+}
+
+std::array<bpf_link**, TW_TP_MAX> LinksOf(tcpwarden_bpf* s) {
+  return {&s->links.tcp_retransmit_synack, &s->links.tcp_retransmit_skb, &s->links.tcp_send_reset,
+          &s->links.tcp_receive_reset,     &s->links.tcp_destroy_sock,   &s->links.inet_sock_set_state,
+          &s->links.tcp_probe,             &s->links.kfree_skb};
+}
+
 }  // namespace
 
 BpfSession::~BpfSession() { Destroy(); }
@@ -69,16 +84,7 @@ int BpfSession::Start(const SessionOptions& options, std::string* failed) {
     *failed = "opening the BPF object";
     return -errno;
   }
-  bpf_program* programs[TW_TP_MAX] = {
-      skel_->progs.tcp_retransmit_synack, skel_->progs.tcp_retransmit_skb, skel_->progs.tcp_send_reset,
-      skel_->progs.tcp_receive_reset,     skel_->progs.tcp_destroy_sock,   skel_->progs.inet_sock_set_state,
-      skel_->progs.tcp_probe,             skel_->progs.kfree_skb,
-  };
-  bpf_link** links[TW_TP_MAX] = {
-      &skel_->links.tcp_retransmit_synack, &skel_->links.tcp_retransmit_skb, &skel_->links.tcp_send_reset,
-      &skel_->links.tcp_receive_reset,     &skel_->links.tcp_destroy_sock,   &skel_->links.inet_sock_set_state,
-      &skel_->links.tcp_probe,             &skel_->links.kfree_skb,
-  };
+  auto programs = ProgramsOf(skel_);
 
   // Set the switches and the ring size, and choose the programs, before load.
   skel_->rodata->targ_netns = options.netns;
@@ -143,19 +149,35 @@ int BpfSession::Start(const SessionOptions& options, std::string* failed) {
     return err;
   }
 
-  // Attach each wanted tracepoint; the skeleton owns the links and destroys them with the object.
-  for (int tp = 0; tp < TW_TP_MAX; tp++) {
-    if (!wanted[tp]) continue;
-    *links[tp] = bpf_program__attach(programs[tp]);
-    if (!*links[tp]) {
-      err = -errno;
-      *failed = "attaching " + FullName(tp);
-      Destroy();
-      return err;
+  // Every usable program is loaded, attached or not: attaching one later needs no verifier run.
+  for (int tp = 0; tp < TW_TP_MAX; tp++) loaded_[tp] = wanted[tp];
+  err = Attach(options.attach, failed);
+  if (err) Destroy();
+  return err;
+}
+
+int BpfSession::Attach(uint32_t mask, std::string* failed) {
+  if (!skel_) return 0;
+  auto programs = ProgramsOf(skel_);
+  auto links = LinksOf(skel_);
+  int err = 0;
+  for (int tp = 0; tp < TW_TP_MAX && !err; tp++) {
+    bool want = loaded_[tp] && (mask >> tp & 1);
+    if (want && !*links[tp]) {
+      *links[tp] = bpf_program__attach(programs[tp]);
+      if (!*links[tp]) {
+        err = -errno;
+        *failed = "attaching " + FullName(tp);
+      }
+    } else if (!want && *links[tp]) {
+      bpf_link__destroy(*links[tp]);
+      *links[tp] = nullptr;
     }
-    attached.push_back(FullName(tp));
   }
-  return 0;
+  attached.clear();
+  for (int tp = 0; tp < TW_TP_MAX; tp++)
+    if (*links[tp]) attached.push_back(FullName(tp));
+  return err;
 }
 
 void BpfSession::Detach() {

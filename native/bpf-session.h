@@ -26,6 +26,7 @@ struct SessionOptions {
   uint64_t agg_slice_ns;  // the aggregation time slice
   uint32_t agg_max_keys;  // keys per aggregation map (one map per slice parity)
   uint32_t agg_slots;     // slots per CPU in each slot table in front of the maps; a power of two
+  uint32_t attach = ~0u;  // bit per tw_tracepoint: the loaded programs to attach (Attach() changes it)
 };
 
 // Kernel-side counters per tracepoint, summed over CPUs (docs/events.md, "Loss").
@@ -46,6 +47,10 @@ class BpfSession {
   // Opens, configures, loads and attaches. Returns 0, or a negative errno with `*failed` naming
   // the step that failed.
   int Start(const SessionOptions& options, std::string* failed);
+  // Attaches the loaded programs whose tw_tracepoint bit `mask` has and detaches the others: a
+  // program loaded at start can be attached later without a new load (the rules asked for its
+  // kind). Returns 0, or a negative errno with `*failed` naming the tracepoint.
+  int Attach(uint32_t mask, std::string* failed);
   // Detaches every program; the maps stay readable.
   void Detach();
   // Frees programs, links and maps. Safe to call twice.
@@ -72,6 +77,7 @@ class BpfSession {
   int MapSlotTables(std::string* failed);
 
   tcpwarden_bpf* skel_ = nullptr;
+  bool loaded_[TW_TP_MAX] = {};
   // The slot tables mapped into this process (the reader drains them without syscalls).
   tw_agg_slot* slots_ = nullptr;
   uint32_t slot_count_ = 0;  // per table, over all CPUs

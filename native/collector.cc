@@ -53,11 +53,12 @@ Napi::Function Collector::Define(Napi::Env env) {
   return DefineClass(env, "Collector",
                      {InstanceMethod<&Collector::Start>("start"), InstanceMethod<&Collector::Stop>("stop"),
                       InstanceMethod<&Collector::Close>("close"), InstanceMethod<&Collector::Stats>("stats"),
-                      InstanceMethod<&Collector::SetAggregateKeep>("setAggregateKeep")});
+                      InstanceMethod<&Collector::SetAggregateKeep>("setAggregateKeep"),
+                      InstanceMethod<&Collector::SetAttached>("setAttached")});
 }
 
 // new Collector({ ringBytes, netns, probe, batchRecords, maxQueuedBatches, pollMs, aggregate: 'off' | 'on' | 'auto',
-//   aggregateAbove, aggregateHoldMs, aggregateKeep, aggregateSliceMs, aggregateMaxKeys, aggregateSlots }, onBatch(buffer | null))
+//   aggregateAbove, aggregateHoldMs, aggregateKeep, aggregateSliceMs, aggregateMaxKeys, aggregateSlots, attach }, onBatch(buffer | null))
 // onBatch gets one Buffer of records per batch, then null once after stop(): the end of the stream.
 Collector::Collector(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Collector>(info) {
   Napi::Object opts = info[0].As<Napi::Object>();
@@ -74,6 +75,7 @@ Collector::Collector(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Collecto
   session_options_.agg_slice_ns = uint64_t(opts.Get("aggregateSliceMs").As<Napi::Number>().DoubleValue() * 1e6);
   session_options_.agg_max_keys = opts.Get("aggregateMaxKeys").As<Napi::Number>().Uint32Value();
   session_options_.agg_slots = opts.Get("aggregateSlots").As<Napi::Number>().Uint32Value();
+  session_options_.attach = opts.Get("attach").As<Napi::Number>().Uint32Value();
   // Two references: the drain thread's and the owner's (released by close() or at exit).
   on_batch_ = Napi::ThreadSafeFunction::New(info.Env(), info[1].As<Napi::Function>(), "tcpwarden-ring",
                                             max_queued_batches_, 2);
@@ -402,6 +404,20 @@ Napi::Value Collector::Stats(const Napi::CallbackInfo& info) {
   set("aggregating", [&](uint32_t tp) { return Napi::Boolean::New(env, aggregating_[tp].load()); });
   result.Set("batches", double(batches_.load()));
   return result;
+}
+
+// setAttached(bits): attaches the loaded programs of the tw_tracepoint bits, detaches the others;
+// returns the attached tracepoints' names. A no-op once stopping: the drain thread detaches then.
+Napi::Value Collector::SetAttached(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (running_) {
+    std::string failed;
+    int err = session_.Attach(info[0].As<Napi::Number>().Uint32Value(), &failed);
+    if (err) throw ErrnoError(env, failed, err);
+  }
+  Napi::Array attached = Napi::Array::New(env);
+  for (const std::string& name : session_.attached) attached.Set(attached.Length(), name);
+  return attached;
 }
 
 // setAggregateKeep(bits): the TW_KEEP_* fields aggregates keep from the next slice on (the rules changed).

@@ -28,6 +28,7 @@ class Collector : public Napi::ObjectWrap<Collector> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value SetAggregateKeep(const Napi::CallbackInfo& info);
+  Napi::Value SetAttached(const Napi::CallbackInfo& info);
 
   int OpenWait();
   void Wake();

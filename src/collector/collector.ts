@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { UserError } from '../errors/user-error';
-import type { TcpEvent } from '../interfaces/tcp-event';
+import type { EventKind, TcpEvent } from '../interfaces/tcp-event';
 import { loadAddon, type AggregateMode, type NativeCollector, type NativeStats } from './native-addon';
+import { attachBitsOf } from './kind-tracepoints';
 import { preflight } from './preflight';
 import { RecordDecoder } from './record-decoder';
 import { SnmpSampler, type SnmpSamplerOptions } from './snmp-sampler';
@@ -18,6 +19,12 @@ export interface CollectorOptions {
   netns?: number;
   /** Also stream tcp:tcp_probe, which fires once per received segment. Default false. */
   probe?: boolean;
+  /**
+   * Attach only the tracepoints these kinds come from (every program is loaded, so setKinds() can
+   * attach more later without a new load): a tracepoint no one reads costs every packet that fires
+   * it. Default every kind; a detector traces the kinds its rules can match, with these added.
+   */
+  kinds?: readonly EventKind[];
   /** Records per batch handed to JavaScript. Default 2048. */
   batchRecords?: number;
   /** Batches that may wait for JavaScript before the drain thread stops reading the ring. Default 32. */
@@ -196,6 +203,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
         aggregateSliceMs: this.options.aggregateSliceMs ?? COLLECTOR_DEFAULTS.aggregateSliceMs,
         aggregateMaxKeys: this.options.aggregateMaxKeys ?? COLLECTOR_DEFAULTS.aggregateMaxKeys,
         aggregateSlots: this.options.aggregateSlots ?? COLLECTOR_DEFAULTS.aggregateSlots,
+        attach: attachBitsOf(this.options.kinds),
       },
       (batch) => {
         if (batch === null) {
@@ -251,6 +259,14 @@ export class Collector extends EventEmitter<CollectorEvents> {
     if (!this.native || !this.ended) throw new Error('collector not started');
     this.native.stop();
     return this.ended;
+  }
+
+  /**
+   * Attaches the tracepoints `kinds` come from (every kind when undefined) and detaches the
+   * others, from now on; returns the attached tracepoints. Nothing changes once stopping.
+   */
+  setKinds(kinds: readonly EventKind[] | undefined): string[] {
+    return this.native?.setAttached(attachBitsOf(kinds)) ?? [];
   }
 
   /** The per-packet fields aggregates keep from the next time slice on (the rules changed). */

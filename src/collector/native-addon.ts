@@ -11,6 +11,8 @@ export interface NativeCollector {
   close(): void;
   stats(): NativeStats;
   setAggregateKeep(bits: number): void;
+  /** Attaches the loaded programs of the bits (one per Tracepoint), detaches the others; the attached tracepoints' names. */
+  setAttached(bits: number): string[];
 }
 
 /** Per-tracepoint arrays indexed by `Tracepoint` (native/collector.cc, Stats). */
@@ -41,6 +43,8 @@ export interface NativeCollectorOptions {
   aggregateSliceMs: number;
   aggregateMaxKeys: number;
   aggregateSlots: number;
+  /** The loaded programs to attach at start: a bit per Tracepoint (kind-tracepoints.ts). */
+  attach: number;
 }
 
 /** In-kernel aggregation: forced on, forced off, or switched by the record rate (docs/architecture.md). */

@@ -13,7 +13,7 @@ import { PartitionedEngine } from '../engine/partitioned-engine';
 import { RuleReloader, type RuleHolder } from '../engine/rule-reloader';
 import { UserError } from '../errors/user-error';
 import type { Alert } from '../interfaces/alert';
-import type { TcpEvent } from '../interfaces/tcp-event';
+import type { EventKind, TcpEvent } from '../interfaces/tcp-event';
 import { Deadline } from '../lifecycle/deadline';
 import { createLogger } from '../logging/create-logger';
 import { Metrics } from '../metrics/metrics';
@@ -33,6 +33,7 @@ import { formatLoadResult, type LoadResult } from '../rules/load-result';
 import { loadRules } from '../rules/loader';
 import { VictimResolver } from '../victim/victim-resolver';
 import { aggregateKeepOf } from './aggregate-keep';
+import { collectorKindsOf } from './collector-kinds';
 import { aggregateSliceMsOf, slicesFit } from './aggregate-slice';
 import { AggregateSkip } from './aggregate-skip';
 import { AggregatesLack } from './aggregates-lack';
@@ -110,6 +111,8 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private collectorRules?: CollectorRules;
   /** The rules the collector's aggregates were last keyed for. */
   private keptFor?: CompiledRule[];
+  /** The tracepoints the collector has attached, for the log when the rules change them. */
+  private attached: string[] = [];
   /** The collector's aggregation slice (ms), fixed at its start; rules loaded later whose slices it does not divide are logged once each. */
   private aggregateSliceMs = 0;
   private misfitLogged = new Set<string>();
@@ -215,7 +218,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
       });
       this.lossMonitor = new LossMonitor(this.ledger, this.lossOptions, this.host);
     } else {
-      this.collectorRules = new CollectorRules(result.rules, (rules) => this.keyAggregatesFor(rules));
+      this.collectorRules = new CollectorRules(result.rules, (rules) => this.followRules(rules));
     }
     this.reloader = new RuleReloader(this.rulePaths, this.ruleHolder, this.log);
     if (this.options.watchRules ?? true) this.reloader.watch();
@@ -453,24 +456,43 @@ export class Detector extends EventEmitter<DetectorEvents> {
     // The slice is the kernel's for as long as it runs: chosen once, for the rules loaded at start.
     const tickMs = this.options.engine?.tickMs ?? DEFAULT_TICK_MS;
     this.aggregateSliceMs = this.options.collector?.aggregateSliceMs ?? aggregateSliceMsOf(this.ruleHolder.rules, tickMs);
-    this.collector = new Collector({ ...this.options.collector, host: this.host, aggregateKeep: keep, aggregateSliceMs: this.aggregateSliceMs });
+    const kinds = this.collectorKinds(this.ruleHolder.rules);
+    this.collector = new Collector({ ...this.options.collector, host: this.host, aggregateKeep: keep, aggregateSliceMs: this.aggregateSliceMs, kinds });
     this.collector.on('events', (batch) => this.ingest(batch));
     const collector = this.collector;
     this.metrics.reportCollector(() => collector.stats());
     const started = this.collector.start();
     if (started.mountedTracefs) this.log.info({ path: started.mountedTracefs }, 'tracefs was not mounted: mounted it');
     for (const tp of started.missing) this.log.warn({ tracepoint: tp }, 'tracepoint not in this kernel: its events will be missing');
-    this.log.info({ tracepoints: started.attached.length, aggregateSliceMs: this.aggregateSliceMs, castReads: started.castReads }, 'collector attached');
+    this.attached = started.attached;
+    this.log.info({ tracepoints: started.attached, aggregateSliceMs: this.aggregateSliceMs, castReads: started.castReads }, 'collector attached');
     this.checkSlicesFit(this.ruleHolder.rules, true);
   }
 
-  /** Keys the collector's aggregates for `rules` from its next time slice on (the rules changed). */
-  private keyAggregatesFor(rules: CompiledRule[]): void {
+  /**
+   * The rules changed: the collector keys its aggregates for them from its next time slice on, and
+   * attaches the tracepoints their kinds come from (detaching the others) now.
+   */
+  private followRules(rules: CompiledRule[]): void {
     if (!this.collector) return;
     const keep = this.aggregateKeep(rules);
     this.collector.setAggregateKeep(keep);
     this.aggregatesLack!.keep(keep);
     this.checkSlicesFit(rules);
+    let attached: string[];
+    try {
+      attached = this.collector.setKinds(this.collectorKinds(rules));
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'attaching the tracepoints the rules need failed: their kinds stay missing');
+      return;
+    }
+    if (attached.join() !== this.attached.join()) this.log.info({ tracepoints: attached }, 'collector attached the tracepoints the rules need');
+    this.attached = attached;
+  }
+
+  /** The kinds the collector traces for `rules`, with those the options add. */
+  private collectorKinds(rules: CompiledRule[]): EventKind[] | undefined {
+    return collectorKindsOf(rules, this.options.collector?.kinds);
   }
 
   /**
@@ -532,7 +554,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private async tick(): Promise<void> {
     const engine = this.engine!;
     this.countLoss();
-    if (engine.rules !== this.keptFor) this.keyAggregatesFor(engine.rules);
+    if (engine.rules !== this.keptFor) this.followRules(engine.rules);
     // Live, slice boundaries are judged on the wall clock, `lateness` after they pass (events still
     // in the ring buffer or the queue then count); a source's batches are judged on their own time.
     const lateness = this.options.engine?.latenessMs ?? DEFAULT_LATENESS_MS;
