@@ -46,7 +46,7 @@ function wire(names: EventNames): { meps: number; bytes: number } {
   for (let i = 0; i < 4096; i++) {
     events.push({ kind: 'synack_retransmit', ts: 1764062578000 + i, family: 4, laddr: '10.0.0.1', lport: 443, raddr: `10.1.${(i >> 8) & 255}.${i & 255}`, rport: 1000 + i, state: 'NEW_SYN_RECV', netns: BASE, sock: `ffff${i}`, pid: 100, comm: 'node', host: 'h1', ...names });
   }
-  const bytes = encodeBatch({ id: 'p', partition: 0, createdAt: 1, lost: 0, collectorLost: 0, aggregatesLack: [], events });
+  const bytes = encodeBatch({ id: 'p', partition: 0, createdAt: 1, lost: 0, collectorLost: 0, aggregatesLack: [], untraced: [], events });
   for (let i = 0; i < 50; i++) decodeBatch(bytes);
   const runs: number[] = [];
   for (let r = 0; r < 7; r++) {

@@ -1,5 +1,5 @@
 import { EVENT_KINDS, type EventKind } from '../interfaces/tcp-event';
-import { Tracepoint } from './record-layout';
+import { Tracepoint, TRACEPOINT_NAMES } from './record-layout';
 
 /**
  * The tracepoints each kind comes from (docs/events.md, "Kinds"). Counter samples come from no
@@ -24,4 +24,13 @@ export function attachBitsOf(kinds: readonly EventKind[] | undefined): number {
   let bits = 0;
   for (const kind of kinds ?? EVENT_KINDS) for (const tp of TRACEPOINTS_OF[kind]) bits |= 1 << tp;
   return bits;
+}
+
+/**
+ * The kinds none of whose tracepoints is among `attached` (names as the native collector gives
+ * them): a collector sends none of their events. Counter samples come from no tracepoint and are
+ * always sampled.
+ */
+export function untracedKindsOf(attached: readonly string[]): EventKind[] {
+  return EVENT_KINDS.filter((kind) => TRACEPOINTS_OF[kind].length > 0 && !TRACEPOINTS_OF[kind].some((tp) => attached.includes(TRACEPOINT_NAMES[tp])));
 }

@@ -6,6 +6,7 @@ import type { AlertDelivery } from '../alerts/alert-delivery';
 import { createAlertDelivery } from '../alerts/create-alert-delivery';
 import type { ValidAlertsConfig } from '../alerts/sink-config';
 import { Collector, type AggregateKeepField } from '../collector/collector';
+import { untracedKindsOf } from '../collector/kind-tracepoints';
 import { enginePartitionState } from '../engine/engine-partition-state';
 import { groupKeyOf } from '../engine/group-key';
 import { sliceMsOf } from '../engine/sliding-window';
@@ -34,6 +35,7 @@ import { loadRules } from '../rules/loader';
 import { VictimResolver } from '../victim/victim-resolver';
 import { aggregateKeepOf } from './aggregate-keep';
 import { collectorKindsOf } from './collector-kinds';
+import { UntracedKinds } from './untraced-kinds';
 import { aggregateSliceMsOf, slicesFit } from './aggregate-slice';
 import { AggregateSkip } from './aggregate-skip';
 import { AggregatesLack } from './aggregates-lack';
@@ -118,6 +120,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
   private misfitLogged = new Set<string>();
   private aggregatesLack?: AggregatesLack;
   private readonly aggregateSkip: AggregateSkip;
+  private readonly untracedKinds: UntracedKinds;
   private seen = { collectorLost: 0, queueDropped: 0, queueFailed: 0, engineLost: 0, ruleFailures: new Map<string, number>() };
   private started = false;
   private starting: Promise<void> = Promise.resolve();
@@ -151,6 +154,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     this.ledger = new LossLedger(Math.max(loss.windowMs, 600_000));
     this.aggregates = new AggregateLedger(600_000);
     this.aggregateSkip = new AggregateSkip(this.metrics.aggregatedSkipped, this.log);
+    this.untracedKinds = new UntracedKinds(this.log);
     this.lossOptions = loss;
     this.report = new StopReport(this.log);
   }
@@ -433,6 +437,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     // A collector-role process's ring loss, so this engine's event-loss alert covers that host too.
     if (batch.collectorLost > 0) this.lost('collector', batch.collectorLost);
     this.aggregates.record(batch.events);
+    this.untracedKinds.check(this.engine!.rules, batch.untraced, batch.createdAt);
     const withoutAggregates = this.aggregateSkip.rulesFor(this.engine!.rules, batch.aggregatesLack, batch.events);
     this.engine!.push(batch.partition, batch.events, withoutAggregates);
   }
@@ -465,6 +470,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     if (started.mountedTracefs) this.log.info({ path: started.mountedTracefs }, 'tracefs was not mounted: mounted it');
     for (const tp of started.missing) this.log.warn({ tracepoint: tp }, 'tracepoint not in this kernel: its events will be missing');
     this.attached = started.attached;
+    this.producer!.setUntraced(untracedKindsOf(started.attached));
     this.log.info({ tracepoints: started.attached, aggregateSliceMs: this.aggregateSliceMs, castReads: started.castReads }, 'collector attached');
     this.checkSlicesFit(this.ruleHolder.rules, true);
   }
@@ -488,6 +494,7 @@ export class Detector extends EventEmitter<DetectorEvents> {
     }
     if (attached.join() !== this.attached.join()) this.log.info({ tracepoints: attached }, 'collector attached the tracepoints the rules need');
     this.attached = attached;
+    this.producer!.setUntraced(untracedKindsOf(attached));
   }
 
   /** The kinds the collector traces for `rules`, with those the options add. */

@@ -28,6 +28,7 @@ interface WireBatch {
   lost: number;
   cl: number;
   al?: string[];
+  ut?: string[];
   n: number;
   fields: string[];
   dict: string[];
@@ -99,6 +100,7 @@ export function encodeBatch(batch: SealedBatch): Buffer {
   }
   const wire: WireBatch = { v: FORMAT, id: batch.id, p: batch.partition, t: batch.createdAt, lost: batch.lost, cl: batch.collectorLost, n, fields, dict, cols };
   if (batch.aggregatesLack.length > 0) wire.al = [...batch.aggregatesLack];
+  if (batch.untraced.length > 0) wire.ut = [...batch.untraced];
   return packr.pack(wire);
 }
 
@@ -181,10 +183,13 @@ export function decodeBatch(bytes: Uint8Array): SealedBatch {
   }
   const invalid = wire.n - kept;
   events.length = kept;
-  return { id: wire.id, partition: wire.p, createdAt: wire.t, lost: wire.lost + invalid, collectorLost: wire.cl ?? 0, aggregatesLack: lackOf(wire), events };
+  return { id: wire.id, partition: wire.p, createdAt: wire.t, lost: wire.lost + invalid, collectorLost: wire.cl ?? 0, aggregatesLack: stringsOf(wire.al), untraced: stringsOf(wire.ut), events };
 }
 
-/** The batch's `al`: only its strings, so a malformed one (a hand-made job) cannot reach a rule's check or a metric label as anything else. */
-function lackOf(wire: WireBatch): string[] {
-  return Array.isArray(wire.al) ? wire.al.filter((f): f is string => typeof f === 'string') : [];
+/**
+ * A batch's `al` or `ut` (none for a batch of an older release): only its strings, so a malformed
+ * one (a hand-made job) cannot reach a rule's check, a log line or a metric label as anything else.
+ */
+function stringsOf(names: unknown): string[] {
+  return Array.isArray(names) ? names.filter((f): f is string => typeof f === 'string') : [];
 }

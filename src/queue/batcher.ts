@@ -35,6 +35,8 @@ export class Batcher implements EventProducer {
   private pendingCollectorLost = 0;
   /** What the aggregates published since the last setAggregatesLack lack. */
   private aggregatesLack: readonly string[] = [];
+  /** The kinds the collector does not trace, since the last setUntraced. */
+  private untraced: readonly string[] = [];
   private readonly ready: SealedBatch[] = [];
   private lingerTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -95,6 +97,10 @@ export class Batcher implements EventProducer {
     this.pump();
   }
 
+  setUntraced(kinds: readonly string[]): void {
+    this.untraced = [...kinds];
+  }
+
   private hasPendingLoss(): boolean {
     return this.pendingCollectorLost > 0 || this.pendingLost.some((n) => n > 0);
   }
@@ -141,7 +147,7 @@ export class Batcher implements EventProducer {
     this.open[p] = undefined;
     const collectorLost = p === 0 ? this.pendingCollectorLost : 0;
     if (p === 0) this.pendingCollectorLost = 0;
-    this.ready.push({ id: `${this.producerId}-${++this.seq}`, partition: p, createdAt: Date.now(), lost: this.pendingLost[p], collectorLost, aggregatesLack: this.aggregatesLack, events });
+    this.ready.push({ id: `${this.producerId}-${++this.seq}`, partition: p, createdAt: Date.now(), lost: this.pendingLost[p], collectorLost, aggregatesLack: this.aggregatesLack, untraced: this.untraced, events });
     this.pendingLost[p] = 0;
   }
 

@@ -73,6 +73,10 @@ export class BullmqProducer implements EventProducer {
     this.batcher.setAggregatesLack(fields);
   }
 
+  setUntraced(kinds: readonly string[]): void {
+    this.batcher.setUntraced(kinds);
+  }
+
   metrics(): ProducerMetrics {
     return this.batcher.metrics();
   }

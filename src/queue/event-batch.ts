@@ -26,6 +26,13 @@ export interface EventBatch {
    * no rule here needs.
    */
   aggregatesLack: readonly string[];
+  /**
+   * The kinds the collector that published the batch does not trace: their tracepoints are
+   * detached there, because its rules read none of them (or its kernel lacks them, or `probe` is
+   * off), docs/events.md, "Kinds". An engine warns about a rule that reads one. Plain names, as
+   * `aggregatesLack`.
+   */
+  untraced: readonly string[];
   events: readonly TcpEvent[];
   /** 1 on the handler's first attempt at the batch; higher after a handler failure or a crashed worker. */
   attempt: number;

@@ -12,6 +12,8 @@ export interface EventProducer {
   reportCollectorLoss(events: number): void;
   /** The event fields the in-kernel aggregates published from now on lack: batches carry them to the engines (EventBatch.aggregatesLack). */
   setAggregatesLack(fields: readonly string[]): void;
+  /** The kinds the collector does not trace from now on: batches carry them to the engines (EventBatch.untraced). */
+  setUntraced(kinds: readonly string[]): void;
   /** Flushes for at most `timeoutMs` (default 5,000); what is still unsent then is counted as dropped. */
   close(timeoutMs?: number): Promise<void>;
 }

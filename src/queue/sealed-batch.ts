@@ -10,6 +10,8 @@ export interface SealedBatch {
   collectorLost: number;
   /** The event fields the batch's in-kernel aggregates do not carry (see EventBatch.aggregatesLack). */
   aggregatesLack: readonly string[];
+  /** The kinds the collector does not trace (see EventBatch.untraced). */
+  untraced: readonly string[];
   events: TcpEvent[];
 }
 

@@ -1,4 +1,4 @@
-import { attachBitsOf } from '../../src/collector/kind-tracepoints';
+import { attachBitsOf, untracedKindsOf } from '../../src/collector/kind-tracepoints';
 import { Tracepoint } from '../../src/collector/record-layout';
 import { collectorKindsOf } from '../../src/detector/collector-kinds';
 import { loadRules, loadRuleTexts } from '../../src/rules/loader';
@@ -35,6 +35,16 @@ describe('collectorKindsOf: the kinds the collector traces for the rules', () =>
     const open = rules(`rules:\n${rule('a', '{ all: [ { fact: kind, operator: equal, value: destroy } ] }')}${rule('b', '{ all: [ { fact: lport, operator: equal, value: 22 } ] }')}`);
     expect(collectorKindsOf(open)).toBeUndefined();
     expect(attached(attachBitsOf(undefined))).toHaveLength(8);
+  });
+});
+
+describe('untracedKindsOf: the kinds a collector sends none of', () => {
+  test('with the shipped rules attached: state changes, socket frees and tcp_probe; counter samples are always sampled', () => {
+    const attached = ['tcp:tcp_retransmit_synack', 'tcp:tcp_retransmit_skb', 'tcp:tcp_send_reset', 'tcp:tcp_receive_reset'];
+    expect(untracedKindsOf(attached)).toEqual(['state_change', 'destroy', 'probe']);
+    // Before 6.10 a reset with no socket comes from kfree_skb alone: rst_sent is still traced.
+    expect(untracedKindsOf(['skb:kfree_skb'])).not.toContain('rst_sent');
+    expect(untracedKindsOf(['skb:kfree_skb'])).not.toContain('connect_refused');
   });
 });
 

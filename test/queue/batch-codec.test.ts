@@ -11,7 +11,7 @@ describe('batch codec', () => {
       tcpEvent(997, { netns_name: 'web', container: 'shop-api', pod: 'shop/api-0', service: 'nginx.service' }),
       tcpEvent(999, { ts: 1764062577999.001 }),
     ];
-    const batch = { id: 'p1-7', partition: 3, createdAt: 1764062578000, lost: 12, collectorLost: 5, aggregatesLack: [], events };
+    const batch = { id: 'p1-7', partition: 3, createdAt: 1764062578000, lost: 12, collectorLost: 5, aggregatesLack: [], untraced: [], events };
     const bytes = encodeBatch(batch);
     expect(decodeBatch(bytes)).toEqual(batch);
     // Absent stays absent: undefined on the event, and not in its JSON (alerts' sample events).
@@ -28,7 +28,7 @@ describe('batch codec', () => {
       tcpEvent(1, { kind: 'syncookies_sent', laddr: '', raddr: '', lport: 0, rport: 0, value: 3 }),
       tcpEvent(2),
     ];
-    const decoded = decodeBatch(encodeBatch({ id: 'p1-2', partition: 0, createdAt: 1764062578000, lost: 0, collectorLost: 0, aggregatesLack: [], events }));
+    const decoded = decodeBatch(encodeBatch({ id: 'p1-2', partition: 0, createdAt: 1764062578000, lost: 0, collectorLost: 0, aggregatesLack: [], untraced: [], events }));
     expect(decoded.events).toHaveLength(3);
     expect(decoded.events.map((e) => e.value)).toEqual([250_000, 3, undefined]);
     expect(decoded.lost).toBe(0);
@@ -36,7 +36,7 @@ describe('batch codec', () => {
 
   it('carries the fields its aggregates lack (al), and reads a batch without al or with a malformed one as lacking none', () => {
     const events = [tcpEvent(0, { kind: 'rst_sent', value: 5000 })];
-    const batch = { id: 'p1-4', partition: 1, createdAt: 1764062578000, lost: 0, collectorLost: 0, aggregatesLack: ['rport', 'sock'], events };
+    const batch = { id: 'p1-4', partition: 1, createdAt: 1764062578000, lost: 0, collectorLost: 0, aggregatesLack: ['rport', 'sock'], untraced: [], events };
     const bytes = encodeBatch(batch);
     expect(decodeBatch(bytes)).toEqual(batch);
     expect((unpack(bytes) as { al?: unknown }).al).toEqual(['rport', 'sock']);
@@ -47,8 +47,19 @@ describe('batch codec', () => {
     expect(decodeBatch(pack({ ...older, al: ['rport', 7, null] })).aggregatesLack).toEqual(['rport']);
   });
 
+  it('carries the kinds its collector does not trace (ut), and reads a batch without ut or with a malformed one as tracing all', () => {
+    const batch = { id: 'p1-5', partition: 0, createdAt: 1764062578000, lost: 0, collectorLost: 0, aggregatesLack: [], untraced: ['state_change', 'destroy'], events: [tcpEvent(0)] };
+    const bytes = encodeBatch(batch);
+    expect(decodeBatch(bytes)).toEqual(batch);
+    expect((unpack(bytes) as { ut?: unknown }).ut).toEqual(['state_change', 'destroy']);
+    const older = unpack(encodeBatch({ ...batch, untraced: [] })) as Record<string, unknown>;
+    expect(older).not.toHaveProperty('ut');
+    expect(decodeBatch(pack(older)).untraced).toEqual([]);
+    expect(decodeBatch(pack({ ...older, ut: ['destroy', { kind: 1 }] })).untraced).toEqual(['destroy']);
+  });
+
   it('reads a batch of another release: unknown columns skipped, missing ones absent', () => {
-    const bytes = encodeBatch({ id: 'p1-3', partition: 0, createdAt: 1764062578000, lost: 0, collectorLost: 0, aggregatesLack: [], events: [tcpEvent(0, { pid: 7 })] });
+    const bytes = encodeBatch({ id: 'p1-3', partition: 0, createdAt: 1764062578000, lost: 0, collectorLost: 0, aggregatesLack: [], untraced: [], events: [tcpEvent(0, { pid: 7 })] });
     const wire = unpack(bytes) as { fields: string[]; cols: unknown[][] };
     const pid = wire.fields.indexOf('pid');
     wire.fields[pid] = 'cgroup_id';
@@ -65,7 +76,7 @@ describe('decodeBatch', () => {
       ...contractBreakingEvents(),
       tcpEvent(6),
     ];
-    const decoded = decodeBatch(encodeBatch({ id: 'p1-1', partition: 0, createdAt: 1764062578000, lost: 2, collectorLost: 0, aggregatesLack: [], events }));
+    const decoded = decodeBatch(encodeBatch({ id: 'p1-1', partition: 0, createdAt: 1764062578000, lost: 2, collectorLost: 0, aggregatesLack: [], untraced: [], events }));
     expect(decoded.events).toEqual([tcpEvent(0), tcpEvent(6)]);
     expect(decoded.lost).toBe(2 + 5);
   });

@@ -30,6 +30,17 @@ describe('Batcher', () => {
     await b.close();
   });
 
+  it('stamps the kinds the collector does not trace on the batches sealed after they are set', async () => {
+    const sent: SealedBatch[] = [];
+    const b = new Batcher(async (batches) => void sent.push(...batches), { batchSize: 2, lingerMs: 1000 });
+    b.publish(tcpEvents(0, 2));
+    b.setUntraced(['state_change', 'destroy']);
+    b.publish(tcpEvents(2, 2));
+    await b.flush();
+    expect(sent.map((s) => s.untraced)).toEqual([[], ['state_change', 'destroy']]);
+    await b.close();
+  });
+
   it('routes an event to each distinct partition of its keys', async () => {
     const sent: SealedBatch[] = [];
     const b = new Batcher(async (batches) => void sent.push(...batches), { partitions: 4, keysOf: (e) => [e.raddr, e.raddr, e.host] });

@@ -14,7 +14,7 @@ interface Wire {
 }
 
 function wireOf(events: TcpEvent[]): Wire {
-  return unpack(encodeBatch({ id: 'p1-1', partition: 0, createdAt: 1764062578000, lost: 0, collectorLost: 0, aggregatesLack: [], events })) as Wire;
+  return unpack(encodeBatch({ id: 'p1-1', partition: 0, createdAt: 1764062578000, lost: 0, collectorLost: 0, aggregatesLack: [], untraced: [], events })) as Wire;
 }
 
 function columnsOf(wire: Wire): BatchColumns {

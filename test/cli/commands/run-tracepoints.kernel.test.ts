@@ -5,6 +5,9 @@
  * detached, and the connections' state changes are not even seen by the kernel-side programs
  * (the per-tracepoint ledger in /metrics). A rule on state changes attaches inet_sock_set_state
  * and judges the connections that follow exactly; going back detaches it again.
+ *
+ * Split into roles around a real redis-server, an engine whose rule reads a kind its collector's
+ * rules do not: the collector does not trace it, and the engine says so once, naming the rule.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +19,8 @@ import { freePort } from '../../support/free-port';
 import { describeKernel } from '../../support/kernel-access';
 import { server as startServer, traffic } from '../../support/run-traffic';
 import { Teardown } from '../../support/teardown';
+import { startRedis } from '../../support/redis-server';
+import { SHIPPED_RULES } from '../../support/scenario-detector';
 import { startWebhookReceiver } from '../../support/webhook-receiver';
 
 const PORT = 8080;
@@ -149,6 +154,51 @@ describeKernel('tcpwarden run: the tracepoints follow the rules', () => {
       const before = await seen(metricsPort, SET_STATE);
       await connect(3);
       expect(await seen(metricsPort, SET_STATE)).toBe(before);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'an engine rule reading a kind its collector does not trace is named once in a warning',
+    async () => {
+      const pair = scenarioPair(teardown);
+      const redis = await startRedis();
+      teardown.add(() => redis.stop());
+      const dir = mkdtempSync(join(tmpdir(), 'tw-tracepoints-'));
+      teardown.add(() => rmSync(dir, { recursive: true, force: true }));
+      const netns = pair.server.inode;
+      const rules = join(dir, 'established.yaml');
+      writeFileSync(rules, establishedRule(netns));
+      const server = await startServer(pair, pair.server, [pair.server.v4, String(PORT), 'echo']);
+      teardown.add(() => void server.kill('SIGKILL'));
+      const started = (args: string[]) => {
+        const run = startCli(args);
+        teardown.add(async () => {
+          if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
+          const killer = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
+          await run.done;
+          clearTimeout(killer);
+        });
+        return run;
+      };
+      const engine = started(['run', '--role', 'engine', '--redis', redis.url, '--rules', SHIPPED_RULES, '--rules', rules]);
+      const config = join(dir, 'collector.yaml');
+      writeFileSync(config, JSON.stringify({ rules: [SHIPPED_RULES], collector: { netns } }));
+      const collector = started(['run', '--role', 'collector', '--redis', redis.url, '--config', config]);
+      await Promise.all([engine.stderrLine(/detector running/), collector.stderrLine(/detector running/)]);
+      expect(attachedLogs(collector, 'collector attached')[0]).not.toContain(SET_STATE);
+
+      // Batches the collector sends say what it does not trace; refused connects make some, past
+      // the engine's 3 s of grace after taking its rules.
+      await new Promise((r) => setTimeout(r, 3000));
+      for (const end = Date.now() + 20_000; !/rule test-established reads state_change/.test(engine.stderrSoFar()) && Date.now() < end; ) {
+        await traffic(pair, pair.client, ['refuse', pair.server.v4, '7', '3']);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const warnings = engine.stderrSoFar().match(/rule test-established reads state_change, which a collector does not trace/g) ?? [];
+      expect(warnings).toHaveLength(1);
+      // The shipped rules read only kinds the collector traces.
+      expect(engine.stderrSoFar()).not.toMatch(/rule (?!test-established)\S+ reads .*which a collector does not trace/);
     },
     TIMEOUT,
   );
