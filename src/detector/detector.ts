@@ -34,18 +34,18 @@ import { formatLoadResult, type LoadResult } from '../rules/load-result';
 import { loadRules } from '../rules/loader';
 import { VictimResolver } from '../victim/victim-resolver';
 import { aggregateKeepOf } from './aggregate-keep';
-import { collectorKindsOf } from './collector-kinds';
-import { UntracedKinds } from './untraced-kinds';
 import { aggregateSliceMsOf, slicesFit } from './aggregate-slice';
 import { AggregateSkip } from './aggregate-skip';
 import { AggregatesLack } from './aggregates-lack';
 import { checkedSource } from './checked-source';
+import { collectorKindsOf } from './collector-kinds';
 import { CollectorRules } from './collector-rules';
 import type { DetectorOptions, DetectorRole } from './detector-options';
 import { LossLedger, type LossStage } from './loss-ledger';
 import { AggregateLedger } from './aggregate-ledger';
 import { LossMonitor, type LossAlertOptions } from './loss-monitor';
 import { StopReport } from './stop-report';
+import { UntracedKinds } from './untraced-kinds';
 
 export interface DetectorEvents {
   /** Every normalized event, as it enters the queue (computed only while someone listens). */
