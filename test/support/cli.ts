@@ -1,6 +1,7 @@
 /** Runs the built `tcpwarden` CLI (bin/tcpwarden -> dist/) as a child process (run-cli.ts runs it in this process). */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { join } from 'node:path';
+import type { Teardown } from './teardown';
 
 export const BIN = join(__dirname, '..', '..', 'bin', 'tcpwarden');
 
@@ -41,6 +42,21 @@ export function startCli(args: string[], options: SpawnOptions & { wrap?: string
       check();
     });
   return { child, stderrLine, stderrSoFar: () => stderr, done };
+}
+
+/** Stops a started CLI: SIGTERM, then SIGKILL after 15 s; resolves once it exited. */
+export async function stopCli(run: RunningCli): Promise<void> {
+  if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
+  const killer = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
+  await run.done;
+  clearTimeout(killer);
+}
+
+/** startCli, the child stopped (stopCli) when `teardown` runs. */
+export function startCliUntil(teardown: Teardown, args: string[]): RunningCli {
+  const run = startCli(args);
+  teardown.add(() => stopCli(run));
+  return run;
 }
 
 export function runCliProcess(args: string[], options: SpawnOptions & { wrap?: string[] } = {}): Promise<CliResult> {

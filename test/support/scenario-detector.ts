@@ -13,7 +13,7 @@ import type { Alert } from '../../src/interfaces/alert';
 import type { CompiledRule } from '../../src/rules/compiled-rule';
 import { formatLoadResult } from '../../src/rules/load-result';
 import { loadRules } from '../../src/rules/loader';
-import { startCli, type RunningCli } from './cli';
+import { startCli, stopCli, type RunningCli } from './cli';
 import { freePort } from './free-port';
 import { reportScenario } from './scenario-report';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
@@ -66,10 +66,7 @@ export async function startScenarioDetector(options: { warmUp?: boolean } = {}):
   const stateDir = mkdtempSync(join(tmpdir(), 'tw-scenario-'));
   const run = startCli(['run', '--rules', SHIPPED_RULES, '--json', '--webhook', receiver.url, '--state-dir', stateDir]);
   const stop = async () => {
-    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
-    const killer = setTimeout(() => run.child.kill('SIGKILL'), 15000);
-    await run.done;
-    clearTimeout(killer);
+    await stopCli(run);
     await receiver.stop();
     rmSync(stateDir, { recursive: true, force: true });
   };

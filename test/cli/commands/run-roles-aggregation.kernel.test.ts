@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../../src/interfaces/alert';
-import { startCli, type RunningCli } from '../../support/cli';
+import { startCliUntil, type RunningCli } from '../../support/cli';
 import { freePort } from '../../support/free-port';
 import { describeKernel } from '../../support/kernel-access';
 import { startRedis } from '../../support/redis-server';
@@ -84,14 +84,7 @@ describeKernel('tcpwarden run, collector and engine roles through Redis, under a
 
   /** Starts `args` as a child that teardown stops (SIGTERM, then SIGKILL). */
   function started(args: string[]): RunningCli {
-    const run = startCli(args);
-    teardown.add(async () => {
-      if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
-      const killer = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
-      await run.done;
-      clearTimeout(killer);
-    });
-    return run;
+    return startCliUntil(teardown, args);
   }
 
   /** Redis, a webhook receiver, a namespace pair with its spoofed prefix, and a directory: torn down after the test. */

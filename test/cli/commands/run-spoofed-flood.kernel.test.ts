@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { parseNetstat } from '../../../src/collector/netstat-counters';
 import { emptyListenQueues, tallyListenQueues } from '../../../src/collector/proc-net-tcp';
 import type { Alert } from '../../../src/interfaces/alert';
-import { startCli } from '../../support/cli';
+import { startCliUntil } from '../../support/cli';
 import { freePort } from '../../support/free-port';
 import { describeKernel } from '../../support/kernel-access';
 import { server } from '../../support/run-traffic';
@@ -111,13 +111,7 @@ describeKernel('tcpwarden run under spoofed SYN floods, with the shipped rules',
       alerts: { sinks: [{ type: 'webhook', url: receiver.url, format: 'json' }], delivery: { stateDir: join(dir, 'state') }, burst: { maxGroups: 1000 } },
     };
     writeFileSync(join(dir, 'config.yaml'), JSON.stringify(config));
-    const run = startCli(['run', '--config', join(dir, 'config.yaml'), '--metrics', `127.0.0.1:${metricsPort}`]);
-    teardown.add(async () => {
-      if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
-      const killer = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
-      await run.done;
-      clearTimeout(killer);
-    });
+    const run = startCliUntil(teardown, ['run', '--config', join(dir, 'config.yaml'), '--metrics', `127.0.0.1:${metricsPort}`]);
     await run.stderrLine(/detector running/);
 
     const alerts = (): Received[] => receiver.requests.map((r) => JSON.parse(r.body) as Received);

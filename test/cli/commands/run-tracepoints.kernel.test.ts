@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../../src/interfaces/alert';
 import { scenarioPair } from '../../support/attack-setup';
-import { startCli, type RunningCli } from '../../support/cli';
+import { startCliUntil, type RunningCli } from '../../support/cli';
 import { freePort } from '../../support/free-port';
 import { describeKernel } from '../../support/kernel-access';
 import { server as startServer, traffic } from '../../support/run-traffic';
@@ -107,13 +107,7 @@ describeKernel('tcpwarden run: the tracepoints follow the rules', () => {
       const server = await startServer(pair, pair.server, [pair.server.v4, String(PORT), 'echo']);
       teardown.add(() => void server.kill('SIGKILL'));
       const metricsPort = await freePort();
-      const run = startCli(['run', '--config', config, '--metrics', `127.0.0.1:${metricsPort}`]);
-      teardown.add(async () => {
-        if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
-        const killer = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
-        await run.done;
-        clearTimeout(killer);
-      });
+      const run = startCliUntil(teardown, ['run', '--config', config, '--metrics', `127.0.0.1:${metricsPort}`]);
       await run.stderrLine(/detector running/);
       /** The tracepoints of each change the rules made, once there are `n` (or 15 s passed). */
       const attachChanges = async (n: number) => {
@@ -171,16 +165,7 @@ describeKernel('tcpwarden run: the tracepoints follow the rules', () => {
       writeFileSync(rules, establishedRule(netns));
       const server = await startServer(pair, pair.server, [pair.server.v4, String(PORT), 'echo']);
       teardown.add(() => void server.kill('SIGKILL'));
-      const started = (args: string[]) => {
-        const run = startCli(args);
-        teardown.add(async () => {
-          if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
-          const killer = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
-          await run.done;
-          clearTimeout(killer);
-        });
-        return run;
-      };
+      const started = (args: string[]) => startCliUntil(teardown, args);
       const engine = started(['run', '--role', 'engine', '--redis', redis.url, '--rules', SHIPPED_RULES, '--rules', rules]);
       const config = join(dir, 'collector.yaml');
       writeFileSync(config, JSON.stringify({ rules: [SHIPPED_RULES], collector: { netns } }));
