@@ -83,7 +83,7 @@ export const benchmark: Benchmark = {
         setting: `${SECONDS} s floods from ${SOURCES} spoofed sources, generator on CPU 0, benign client on CPU 1, ${ROUNDS} rounds, medians`,
       };
       for (const target of TARGETS.filter((t) => !ONLY_TARGETS || ONLY_TARGETS.includes(t.name))) {
-        writeFileSync(setup.rulesFile, countRule(target));
+        writeFileSync(setup.rulesFile, countRule(target, SECONDS));
         const unprepare = await prepareTarget(pair, target, acceptLoop);
         const runs = new Map<string, FloodRun[]>();
         const add = (key: string, r: FloodRun) => runs.set(key, [...(runs.get(key) ?? []), r]);

@@ -17,8 +17,8 @@
  *
  * The count rule fires once per run, after the flood: its `when` needs a second local port, which
  * only the marker (one connect to a closed port, sent after the flood and its last counter
- * sample) brings. Its window is longer than the flood plus the marker's delay, so the alert's
- * count is everything tcpwarden counted of the flood, plus the one marker.
+ * sample) brings. Its window holds the whole run, so the alert's count is everything tcpwarden
+ * counted of the floods, plus the one marker.
  */
 import type { NetnsPair } from '../../test/support/netns';
 import { startListener } from './listener';
@@ -28,8 +28,11 @@ export type TargetName = 'closed-port' | 'syn-cookies' | 'small-backlog';
 export const BENIGN_PORT = 8080;
 export const MARKER_PORT = 9;
 export const COUNT_RULE_ID = 'bench-flood-count';
-/** Holds the flood (BENCH_FLOOD_SECONDS, a few), the marker's delay and the engine's lateness. */
-const COUNT_WINDOW = '30s';
+/**
+ * Beyond the two floods in the count window: the drain between them (2 s), the marker's delay (1 s)
+ * and the engine's lateness. A window shorter than the run would count only its end.
+ */
+const COUNT_WINDOW_SLACK_S = 15;
 
 export interface FloodTarget {
   name: TargetName;
@@ -51,8 +54,12 @@ export const TARGETS: FloodTarget[] = [
   { name: 'small-backlog', port: 8443, syncookies: 0, backlog: 16, kind: 'syn_dropped', kindLport: 8443, detects: ['syn-flood-drops', 'syn-flood'] },
 ];
 
-/** The bench's own rule: one count per run of the target's events and the marker, in the victim's namespace. */
-export function countRule(target: FloodTarget): string {
+/**
+ * The bench's own rule: one count per run of the target's events and the marker, in the victim's
+ * namespace. `floodSeconds`: each of the run's two floods.
+ */
+export function countRule(target: FloodTarget, floodSeconds: number): string {
+  const window = `${2 * floodSeconds + COUNT_WINDOW_SLACK_S}s`;
   const kinds = [...new Set([target.kind, 'connect_refused'])];
   const ports = [target.kindLport, MARKER_PORT];
   return `rules:
@@ -65,9 +72,9 @@ export function countRule(target: FloodTarget): string {
         - { fact: kind, operator: in, value: ${JSON.stringify(kinds)} }
         - { fact: lport, operator: in, value: ${JSON.stringify(ports)} }
     group_by: [netns]
-    window: ${COUNT_WINDOW}
+    window: ${window}
     when: { all: [ { fact: distinct.lport, operator: greaterThanInclusive, value: 2 } ] }
-    cooldown: ${COUNT_WINDOW}
+    cooldown: ${window}
     summary: "{{count}} flood events and the marker"
 `;
 }
