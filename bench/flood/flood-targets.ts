@@ -29,8 +29,9 @@ export const BENIGN_PORT = 8080;
 export const MARKER_PORT = 9;
 export const COUNT_RULE_ID = 'bench-flood-count';
 /**
- * Beyond the two floods in the count window: the drain between them (2 s), the marker's delay (1 s)
- * and the engine's lateness. A window shorter than the run would count only its end.
+ * Beyond the two floods in the count window: the drain between them and the marker's delay
+ * (flood-run.ts's DRAIN_MS and MARKER_DELAY_MS, 3 s together) and the engine's lateness. A window
+ * shorter than the run would count only its end.
  */
 const COUNT_WINDOW_SLACK_S = 15;
 
